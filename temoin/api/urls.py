@@ -1,0 +1,34 @@
+"""REST API routes. OpenAPI schema at /api/schema/."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from temoin.api.admin import views as admin
+from temoin.api.cases import views as cases
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("events/", cases.EventListView.as_view(), name="event-list"),
+    path("events/<int:pk>/", cases.EventDetailView.as_view(), name="event-detail"),
+    path("events/<int:pk>/history/", cases.EventHistoryView.as_view(), name="event-history"),
+    path("events/<int:pk>/revert/", cases.EventRevertView.as_view(), name="event-revert"),
+    path("events/<int:pk>/<str:action>/", cases.EventActionView.as_view(), name="event-action"),
+    path("acts/<int:pk>/", cases.ActDetailView.as_view(), name="act-detail"),
+    path("acts/<int:pk>/involvements/", cases.ActInvolvementView.as_view(),
+         name="act-involvements"),
+    path("persons/", cases.PersonListView.as_view(), name="person-list"),
+    path("persons/search/", cases.PersonSearchView.as_view(), name="person-search"),
+    path("persons/<int:pk>/", cases.PersonDetailView.as_view(), name="person-detail"),
+    path("persons/<int:pk>/identity/", cases.PersonIdentityView.as_view(),
+         name="person-identity"),
+    path("sources/", cases.SourceListView.as_view(), name="source-list"),
+    path("sources/<int:pk>/", cases.SourceDetailView.as_view(), name="source-detail"),
+    path("actors/", cases.ActorListView.as_view(), name="actor-list"),
+    path("vocabularies/<str:name>/", cases.VocabularyView.as_view(), name="vocabulary"),
+    path("audit/", admin.AuditListView.as_view(), name="audit-list"),
+    path("audit/verify/", admin.AuditVerifyView.as_view(), name="audit-verify"),
+    path("keys/", admin.KeyStatusView.as_view(), name="key-status"),
+    path("keys/<str:action>/", admin.KeyActionView.as_view(), name="key-action"),
+]

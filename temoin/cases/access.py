@@ -1,0 +1,78 @@
+"""Permission-checked lookups of single records.
+
+Each ``access_<thing>_by_id(viewer, id)`` gives the *same* ``NotFound`` whether the row is
+missing or the viewer may not see it, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from temoin.cases import policy
+from temoin.cases.models import Act, Event, Person, Source
+from temoin.errors import NotFound, PermissionDenied
+
+
+def visible_events(viewer: Any):  # type: ignore[no-untyped-def]
+    return Event.objects.filter(policy.event_filter(viewer)).distinct()
+
+
+def access_event_by_id(viewer: Any, event_id: Any) -> Event:
+    try:
+        return visible_events(viewer).get(pk=int(event_id))
+    except (Event.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Évènement {event_id} introuvable.") from None
+
+
+def access_event_for_edit(viewer: Any, event_id: Any) -> Event:
+    event = access_event_by_id(viewer, event_id)
+    if not policy.can_edit_event(viewer, event):
+        raise PermissionDenied(f"Vous ne pouvez pas modifier l'évènement {event.reference}.")
+    return event
+
+
+def access_act_by_id(viewer: Any, act_id: Any) -> Act:
+    try:
+        act = Act.objects.select_related("event").get(pk=int(act_id))
+    except (Act.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Acte {act_id} introuvable.") from None
+    if not visible_events(viewer).filter(pk=act.event_id).exists():
+        raise NotFound(f"Acte {act_id} introuvable.")
+    return act
+
+
+def visible_persons(viewer: Any):  # type: ignore[no-untyped-def]
+    if not policy.is_host_staff(viewer):
+        return Person.objects.none()
+    clearance = policy.STAFF_CLEARANCE.get(viewer.role)
+    if clearance is None:
+        return Person.objects.none()
+    events = visible_events(viewer).values("pk")
+    q = Q(created_by=viewer) | (
+        Q(confidentiality__lte=clearance)
+        & (Q(victim_of__event__in=events) | Q(source_of__information__event__in=events)
+           | Q(perpetrator_in__act__event__in=events)
+           | (Q(victim_of__isnull=True) & Q(source_of__isnull=True)
+              & Q(perpetrator_in__isnull=True) & Q(created_by__organisation__is_host=True)))
+    )
+    return Person.objects.filter(q).distinct()
+
+
+def access_person_by_id(viewer: Any, person_id: Any) -> Person:
+    try:
+        return visible_persons(viewer).get(pk=int(person_id))
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Personne {person_id} introuvable.") from None
+
+
+def visible_sources(viewer: Any):  # type: ignore[no-untyped-def]
+    return Source.objects.filter(policy.source_filter(viewer)).distinct()
+
+
+def access_source_by_id(viewer: Any, source_id: Any) -> Source:
+    try:
+        return visible_sources(viewer).get(pk=int(source_id))
+    except (Source.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Source {source_id} introuvable.") from None

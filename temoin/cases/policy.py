@@ -1,0 +1,133 @@
+"""Who may see and do what: the one module that holds the access policy. Deny by default.
+
+| role          | sees events                                               | identities |
+|---------------|-----------------------------------------------------------|------------|
+| administrator | all                                                       | yes        |
+| analyst       | up to *restricted*; strictly confidential if assigned     | yes (≤ clearance) |
+| reviewer      | as analyst                                                | yes (≤ clearance) |
+| monitor       | public, and those they created or are assigned to         | of persons they created |
+| viewer        | public and internal                                       | never      |
+| partner       | only events shared with their organisation (never strictly confidential); only sources whose consent names them | never |
+| anonymous     | nothing through the API (published versions only)         | never      |
+
+Editing: administrators and analysts edit every event they can see; monitors their own events
+until review starts; reviewers move events through review; partners and viewers never write.
+Every interface (API, web, CLI) asks this module; nothing else decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from temoin.accounts.models import Role
+from temoin.cases.models import Confidentiality, Recipient, ReviewStatus
+
+STAFF_CLEARANCE = {
+    Role.ADMINISTRATOR: Confidentiality.STRICTLY_CONFIDENTIAL,
+    Role.ANALYST: Confidentiality.RESTRICTED,
+    Role.REVIEWER: Confidentiality.RESTRICTED,
+    Role.MONITOR: Confidentiality.PUBLIC,
+    Role.VIEWER: Confidentiality.INTERNAL,
+}
+PARTNER_CEILING = Confidentiality.RESTRICTED
+IDENTITY_ROLES = {Role.ADMINISTRATOR, Role.ANALYST, Role.REVIEWER, Role.MONITOR}
+EDIT_ROLES = {Role.ADMINISTRATOR, Role.ANALYST, Role.MONITOR}
+REVIEW_ROLES = {Role.ADMINISTRATOR, Role.REVIEWER}
+
+
+def _active(viewer: Any) -> bool:
+    return bool(viewer is not None and getattr(viewer, "is_authenticated", False)
+                and viewer.is_active and viewer.organisation_id is not None)
+
+
+def is_host_staff(viewer: Any) -> bool:
+    return _active(viewer) and viewer.organisation.is_host and viewer.role != Role.PARTNER
+
+
+def is_partner(viewer: Any) -> bool:
+    return _active(viewer) and viewer.role == Role.PARTNER and not viewer.organisation.is_host
+
+
+def event_filter(viewer: Any) -> Q:
+    """A Q over Event that keeps exactly what ``viewer`` may see (nothing when unsure)."""
+    nothing = Q(pk__in=[])
+    if is_host_staff(viewer):
+        clearance = STAFF_CLEARANCE.get(viewer.role)
+        if clearance is None:
+            return nothing
+        q = Q(confidentiality__lte=clearance)
+        if viewer.role != Role.VIEWER:
+            q |= Q(assignments__user=viewer) | Q(created_by=viewer)
+        return q
+    if is_partner(viewer):
+        return Q(shares__organisation=viewer.organisation_id) & Q(
+            confidentiality__lte=PARTNER_CEILING
+        )
+    return nothing
+
+
+def source_filter(viewer: Any) -> Q:
+    """Sources visible to ``viewer``: staff by clearance; partners only with their consent."""
+    nothing = Q(pk__in=[])
+    if is_host_staff(viewer):
+        clearance = STAFF_CLEARANCE.get(viewer.role)
+        if clearance is None:
+            return nothing
+        q = Q(confidentiality__lte=clearance)
+        if viewer.role != Role.VIEWER:
+            q |= Q(created_by=viewer)
+        return q
+    if is_partner(viewer):
+        return (
+            Q(information__event__shares__organisation=viewer.organisation_id)
+            & Q(confidentiality__lte=PARTNER_CEILING)
+            & Q(consent_partners=viewer.organisation_id)
+            & Q(consent__contains=Recipient.PARTNERS.value)
+        )
+    return nothing
+
+
+def can_read_identities(viewer: Any, person: Any) -> bool:
+    if not is_host_staff(viewer) or viewer.role not in IDENTITY_ROLES:
+        return False
+    if viewer.role == Role.MONITOR:
+        return bool(person.created_by_id == viewer.pk)
+    return bool(person.confidentiality <= STAFF_CLEARANCE[viewer.role])
+
+
+def can_edit_event(viewer: Any, event: Any) -> bool:
+    if not is_host_staff(viewer) or viewer.role not in EDIT_ROLES:
+        return False
+    if viewer.role == Role.MONITOR:
+        return bool(
+            event.created_by_id == viewer.pk
+            and event.review_status in (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
+        )
+    return True
+
+
+def can_review(viewer: Any) -> bool:
+    return is_host_staff(viewer) and viewer.role in REVIEW_ROLES
+
+
+def can_share(viewer: Any) -> bool:
+    return is_host_staff(viewer) and viewer.role in {Role.ADMINISTRATOR, Role.ANALYST}
+
+
+def can_create(viewer: Any) -> bool:
+    return is_host_staff(viewer) and viewer.role in EDIT_ROLES
+
+
+def can_administer(viewer: Any) -> bool:
+    return is_host_staff(viewer) and viewer.role == Role.ADMINISTRATOR
+
+
+def can_read_audit(viewer: Any) -> bool:
+    return can_administer(viewer)
+
+
+def redact_sources_for(viewer: Any) -> bool:
+    """Partners see only consented sources and never a source person's identity."""
+    return is_partner(viewer)

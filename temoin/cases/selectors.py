@@ -1,0 +1,146 @@
+"""Reads of case records, always through the viewer: what comes out is what they may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from temoin.cases import access, policy
+from temoin.cases.history import FieldChange, diff
+from temoin.cases.models import Act, Actor, Claim, Event, Source, Term, Version
+from temoin.cases.search import matching_event_ids
+from temoin.errors import Problems
+
+FILTERS = {"date_from", "date_to", "region", "cercle", "act_type", "perpetrator", "status",
+           "reliability", "confidentiality", "q", "published"}
+
+
+def _descendant_codes(vocabulary: str, code: str) -> list[str]:
+    codes, frontier = [code], [code]
+    while frontier:
+        frontier = list(Term.objects.filter(vocabulary=vocabulary, parent_code__in=frontier)
+                        .values_list("code", flat=True))
+        codes += frontier
+    return codes
+
+
+def _actor_and_units(code: str) -> list[int]:
+    ids = list(Actor.objects.filter(code=code).values_list("pk", flat=True))
+    frontier = ids
+    while frontier:
+        frontier = list(Actor.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+def _date(problems: Problems, name: str, value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.add(name, "date.unparseable", f"Date AAAA-MM-JJ attendue : {value!r}.")
+        return None
+
+
+def events_list(*, viewer: Any, filters: Mapping[str, str] | None = None) -> QuerySet[Event]:
+    """Events the viewer may see, filtered. Date filters keep events whose *possible* dates
+    overlap the window (a "March 2022" event is in a 2022-03-15..2022-03-20 window)."""
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    problems = Problems("event filters")
+    for name in filters:
+        if name not in FILTERS:
+            problems.add(name, "filter.unknown", f"Filtre inconnu : {name}.")
+    qs = Event.objects.filter(policy.event_filter(viewer))
+    if "date_from" in filters and (d := _date(problems, "date_from", filters["date_from"])):
+        qs = qs.filter(Q(start_latest__gte=d) | Q(start_latest__isnull=True,
+                                                   start_earliest__gte=d))
+    if "date_to" in filters and (d := _date(problems, "date_to", filters["date_to"])):
+        qs = qs.filter(start_earliest__lte=d)
+    if "region" in filters:
+        qs = qs.filter(admin1__iexact=filters["region"])
+    if "cercle" in filters:
+        qs = qs.filter(admin2__iexact=filters["cercle"])
+    if "status" in filters:
+        qs = qs.filter(review_status=filters["status"])
+    if "confidentiality" in filters:
+        try:
+            qs = qs.filter(confidentiality=int(filters["confidentiality"]))
+        except ValueError:
+            problems.add("confidentiality", "filter.invalid", "Niveau 0 à 3 attendu.")
+    if "published" in filters:
+        qs = qs.filter(published=filters["published"] in ("1", "true", "True"))
+    if "act_type" in filters:
+        codes = _descendant_codes("act_types", filters["act_type"])
+        qs = qs.filter(pk__in=Act.objects.filter(
+            act_type__in=codes).values("event_id"))
+    if "perpetrator" in filters:
+        ids = _actor_and_units(filters["perpetrator"])
+        qs = qs.filter(pk__in=Act.objects.filter(
+            involvements__actor_id__in=ids).values("event_id"))
+    if "reliability" in filters:
+        grades = [g for g in "ABCDEF" if g <= filters["reliability"].upper()[:1]]
+        qs = qs.filter(pk__in=Source.objects.filter(reliability__in=grades)
+                       .values("information__event_id"))
+    if "q" in filters:
+        ids = matching_event_ids(filters["q"])
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+    problems.raise_if_any()
+    if policy.is_host_staff(viewer) and viewer.role != "viewer":
+        qs = qs.distinct()  # the assignment / creator joins may repeat rows
+    return qs.order_by("-start_earliest", "-pk")
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    kind: str
+    low: int
+    high: int | None
+    claims: list[Claim]
+
+
+def event_claims(*, viewer: Any, event: Event) -> list[ClaimSummary]:
+    """Casualty claims side by side: the range across sources and who says what."""
+    visible = access.visible_sources(viewer).values("pk")
+    summaries: dict[str, list[Claim]] = {}
+    for claim in event.claims.filter(source__in=visible).select_related("source"):
+        summaries.setdefault(claim.kind, []).append(claim)
+    result = []
+    for kind, claims in sorted(summaries.items()):
+        highs = [c.count_max for c in claims]
+        result.append(ClaimSummary(
+            kind=kind, low=min(c.count_min for c in claims),
+            high=None if any(h is None for h in highs) else max(h for h in highs if h is not None),
+            claims=claims))
+    return result
+
+
+def event_sources(*, viewer: Any, event: Event) -> QuerySet[Source]:
+    return access.visible_sources(viewer).filter(information__event=event).distinct()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    number: int
+    change: str
+    actor: str
+    at: dt.datetime
+    reason: str
+    changes: list[FieldChange]
+
+
+def record_history(*, target_type: str, target_id: int) -> list[HistoryEntry]:
+    """Every version of a record with the field diff against the one before it."""
+    previous: dict[str, Any] = {}
+    entries = []
+    for version in Version.objects.filter(target_type=target_type, target_id=target_id
+                                          ).select_related("actor").order_by("number"):
+        entries.append(HistoryEntry(
+            number=version.number, change=version.change,
+            actor=version.actor.username if version.actor else "",
+            at=version.at, reason=version.reason, changes=diff(previous, version.data)))
+        previous = version.data
+    return entries
