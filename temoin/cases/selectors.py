@@ -144,3 +144,20 @@ def record_history(*, target_type: str, target_id: int) -> list[HistoryEntry]:
             at=version.at, reason=version.reason, changes=diff(previous, version.data)))
         previous = version.data
     return entries
+
+
+def integrity_report() -> dict[str, int]:
+    """Counts an administrator should see at zero (or understand)."""
+    from temoin.cases.models import Person
+    from temoin.keys.models import Keyring
+
+    known_keys = set(Keyring.objects.values_list("key_id", flat=True))
+    return {
+        "évènements sans acte": Event.objects.filter(acts__isnull=True).count(),
+        "sources sans information": Source.objects.filter(information__isnull=True).count(),
+        "personnes sans rôle": Person.objects.filter(
+            victim_of__isnull=True, source_of__isnull=True, perpetrator_in__isnull=True).count(),
+        "identités en attente d'index": Person.objects.filter(blind_pending=True).count(),
+        "identités sous une clé inconnue": Person.objects.exclude(identity_blob=None)
+        .exclude(key_id__in=known_keys).count(),
+    }

@@ -56,7 +56,7 @@ def keys_init(*, actor: object, passphrase: str) -> sealing.KeyringRecord:
 def keys_unseal(*, actor: object, passphrase: str) -> sealing.UnsealedKeys:
     record = active_keyring()
     try:
-        keys = sealing.unseal(record, passphrase, fast=_fast())
+        keys = sealing.unseal(record, passphrase)
     except sealing.WrongPassphrase as exc:
         with transaction.atomic():
             audit_record(

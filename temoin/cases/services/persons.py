@@ -180,7 +180,7 @@ def identities_rotate(*, actor: Any, passphrase: str) -> int:
     count = 0
     with transaction.atomic():
         old, new = keyring_rotate(actor=actor, passphrase=passphrase)
-        public = new.private_key.public_key.encode()
+        public = new.public_key
         for person in Person.objects.select_for_update().exclude(identity_blob=None):
             person.identity_blob = sealing.rewrap_identity(
                 bytes(person.identity_blob), old, public, new.key_id)

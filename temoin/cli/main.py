@@ -1,0 +1,48 @@
+"""The `temoin` command: init, serve, demo, user, keys, audit, check (and the analysis tools).
+
+Every command that writes goes through the domain services, so the CLI leaves the same audit
+rows as the API and the web pages.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from temoin.cli import admin_commands, keys_commands
+from temoin.cli.context import cli_context
+
+app = typer.Typer(help="Témoin — documentation indépendante des droits humains.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+app.command("init")(admin_commands.init)
+app.command("serve")(admin_commands.serve)
+app.command("demo")(admin_commands.demo)
+app.command("check")(admin_commands.check)
+app.add_typer(admin_commands.user_app, name="user")
+app.add_typer(admin_commands.audit_app, name="audit")
+app.add_typer(keys_commands.app, name="keys")
+
+try:  # analysis tools are optional sub-apps (pure-core packages)
+    from temoin.cli.estimate import app as estimate_app
+
+    app.add_typer(estimate_app, name="estimate")
+except ImportError:  # pragma: no cover - only when the estimation extras are missing
+    pass
+
+
+def main() -> None:
+    from temoin.errors import TemoinError
+
+    try:
+        app()
+    except TemoinError as exc:
+        err.print(f"[red]{exc.code}[/red]: {exc.message}")
+        sys.exit(2)
+
+
+__all__ = ["app", "main", "cli_context"]
