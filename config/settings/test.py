@@ -10,6 +10,7 @@ from .base import *  # noqa: E402,F403
 from .base import TEMOIN_HOME
 
 Path(TEMOIN_HOME).mkdir(parents=True, exist_ok=True)
+(Path(TEMOIN_HOME) / "static").mkdir(exist_ok=True)
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Q
 
 from temoin.accounts.models import Role
-from temoin.cases.models import Confidentiality, Recipient, ReviewStatus
+from temoin.cases.models import Confidentiality, ReviewStatus
 
 STAFF_CLEARANCE = {
     Role.ADMINISTRATOR: Confidentiality.STRICTLY_CONFIDENTIAL,
@@ -84,8 +84,7 @@ def source_filter(viewer: Any) -> Q:
             Q(information__event__shares__organisation=viewer.organisation_id)
             & Q(confidentiality__lte=PARTNER_CEILING)
             & Q(consent_partners=viewer.organisation_id)
-            & Q(consent__contains=Recipient.PARTNERS.value)
-        )
+        )  # consent_partners is emptied whenever "partners" leaves the consent list
     return nothing
 
 

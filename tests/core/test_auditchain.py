@@ -303,3 +303,32 @@ def test_any_single_tamper_is_detected_at_its_sequence(
 def test_canonical_json_is_order_independent(payload: dict[str, Any]) -> None:
     reversed_payload = dict(reversed(list(payload.items())))
     assert canonical_json(payload) == canonical_json(reversed_payload)
+
+
+def test_consistent_rewrite_is_caught_by_a_checkpoint() -> None:
+    chain = build_chain(10)
+    checkpoints = {7: chain[7].entry_hash}
+    rewritten = chain[:4]
+    previous = chain[3]
+    for entry in chain[4:]:
+        payload = {**entry.payload, "why": "rewritten"} if entry.sequence == 4 else entry.payload
+        previous = next_entry(previous=previous, payload=payload)
+        rewritten.append(previous)
+    assert verify_chain(rewritten).ok  # undetectable without an outside anchor
+    report = verify_chain(rewritten, checkpoints=checkpoints)
+    assert (report.problem, report.first_bad_sequence) == ("audit.checkpoint_mismatch", 7)
+
+
+def test_truncation_is_caught_by_a_checkpoint() -> None:
+    chain = build_chain(10)
+    checkpoints = {9: chain[9].entry_hash}
+    assert verify_chain(chain, checkpoints=checkpoints).ok
+    assert verify_chain(chain[:8]).ok  # undetectable without an outside anchor
+    report = verify_chain(chain[:8], checkpoints=checkpoints)
+    assert (report.problem, report.first_bad_sequence, report.checked) == ("audit.truncated", 8, 8)
+
+
+def test_public_names_exist() -> None:
+    import temoin.core.auditchain as auditchain
+
+    assert all(hasattr(auditchain, name) for name in auditchain.__all__)

@@ -78,6 +78,14 @@ def parse(text: str, **kwargs: object) -> PartialDate:
         ("from March to May 2022", date(2022, 3, 1), date(2022, 5, 31), D.RANGE),
         ("1-10 March 2022", date(2022, 3, 1), date(2022, 3, 10), D.RANGE),
         ("27 mars 2022 – 2 avril 2022", date(2022, 3, 27), date(2022, 4, 2), D.RANGE),
+        ("2022/03/27", date(2022, 3, 27), date(2022, 3, 27), D.DAY),
+        ("2022-03-27T14:30:00.000+00:00", date(2022, 3, 27), date(2022, 3, 27), D.DAY),
+        ("27 mars 2022 à 14h30", date(2022, 3, 27), date(2022, 3, 27), D.DAY),
+        ("27 March 2022 at 14:30", date(2022, 3, 27), date(2022, 3, 27), D.DAY),
+        ("le 27 ou le 28 mars 2022", date(2022, 3, 27), date(2022, 3, 28), D.RANGE),
+        ("27 or 28 March 2022", date(2022, 3, 27), date(2022, 3, 28), D.RANGE),
+        ("mars-avril 2022", date(2022, 3, 1), date(2022, 4, 30), D.RANGE),
+        ("March - May 2022", date(2022, 3, 1), date(2022, 5, 31), D.RANGE),
         (
             "entre le 28 décembre 2021 et le 3 janvier 2022",
             date(2021, 12, 28),
@@ -371,3 +379,9 @@ def test_parser_never_crashes(text: str) -> None:
         assert error.code.startswith("date.")
     else:
         assert result.earliest is None or result.earliest <= TODAY
+
+
+def test_public_names_exist() -> None:
+    import temoin.core.dates as dates
+
+    assert all(hasattr(dates, name) for name in dates.__all__)

@@ -19,6 +19,7 @@ from temoin.cases.models import (
     Information,
     Involvement,
     Person,
+    Recipient,
     Source,
 )
 from temoin.cases.services.common import record_change, reindex_act, reindex_source
@@ -118,7 +119,8 @@ SOURCE_FIELDS = {"source_type", "title", "content", "person_id", "reliability", 
                  "upstream_id", "synthetic"}
 
 
-def _validated_source(record: str, data: Mapping[str, Any], creating: bool
+def _validated_source(record: str, data: Mapping[str, Any], creating: bool,
+                      current: Source | None = None
                       ) -> tuple[dict[str, Any], list[Organisation] | None]:
     problems = Problems(record)
     validation.unknown_fields(problems, data, SOURCE_FIELDS)
@@ -144,6 +146,13 @@ def _validated_source(record: str, data: Mapping[str, Any], creating: bool
         partners = list(Organisation.objects.filter(pk__in=ids, is_host=False))
         if len(partners) != len(set(ids)):
             problems.add("consent_partner_ids", "not_found", "Organisation partenaire inconnue.")
+    consent = data.get("consent", current.consent if current else [])
+    if isinstance(consent, list) and Recipient.PARTNERS not in consent:
+        if partners:
+            problems.add("consent_partner_ids", "consent.partners_not_consented",
+                         "Des partenaires sont nommés mais le consentement exclut les partenaires.")
+        if "consent" in data:
+            partners = []
     person_id = data.get("person_id")
     if person_id is not None and not Person.objects.filter(pk=person_id).exists():
         problems.add("person_id", "not_found", f"Personne {person_id} introuvable.")
@@ -168,7 +177,8 @@ def source_update(*, actor: User, source: Source, changes: Mapping[str, Any],
                   reason: str = "") -> Source:
     if not policy.can_create(actor) or (actor.role == "monitor" and source.created_by_id != actor.pk):
         raise PermissionDenied(f"Vous ne pouvez pas modifier la source {source.pk}.")
-    values, partners = _validated_source(f"source {source.pk}", changes, creating=False)
+    values, partners = _validated_source(f"source {source.pk}", changes, creating=False,
+                                         current=source)
     with transaction.atomic():
         before = history.snapshot(source)
         for name, value in values.items():

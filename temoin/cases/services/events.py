@@ -125,6 +125,8 @@ TRANSITIONS: dict[str, set[str]] = {
 
 
 def event_transition(*, actor: User, event: Event, to: str, comment: str = "") -> Event:
+    if not policy.can_edit_event(actor, event) and not policy.can_review(actor):
+        raise PermissionDenied(f"Vous ne pouvez pas faire avancer {event.reference}.")
     allowed = TRANSITIONS.get(event.review_status, set())
     if to not in allowed:
         problems = Problems(f"event {event.reference}")

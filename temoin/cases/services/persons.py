@@ -19,7 +19,7 @@ from temoin.cases import history, policy, validation
 from temoin.cases.models import Person, Version
 from temoin.cases.services.common import next_number, record_change
 from temoin.core import sealing
-from temoin.errors import PermissionDenied, Problems
+from temoin.errors import IntegrityFailure, PermissionDenied, Problems
 from temoin.keys import keystore
 from temoin.keys.selectors import active_keyring
 from temoin.keys.services import require_unsealed
@@ -136,7 +136,11 @@ def person_identity(*, viewer: User, person: Person, reason: str = "") -> dict[s
     if not person.identity_blob:
         return {}
     keys = require_unsealed()
-    return sealing.open_identity(keys, bytes(person.identity_blob))
+    try:
+        return sealing.open_identity(keys, bytes(person.identity_blob))
+    except (sealing.Tampered, sealing.WrongKey) as exc:
+        raise IntegrityFailure(f"Identité de {person.code} illisible : {exc.code}.",
+                               code=exc.code) from exc
 
 
 def persons_find_by_name(*, viewer: User, name: str, reason: str = "") -> list[Person]:
