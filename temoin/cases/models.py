@@ -75,7 +75,7 @@ class Recipient(models.TextChoices):
     """To whom a source's information may go (the consent record)."""
 
     INTERNAL = "internal", _("Usage interne")
-    PARTNERS = "partners", _("Partenaires nommés")
+    PARTNERS = "named_partners", _("Partenaires nommés")
     UN_MECHANISMS = "un_mechanisms", _("Mécanismes de l'ONU")
     COURTS = "courts", _("Juridictions")
     MEDIA = "media", _("Médias")

@@ -39,7 +39,7 @@ def matrix(world):
     events = {}
     source = services.source_create(actor=world.admin, data={
         "source_type": "ngo_report", "title": "Rapport partagé (synthétique)",
-        "consent": ["internal", "partners"], "consent_partner_ids": [world.partner_org.pk],
+        "consent": ["internal", "named_partners"], "consent_partner_ids": [world.partner_org.pk],
         "confidentiality": 1})
     for confidentiality, shared in STATES:
         event = services.event_create(actor=world.admin, data={

@@ -146,7 +146,7 @@ def test_share_refused_when_consent_forbids_and_nothing_changes(world):
     event = services.event_create(actor=world.analyst, data=MOURA)
     witness = services.source_create(actor=world.analyst, data={
         "source_type": "witness_testimony", "title": "Témoin T-7 (synthétique)",
-        "consent": ["internal", "partners"], "consent_partner_ids": [world.other_partner_org.pk]})
+        "consent": ["internal", "named_partners"], "consent_partner_ids": [world.other_partner_org.pk]})
     services.information_add(actor=world.analyst, source=witness, event=event, credibility=2)
     audit_before = AuditEntry.objects.count()
     with pytest.raises(ValidationFailed) as raised:
