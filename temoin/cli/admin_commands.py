@@ -222,3 +222,45 @@ def user_deactivate_command(username: str, reason: str = typer.Option(...)) -> N
 
         user_deactivate(actor=None, user=User.objects.get(username=username), reason=reason)
         console.print(f"{username} désactivé.")
+
+
+def backup(out_dir: str = typer.Argument(..., help="Folder to write the backup into.")) -> None:
+    """Consistent copy of the database (SQLite online backup, or pg_dump) and the media folder.
+
+    Identities stay sealed in the copy: a stolen backup holds ciphertext and pseudonyms only.
+    """
+    import shutil
+    import sqlite3
+    import subprocess
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    with cli_context():
+        from django.conf import settings
+        from django.db import connection
+
+        from temoin.audit.services import audit_record
+
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = Path(out_dir) / f"temoin-backup-{stamp}"
+        target.mkdir(parents=True, exist_ok=False)
+        db = settings.DATABASES["default"]
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(str(db["NAME"]))
+            dest = sqlite3.connect(str(target / "temoin.sqlite3"))
+            with dest:
+                source.backup(dest)
+            source.close()
+            dest.close()
+        else:
+            url = os.environ["DATABASE_URL"]
+            with open(target / "temoin.pgdump", "wb") as handle:
+                subprocess.run(["pg_dump", "--format=custom", url], check=True, stdout=handle)
+        media = Path(settings.MEDIA_ROOT)
+        if media.exists():
+            shutil.copytree(media, target / "media")
+        from django.db import transaction
+
+        with transaction.atomic():
+            audit_record(actor=None, action="backup.create", details={"folder": target.name})
+        console.print(f"Sauvegarde : {target}")

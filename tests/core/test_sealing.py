@@ -12,8 +12,10 @@ import hmac
 import itertools
 import json
 import pickle
+import sqlite3
 import struct
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -543,3 +545,50 @@ def test_public_names_exist_and_core_stays_pure() -> None:
         "sys.exit(int(any(m == 'django' or m.startswith('django.') for m in sys.modules)))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_seizure_drill_on_a_raw_sqlite_file(tmp_path: Path, record: KeyringRecord) -> None:
+    """Plant synthetic canary names, store only what Témoin stores, grep the raw file."""
+    canaries = [f"Canary{i}Synthétique Maïgà{i}" for i in range(20)]  # synthetic
+    database = tmp_path / "seized.sqlite3"
+    unsealed = unseal(record, PASSPHRASE)
+    with sqlite3.connect(database) as connection:
+        connection.execute("create table keyring (data text)")
+        connection.execute("create table person (id text, blob blob, name_index text)")
+        connection.execute("insert into keyring values (?)", (json.dumps(record.to_dict()),))
+        for i, name in enumerate(canaries):
+            context = f"person:{i}"
+            blob = seal_identity(
+                record.public_key, {"family_name": name}, key_id=record.key_id, context=context
+            )
+            index = blind_index(unsealed.blind_index_key, "family_name", name)
+            connection.execute("insert into person values (?, ?, ?)", (context, blob, index))
+        connection.execute("create table control (plain text)")
+        connection.execute("insert into control values (?)", (canaries[0],))
+    raw = database.read_bytes()
+    hits = []
+    for name in canaries:
+        forms = {name, name.lower(), name.upper(), normalise_for_index(name)}
+        for form in forms:
+            for encoded in (form.encode(), form.encode("utf-16-le")):
+                if encoded in raw:
+                    hits.append((name, encoded))
+    # The control row proves the search finds plaintext; nothing else may be found.
+    assert hits == [(canaries[0], canaries[0].encode())]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_random_mutations_of_a_rewrapped_blob_are_tampered(
+    keyring: tuple[KeyringRecord, UnsealedKeys], data: st.DataObject
+) -> None:
+    record, keys = keyring
+    new_record, new_keys = rotate_keyring(keys, "rotated synthetic passphrase", fast=True)
+    blob = rewrap_identity(seal(record), keys, new_record.public_key, new_record.key_id)
+    assert open_identity(new_keys, blob, context="person:1") == SYNTHETIC
+    index = data.draw(st.integers(0, len(blob) - 1))
+    mask = data.draw(st.integers(1, 255))
+    mutated = bytearray(blob)
+    mutated[index] ^= mask
+    with pytest.raises(Tampered):
+        open_identity(new_keys, bytes(mutated), context="person:1")

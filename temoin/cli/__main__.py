@@ -1,0 +1,3 @@
+from temoin.cli.main import main
+
+main()

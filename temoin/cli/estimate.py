@@ -1,0 +1,151 @@
+"""``temoin estimate``: multiple systems estimation from a CSV (thin interface over
+:mod:`temoin.core.estimation`).
+
+    temoin estimate run TABLE.csv [--stratum-column region] [--method loglinear --method dga]
+                                  [--plot out.png|out.svg] [--json out.json]
+    temoin estimate check TABLE.csv --model "[12,3]"
+
+The CSV is a list-overlap table (0/1 list columns + ``count``) or capture histories (one row
+per individual, 0/1 list columns), as in ``../shared/data/mse/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from temoin.core.estimation import (
+    EstimationError,
+    EstimationResult,
+    LcmcrSettings,
+    check_extended_mle,
+    estimate_stratified,
+    read_overlap_csv,
+)
+from temoin.core.estimation.compare import estimate_all
+from temoin.core.estimation.loglinear.models import LogLinearModel
+from temoin.core.estimation.plots import plot_results
+
+app = typer.Typer(help="Multiple systems estimation: how many victims no list documented.",
+                  no_args_is_help=True)
+
+VERDICTS = {0: "estimable", 1: "MLE does not exist", 2: "not identifiable",
+            3: "MLE does not exist and not identifiable"}
+
+
+def _console() -> Console:
+    return Console(width=140)
+
+
+@app.command("run")
+def run(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV table or histories"),
+    stratum_column: str | None = typer.Option(None, help="column naming the stratum"),
+    ignore_column: list[str] = typer.Option([], help="non-list column to ignore (repeatable)"),
+    method: list[str] = typer.Option(["loglinear", "dga", "lcmcr"],
+                                     help="loglinear, dga, lcmcr (repeatable)"),
+    n_boot: int = typer.Option(200, help="bootstrap replicates for the log-linear interval"),
+    lcmcr_samples: int = typer.Option(1000, help="LCMCR draws kept per chain"),
+    lcmcr_burn_in: int = typer.Option(10_000, help="LCMCR burn-in sweeps"),
+    lcmcr_thinning: int = typer.Option(10, help="LCMCR thinning"),
+    lcmcr_chains: int = typer.Option(4, help="LCMCR chains (for R-hat)"),
+    seed: int = typer.Option(1234, help="random seed"),
+    plot: Path | None = typer.Option(None, help="write a .png or .svg plot"),
+    json_out: Path | None = typer.Option(None, "--json", help="write results as JSON"),
+) -> None:
+    """Estimate the total (documented + undocumented) with several methods."""
+    console = _console()
+    lcmcr = LcmcrSettings(samples=lcmcr_samples, burn_in=lcmcr_burn_in, thinning=lcmcr_thinning,
+                          chains=lcmcr_chains, seed=seed)
+    try:
+        tables = read_overlap_csv(path, stratum_column=stratum_column,
+                                  ignore_columns=ignore_column)
+        all_results: list[EstimationResult] = []
+        payload: dict[str, object] = {"file": path.name, "strata": {}}
+        for name, table in tables.items():
+            results, failures = estimate_all(table, methods=method, n_boot=n_boot, lcmcr=lcmcr,
+                                             seed=seed)
+            _print_results(console, str(name) if name is not None else path.name, results)
+            for failure in failures:
+                console.print(f"[red]{failure.method} refused[/red] ({failure.code}): "
+                              f"{failure.message}")
+            all_results.extend(results)
+            payload["strata"][str(name)] = {  # type: ignore[index]  # dict built just above
+                "results": [r.to_dict() for r in results],
+                "refused": [vars(f) for f in failures]}
+        if len(tables) > 1:
+            for family in method:
+                def estimator(table, family=family):  # type: ignore[no-untyped-def]
+                    results, failures = estimate_all(table, methods=[family], n_boot=n_boot,
+                                                     lcmcr=lcmcr, seed=seed)
+                    if failures:
+                        raise EstimationError(failures[0].message)
+                    return results[0]
+                try:
+                    combined = estimate_stratified(tables, estimator, seed=seed)
+                except EstimationError as error:
+                    console.print(f"[red]total for {family} not computed:[/red] {error.message}")
+                    continue
+                _print_results(console, f"TOTAL over strata ({family})", [combined.total])
+                all_results.append(combined.total)
+                payload.setdefault("totals", {})[family] = combined.total.to_dict()  # type: ignore[index]  # noqa: E501
+    except EstimationError as error:
+        console.print(f"[red]error ({error.code}):[/red] {error.message}")
+        raise typer.Exit(code=2) from None
+    if plot is not None and all_results:
+        plot_results(all_results, plot, title=path.name)
+        console.print(f"plot written to {plot}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"results written to {json_out}")
+
+
+@app.command("check")
+def check(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False),
+    model: str = typer.Option(..., help="log-linear model such as '[12,13,23]'"),
+    stratum_column: str | None = typer.Option(None),
+) -> None:
+    """Say whether a log-linear model's MLE exists and is identifiable on these data."""
+    console = _console()
+    try:
+        tables = read_overlap_csv(path, stratum_column=stratum_column)
+        for name, table in tables.items():
+            verdict = check_extended_mle(table, LogLinearModel.parse(model, table.n_lists))
+            console.print(f"{name or path.name}: {model} -> {verdict} ({VERDICTS[verdict]})")
+    except EstimationError as error:
+        console.print(f"[red]error ({error.code}):[/red] {error.message}")
+        raise typer.Exit(code=2) from None
+
+
+def _print_results(console: Console, title: str, results: list[EstimationResult]) -> None:
+    table = Table(title=title)
+    for column in ("method", "documented", "estimate", "95 % interval", "kind", "details"):
+        table.add_column(column)
+    for result in results:
+        interval = (f"{result.interval.low:,.0f} – {result.interval.high:,.0f}"
+                    if result.interval else "—")
+        details = ", ".join(f"{key}={_short(value)}" for key, value in result.diagnostics.items()
+                            if key in ("model", "rhat", "ess", "mode", "top_models",
+                                       "chain_medians"))
+        table.add_row(result.method, f"{result.n_observed:,}", f"{result.estimate:,.1f}",
+                      interval, result.interval.kind if result.interval else "", details)
+    console.print(table)
+    for result in results:
+        for warning in result.warnings:
+            style = "bold red" if warning.code in ("two_lists", "not_converged") else "yellow"
+            console.print(f"[{style}]{result.method}: {warning.code}[/{style}] {warning.message}")
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return value[0].get("graph", "") + f" ({value[0].get('weight', 0):.2f})"
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    return str(value)

@@ -1,0 +1,104 @@
+"""Encoding, delimiter and date handling (synthetic files only)."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from temoin.core.intake.errors import EmptyFileError, EncodingError, FileFormatError
+from temoin.core.intake.textio import (
+    excel_serial_to_date,
+    iter_csv_records,
+    parse_date,
+    sniff_text_file,
+)
+
+FRENCH = "lieu;région;date\nSégou;Ségou;23/03/2019\nDjenné;Mopti;1er mars 2019\n"
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoded", "expected_encoding", "bom"),
+    [
+        (FRENCH.encode("utf-8"), "utf-8", False),
+        (codecs.BOM_UTF8 + FRENCH.encode("utf-8"), "utf-8-sig", True),
+        (FRENCH.encode("latin-1"), "cp1252", False),
+        (FRENCH.encode("utf-16"), "utf-16", True),
+    ],
+)
+def test_detects_encoding_and_semicolon(tmp_path, encoded, expected_encoding, bom) -> None:
+    path = write(tmp_path, "synthetic.csv", encoded)
+    info = sniff_text_file(path)
+    assert (info.encoding, info.delimiter, info.had_bom) == (expected_encoding, ";", bom)
+    rows = list(iter_csv_records(path))
+    assert rows == [
+        (1, ["lieu", "région", "date"]),
+        (2, ["Ségou", "Ségou", "23/03/2019"]),
+        (3, ["Djenné", "Mopti", "1er mars 2019"]),
+    ]
+
+
+def test_windows_1252_curly_apostrophe_and_oe(tmp_path) -> None:
+    path = write(tmp_path, "synthetic.csv", "nom,note\nx,l’œuvre\n".encode("cp1252"))
+    assert list(iter_csv_records(path))[1] == (2, ["x", "l’œuvre"])
+
+
+def test_rows_are_spreadsheet_rows_with_multiline_cells_and_blank_lines(tmp_path) -> None:
+    path = write(tmp_path, "synthetic.csv", b'a,b\n1,"two\nlines"\n\n3,4\n')
+    assert list(iter_csv_records(path)) == [(1, ["a", "b"]), (2, ["1", "two\nlines"]), (4, ["3", "4"])]
+
+
+def test_empty_and_wrong_kind_files(tmp_path) -> None:
+    with pytest.raises(EmptyFileError) as caught:
+        sniff_text_file(write(tmp_path, "empty.csv", b""))
+    assert caught.value.code == "empty_file" and "empty.csv" in str(caught.value)
+    with pytest.raises(EmptyFileError):
+        sniff_text_file(write(tmp_path, "blank.csv", b"\n \n"))
+    with pytest.raises(FileFormatError, match="ZIP"):
+        sniff_text_file(write(tmp_path, "x.csv", b"PK\x03\x04rest"))
+    with pytest.raises(FileFormatError, match="NUL"):
+        sniff_text_file(write(tmp_path, "x.bin", b"a,b\n\x00\x01\x02"))
+
+
+def test_utf8_file_with_latin1_bytes_late_raises_encoding_error_with_row(tmp_path) -> None:
+    head = "a,b\n" + "é,1\n" * 70000  # > 256 KiB of valid UTF-8 first
+    path = write(tmp_path, "mixed.csv", head.encode("utf-8") + "ç,2\n".encode("latin-1"))
+    with pytest.raises(EncodingError) as caught:
+        list(iter_csv_records(path))
+    assert caught.value.code == "encoding"
+    assert "mixed.csv" in str(caught.value) and "utf-8" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-07-31", dt.date(2020, 7, 31)),
+        ("2020-07-31T10:00:00Z", dt.date(2020, 7, 31)),
+        ("31 July 2020", dt.date(2020, 7, 31)),
+        ("31-Jul-2020", dt.date(2020, 7, 31)),
+        ("31/07/2020", dt.date(2020, 7, 31)),
+        ("1er mars 2019", dt.date(2019, 3, 1)),
+        ("23 décembre 2018", dt.date(2018, 12, 23)),
+        ("5 fevrier 2012", dt.date(2012, 2, 5)),
+    ],
+)
+def test_parse_date_styles(text, expected) -> None:
+    assert parse_date(text) == expected
+
+
+def test_parse_date_rejects_and_excel_serial() -> None:
+    for bad in ("", "31/13/2020", "2020-02-30", "31 Juliet 2020", "yesterday", "44043"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
+    assert parse_date("44043", allow_excel_serial=True) == dt.date(2020, 7, 31)
+    assert excel_serial_to_date(1) == dt.date(1899, 12, 31)
+    with pytest.raises(ValueError):
+        excel_serial_to_date(0)
