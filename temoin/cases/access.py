@@ -52,9 +52,10 @@ def visible_persons(viewer: Any):  # type: ignore[no-untyped-def]
     events = visible_events(viewer).values("pk")
     q = Q(created_by=viewer) | (
         Q(confidentiality__lte=clearance)
-        & (Q(victim_of__event__in=events) | Q(source_of__information__event__in=events)
+        & (Q(victim_of__event__in=events) | Q(named_in__event__in=events)
+           | Q(source_of__information__event__in=events)
            | Q(perpetrator_in__act__event__in=events)
-           | (Q(victim_of__isnull=True) & Q(source_of__isnull=True)
+           | (Q(victim_of__isnull=True) & Q(source_of__isnull=True) & Q(named_in__isnull=True)
               & Q(perpetrator_in__isnull=True) & Q(created_by__organisation__is_host=True)))
     )
     return Person.objects.filter(q).distinct()

@@ -234,6 +234,7 @@ class Act(Place):
     victim_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="victim_of")
     victim_group = models.CharField(max_length=300, blank=True)
+    named_victims = models.ManyToManyField(Person, blank=True, related_name="named_in")
     victim_count_min = models.PositiveIntegerField(null=True, blank=True)
     victim_count_max = models.PositiveIntegerField(null=True, blank=True)
     start_earliest = models.DateField(null=True, blank=True)
@@ -255,6 +256,8 @@ class Source(models.Model):
                                      related_name="sources")
     source_type = models.CharField(max_length=40)
     title = models.CharField(max_length=300)
+    origin = models.CharField(max_length=200, blank=True, db_index=True,
+                              help_text="Who produced it: an NGO, a radio, ACLED, a witness code…")
     content = models.TextField(blank=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="source_of")

@@ -156,7 +156,8 @@ def integrity_report() -> dict[str, int]:
         "évènements sans acte": Event.objects.filter(acts__isnull=True).count(),
         "sources sans information": Source.objects.filter(information__isnull=True).count(),
         "personnes sans rôle": Person.objects.filter(
-            victim_of__isnull=True, source_of__isnull=True, perpetrator_in__isnull=True).count(),
+            victim_of__isnull=True, source_of__isnull=True, perpetrator_in__isnull=True,
+            named_in__isnull=True).count(),
         "identités en attente d'index": Person.objects.filter(blind_pending=True).count(),
         "identités sous une clé inconnue": Person.objects.exclude(identity_blob=None)
         .exclude(key_id__in=known_keys).count(),

@@ -34,8 +34,10 @@ __all__ = [
     "HASH_DOMAIN",
     "PROBLEM_BAD_GENESIS",
     "PROBLEM_BROKEN_LINK",
+    "PROBLEM_CHECKPOINT_MISMATCH",
     "PROBLEM_GAP",
     "PROBLEM_HASH_MISMATCH",
+    "PROBLEM_TRUNCATED",
     "ChainEntry",
     "ChainReport",
     "canonical_json",
@@ -51,6 +53,8 @@ PROBLEM_HASH_MISMATCH: Final[str] = "audit.hash_mismatch"
 PROBLEM_BROKEN_LINK: Final[str] = "audit.broken_link"
 PROBLEM_GAP: Final[str] = "audit.gap"
 PROBLEM_BAD_GENESIS: Final[str] = "audit.bad_genesis"
+PROBLEM_CHECKPOINT_MISMATCH: Final[str] = "audit.checkpoint_mismatch"
+PROBLEM_TRUNCATED: Final[str] = "audit.truncated"
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -160,6 +164,7 @@ def verify_chain(
     *,
     start_sequence: int = 0,
     start_prev_hash: str = GENESIS,
+    checkpoints: Mapping[int, str] | None = None,
 ) -> ChainReport:
     """Check a chain streamed in ascending ``sequence`` order; stop at the first problem.
 
@@ -175,7 +180,16 @@ def verify_chain(
     - ``audit.broken_link``: ``prev_hash`` differs from the previous ``entry_hash``;
     - ``audit.hash_mismatch``: ``entry_hash`` differs from the recomputed hash
       (the payload or the stored hash was edited), or the payload is not canonical JSON.
+
+    A chain alone cannot reveal a *consistent* rewrite (every hash recomputed from
+    some row on) or a truncated tail.  ``checkpoints`` maps sequence numbers to
+    ``entry_hash`` values recorded outside the database (signed/witnessed heads,
+    printed reports, a partner's copy); with them two more problems are found:
+
+    - ``audit.checkpoint_mismatch``: the row at a checkpoint has another hash;
+    - ``audit.truncated``: the chain ends before a checkpoint's sequence.
     """
+    anchors = dict(checkpoints or {})
     expected_sequence = start_sequence
     expected_prev = start_prev_hash
     checked = 0
@@ -193,8 +207,28 @@ def verify_chain(
                 detail=detail,
                 last_hash=expected_prev,
             )
+        anchored = anchors.get(entry.sequence)
+        if anchored is not None and anchored != entry.entry_hash:
+            return ChainReport(
+                ok=False,
+                checked=checked,
+                first_bad_sequence=entry.sequence,
+                problem=PROBLEM_CHECKPOINT_MISMATCH,
+                detail=f"sequence {entry.sequence}: entry_hash differs from the recorded checkpoint",
+                last_hash=expected_prev,
+            )
         expected_prev = entry.entry_hash
         expected_sequence += 1
+    if anchors and max(anchors) >= expected_sequence:
+        return ChainReport(
+            ok=False,
+            checked=checked,
+            first_bad_sequence=expected_sequence,
+            problem=PROBLEM_TRUNCATED,
+            detail=f"the chain ends at {expected_sequence - 1} but a checkpoint exists "
+            f"for sequence {max(anchors)}",
+            last_hash=expected_prev,
+        )
     return ChainReport(
         ok=True,
         checked=checked,

@@ -75,6 +75,7 @@ def parse(text: str, **kwargs: object) -> PartialDate:
         ("entre mars et mai 2022", date(2022, 3, 1), date(2022, 5, 31), D.RANGE),
         ("between 1 and 10 March 2022", date(2022, 3, 1), date(2022, 3, 10), D.RANGE),
         ("between 2020 and 2022", date(2020, 1, 1), date(2022, 12, 31), D.RANGE),
+        ("2020-2022", date(2020, 1, 1), date(2022, 12, 31), D.RANGE),
         ("from March to May 2022", date(2022, 3, 1), date(2022, 5, 31), D.RANGE),
         ("1-10 March 2022", date(2022, 3, 1), date(2022, 3, 10), D.RANGE),
         ("27 mars 2022 – 2 avril 2022", date(2022, 3, 27), date(2022, 4, 2), D.RANGE),

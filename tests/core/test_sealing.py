@@ -592,3 +592,10 @@ def test_random_mutations_of_a_rewrapped_blob_are_tampered(
     mutated[index] ^= mask
     with pytest.raises(Tampered):
         open_identity(new_keys, bytes(mutated), context="person:1")
+
+
+def test_lone_surrogates_are_refused_cleanly(record: KeyringRecord) -> None:
+    with pytest.raises(InvalidInput):
+        seal(record, {"family_name": "Ma\ud800ga"})
+    with pytest.raises(InvalidInput):
+        seal(record, context="person:\ud800")

@@ -51,9 +51,11 @@ class ActSerializer(PlaceMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Act
-        fields = ["id", "event", "act_type", "victim", "victim_group", "victim_count_min",
+        fields = ["id", "event", "act_type", "victim", "named_victims", "victim_group", "victim_count_min",
                   "victim_count_max", "start", "place", "methods", "consequences",
                   "status_at_end", "confidentiality", "involvements"]
+
+    named_victims = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     def get_victim(self, obj: Act) -> str | None:
         return obj.victim_person.code if obj.victim_person_id else None
@@ -74,7 +76,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "source_type", "title", "content", "person", "reliability", "language",
+        fields = ["id", "source_type", "title", "origin", "content", "person", "reliability", "language",
                   "date_received", "consent", "consent_partners", "confidentiality",
                   "upstream_id", "synthetic"]
 

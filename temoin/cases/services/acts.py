@@ -26,7 +26,8 @@ from temoin.cases.services.common import record_change, reindex_act, reindex_sou
 from temoin.cases.services.events import PLACE_FIELDS, consent_problems, stored_date
 from temoin.errors import PermissionDenied, Problems
 
-ACT_FIELDS = PLACE_FIELDS | {"act_type", "victim_person_id", "victim_group", "victim_count_min",
+ACT_FIELDS = PLACE_FIELDS | {"act_type", "victim_person_id", "named_victim_ids", "victim_group",
+                             "victim_count_min",
                              "victim_count_max", "start", "methods", "consequences",
                              "status_at_end", "confidentiality"}
 
@@ -35,7 +36,10 @@ def _validated_act(record: str, event: Event, data: Mapping[str, Any], current: 
                    ) -> dict[str, Any]:
     problems = Problems(record)
     validation.unknown_fields(problems, data, ACT_FIELDS)
-    values = {k: v for k, v in data.items() if k in ACT_FIELDS - {"start"}}
+    values = {k: v for k, v in data.items() if k in ACT_FIELDS - {"start", "named_victim_ids"}}
+    named = list(data.get("named_victim_ids") or [])
+    if named and Person.objects.filter(pk__in=named).count() != len(set(named)):
+        problems.add("named_victim_ids", "not_found", "Personne nommée introuvable.")
     if current is None and not data.get("act_type"):
         problems.add("act_type", "required", "Le type d'acte est obligatoire.")
     validation.term(problems, "act_type", "act_types", data.get("act_type"))
@@ -73,6 +77,8 @@ def act_create(*, actor: User, event: Event, data: Mapping[str, Any], reason: st
     values = _validated_act(f"act (new) of {event.reference}", event, data, None)
     with transaction.atomic():
         act = Act.objects.create(event=event, **values)
+        if data.get("named_victim_ids"):
+            act.named_victims.set(data["named_victim_ids"])
         reindex_act(act)
         record_change(actor=actor, target_type="act", instance=act, change="create", reason=reason)
     return act
@@ -87,6 +93,8 @@ def act_update(*, actor: User, act: Act, changes: Mapping[str, Any], reason: str
         for name, value in values.items():
             setattr(act, name, value)
         act.save()
+        if "named_victim_ids" in changes:
+            act.named_victims.set(changes["named_victim_ids"] or [])
         reindex_act(act)
         record_change(actor=actor, target_type="act", instance=act, change="update",
                       reason=reason, before=before)
@@ -114,7 +122,7 @@ def involvement_add(*, actor: User, act: Act, degree: str, perpetrator_actor: Ac
     return involvement
 
 
-SOURCE_FIELDS = {"source_type", "title", "content", "person_id", "reliability", "language",
+SOURCE_FIELDS = {"source_type", "title", "origin", "content", "person_id", "reliability", "language",
                  "date_received", "consent", "consent_partner_ids", "confidentiality",
                  "upstream_id", "synthetic"}
 

@@ -1,0 +1,212 @@
+"""The custody log: append-only custody entries as leaves of one RFC 9162 Merkle tree.
+
+``CustodyLog`` appends entries (assigning ``seq`` = leaf index), answers inclusion and
+consistency proofs, signs C2SP checkpoints with the log key and re-verifies everything it
+stores (:meth:`CustodyLog.verify`): every leaf re-read from storage and re-hashed, every stored
+checkpoint's signature checked and its root compared with the recomputed tree.
+
+Time: ``time_utc`` comes from this server's clock, which proves nothing by itself; external
+time comes from witnesses' cosignature timestamps (and RFC 3161 tokens, not yet implemented).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from temoin.core.custody.checkpoint import Checkpoint, cosign_note, sign_checkpoint, verify_checkpoint
+from temoin.core.custody.entry import CustodyEntry
+from temoin.core.custody.errors import CustodyError, EntryError, LogCorruptError
+from temoin.core.custody.merkle import MerkleTree, hash_leaf
+from temoin.core.custody.note import NoteSignature, NoteSigner, NoteVerifier, parse_note
+from temoin.core.custody.store import LogStore
+
+__all__ = ["CustodyLog", "LogVerification", "utc_now"]
+
+
+def utc_now() -> str:
+    """Current UTC time as ISO 8601 with microseconds and a ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class LogVerification:
+    """Result of :meth:`CustodyLog.verify`."""
+
+    size: int
+    root: bytes
+    checkpoints_verified: int
+
+
+class CustodyLog:
+    """Append-only custody log over a :class:`LogStore`."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        *,
+        origin: str,
+        signer: NoteSigner | None = None,
+        clock: Callable[[], str] = utc_now,
+    ) -> None:
+        self.store = store
+        self.origin = origin
+        self.signer = signer
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tree = MerkleTree()
+        self._by_item: dict[str, list[int]] = {}
+        for index, leaf in enumerate(store.iter_leaves()):
+            entry = self._parse(index, leaf)
+            self._tree.append_leaf_hash(hash_leaf(leaf))
+            self._index(entry)
+
+    @staticmethod
+    def _parse(index: int, leaf: bytes) -> CustodyEntry:
+        try:
+            entry = CustodyEntry.from_bytes(leaf)
+        except EntryError as exc:
+            raise LogCorruptError(f"custody leaf {index}: {exc.message}") from exc
+        if entry.seq != index:
+            raise LogCorruptError(f"custody leaf {index} carries seq {entry.seq}")
+        return entry
+
+    def _index(self, entry: CustodyEntry) -> None:
+        self._by_item.setdefault(entry.item_sha256, []).append(entry.seq)
+        if entry.related_sha256 is not None and entry.related_sha256 != entry.item_sha256:
+            self._by_item.setdefault(entry.related_sha256, []).append(entry.seq)
+
+    def now(self) -> str:
+        """The log clock's current UTC time (ISO 8601, ``Z``)."""
+        return self._clock()
+
+    @property
+    def size(self) -> int:
+        """Number of entries."""
+        return self._tree.size
+
+    def root(self, size: int | None = None) -> bytes:
+        """Merkle root at ``size`` (default: now)."""
+        return self._tree.root(size)
+
+    def append(
+        self,
+        *,
+        action: str,
+        item_sha256: str,
+        actor: str,
+        role: str,
+        organisation: str,
+        system: str,
+        reason: str = "",
+        related_sha256: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        time_utc: str | None = None,
+    ) -> CustodyEntry:
+        """Validate, durably store and return one new entry."""
+        with self._lock:
+            entry = CustodyEntry(
+                seq=self._tree.size,
+                time_utc=time_utc or self._clock(),
+                action=action,
+                item_sha256=item_sha256,
+                actor=actor,
+                role=role,
+                organisation=organisation,
+                system=system,
+                reason=reason,
+                related_sha256=related_sha256,
+                details=dict(details or {}),
+            )
+            leaf = entry.to_bytes()
+            self.store.append([leaf])
+            self._tree.append_leaf_hash(hash_leaf(leaf))
+            self._index(entry)
+            return entry
+
+    def append_entries(self, entries: Sequence[CustodyEntry]) -> None:
+        """Append pre-built entries whose ``seq`` follow on (one durable write for the batch)."""
+        with self._lock:
+            leaves = []
+            for offset, entry in enumerate(entries):
+                if entry.seq != self._tree.size + offset:
+                    raise EntryError(f"custody entry {entry.seq}: expected seq {self._tree.size + offset}")
+                leaves.append(entry.to_bytes())
+            self.store.append(leaves)
+            for entry, leaf in zip(entries, leaves, strict=True):
+                self._tree.append_leaf_hash(hash_leaf(leaf))
+                self._index(entry)
+
+    def entry(self, seq: int) -> CustodyEntry:
+        """The entry at ``seq``, read back from storage."""
+        return self._parse(seq, self.store.read(seq))
+
+    def entry_bytes(self, seq: int) -> bytes:
+        """The exact leaf bytes of entry ``seq``."""
+        return self.store.read(seq)
+
+    def entries_for(self, item_sha256: str) -> list[CustodyEntry]:
+        """Every entry about an item (as subject or as related item), oldest first."""
+        return [self.entry(seq) for seq in self._by_item.get(item_sha256, [])]
+
+    def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
+        """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` entries."""
+        return self._tree.inclusion_proof(seq, size)
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """RFC 9162 consistency proof between two tree sizes."""
+        return self._tree.consistency_proof(old_size, new_size)
+
+    def checkpoint(self) -> bytes:
+        """Sign, store and return a checkpoint note for the current tree."""
+        if self.signer is None:
+            raise CustodyError("this custody log has no signing key")
+        with self._lock:
+            checkpoint = Checkpoint(origin=self.origin, size=self._tree.size, root=self._tree.root())
+            note = sign_checkpoint(checkpoint, self.signer)
+            existing = self.store.checkpoints().get(checkpoint.size)
+            if existing is not None and parse_note(existing)[0] == checkpoint.body():
+                return existing
+            self.store.save_checkpoint(checkpoint.size, note)
+            return note
+
+    def add_cosignatures(self, note: bytes, cosignatures: Sequence[NoteSignature]) -> bytes:
+        """Merge witness cosignatures into the stored checkpoint note of the same tree size."""
+        text, _ = parse_note(note)
+        checkpoint = Checkpoint.parse(text)
+        stored = self.store.checkpoints().get(checkpoint.size, note)
+        for signature in cosignatures:
+            stored = cosign_note(stored, signature)
+        self.store.save_checkpoint(checkpoint.size, stored)
+        return stored
+
+    def latest_checkpoint(self) -> bytes | None:
+        """The stored checkpoint note with the largest size, if any."""
+        stored = self.store.checkpoints()
+        return stored[max(stored)] if stored else None
+
+    def verify(self, log_verifier: NoteVerifier) -> LogVerification:
+        """Re-read every leaf, rebuild the tree and check every stored checkpoint against it.
+
+        Raise :class:`LogCorruptError` naming the first problem found.
+        """
+        tree = MerkleTree()
+        for index, leaf in enumerate(self.store.iter_leaves()):
+            self._parse(index, leaf)
+            tree.append_leaf_hash(hash_leaf(leaf))
+        checkpoints = self.store.checkpoints()
+        for size, note in sorted(checkpoints.items()):
+            try:
+                verified = verify_checkpoint(note, log_verifier, origin=self.origin)
+            except CustodyError as exc:
+                raise LogCorruptError(f"checkpoint of size {size}: {exc.message}") from exc
+            if verified.checkpoint.size != size:
+                raise LogCorruptError(f"checkpoint file for size {size} holds size {verified.checkpoint.size}")
+            if size > tree.size:
+                raise LogCorruptError(f"checkpoint of size {size} is beyond the {tree.size} stored entries")
+            if tree.root(size) != verified.checkpoint.root:
+                raise LogCorruptError(f"stored entries do not match the signed checkpoint of size {size}")
+        return LogVerification(size=tree.size, root=tree.root(), checkpoints_verified=len(checkpoints))

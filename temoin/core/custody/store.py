@@ -1,0 +1,179 @@
+"""Persistence interface of the custody log, with in-memory and append-only-file backends.
+
+A :class:`LogStore` keeps leaf bytes in order and the signed checkpoint notes.  It never
+updates or deletes a leaf.  The file backend writes one canonical-JSON entry per line to
+``entries.jsonl`` and fsyncs before returning, so an acknowledged append survives a crash; on
+open, a torn last line (crash during a write) is cut off — it was never acknowledged.
+Checkpoints are written atomically (temporary file, fsync, rename, fsync of the directory).
+The Django wiring can supply a PostgreSQL-backed store with the same five methods.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from temoin.core.custody.errors import LogCorruptError
+
+__all__ = ["FileLogStore", "LogStore", "MemoryLogStore", "atomic_write", "fsync_directory"]
+
+
+class LogStore(Protocol):
+    """Append-only storage of custody leaves and checkpoint notes."""
+
+    def append(self, leaves: Sequence[bytes]) -> int:
+        """Durably append leaves; return the index of the first one."""
+        ...
+
+    def size(self) -> int:
+        """Number of leaves stored."""
+        ...
+
+    def read(self, index: int) -> bytes:
+        """Leaf bytes at ``index``."""
+        ...
+
+    def iter_leaves(self) -> Iterator[bytes]:
+        """All leaves, in order, read from storage."""
+        ...
+
+    def save_checkpoint(self, size: int, note: bytes) -> None:
+        """Store (or replace with a more co-signed copy) the checkpoint note for ``size``."""
+        ...
+
+    def checkpoints(self) -> dict[int, bytes]:
+        """Stored checkpoint notes by tree size."""
+        ...
+
+
+def fsync_directory(path: Path) -> None:
+    """fsync a directory so a rename or creation inside it is durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically and durably (tmp file, fsync, rename, dir fsync)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    fsync_directory(path.parent)
+
+
+class MemoryLogStore:
+    """A volatile store, for tests and for building packages in memory."""
+
+    def __init__(self) -> None:
+        self._leaves: list[bytes] = []
+        self._checkpoints: dict[int, bytes] = {}
+
+    def append(self, leaves: Sequence[bytes]) -> int:
+        first = len(self._leaves)
+        self._leaves.extend(leaves)
+        return first
+
+    def size(self) -> int:
+        return len(self._leaves)
+
+    def read(self, index: int) -> bytes:
+        return self._leaves[index]
+
+    def iter_leaves(self) -> Iterator[bytes]:
+        return iter(list(self._leaves))
+
+    def save_checkpoint(self, size: int, note: bytes) -> None:
+        self._checkpoints[size] = note
+
+    def checkpoints(self) -> dict[int, bytes]:
+        return dict(self._checkpoints)
+
+
+class FileLogStore:
+    """Append-only JSON-lines file plus a directory of checkpoint notes."""
+
+    def __init__(self, directory: Path, *, fsync: bool = True) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "checkpoints").mkdir(exist_ok=True)
+        self.path = self.directory / "entries.jsonl"
+        self._fsync = fsync
+        self._offsets: list[int] = []
+        self._end = 0
+        self._recover_and_index()
+        self._handle = open(self.path, "ab")
+
+    def _recover_and_index(self) -> None:
+        if not self.path.exists():
+            self.path.touch()
+            fsync_directory(self.directory)
+        offset = 0
+        with open(self.path, "rb") as handle:
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    break  # torn tail: never acknowledged
+                self._offsets.append(offset)
+                offset += len(line)
+        if offset != self.path.stat().st_size:
+            with open(self.path, "r+b") as handle:
+                handle.truncate(offset)
+                handle.flush()
+                os.fsync(handle.fileno())
+        self._end = offset
+
+    def append(self, leaves: Sequence[bytes]) -> int:
+        first = len(self._offsets)
+        chunks = []
+        for leaf in leaves:
+            if b"\n" in leaf:
+                raise LogCorruptError("a custody leaf may not contain a newline byte")
+            self._offsets.append(self._end)
+            self._end += len(leaf) + 1
+            chunks.append(leaf + b"\n")
+        self._handle.write(b"".join(chunks))
+        self._handle.flush()
+        if self._fsync:
+            os.fsync(self._handle.fileno())
+        return first
+
+    def size(self) -> int:
+        return len(self._offsets)
+
+    def read(self, index: int) -> bytes:
+        if not 0 <= index < len(self._offsets):
+            raise LogCorruptError(f"custody leaf {index} does not exist (size {len(self._offsets)})")
+        start = self._offsets[index]
+        end = self._offsets[index + 1] if index + 1 < len(self._offsets) else self._end
+        with open(self.path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+        if not data.endswith(b"\n"):
+            raise LogCorruptError(f"custody leaf {index} is cut short in {self.path.name}")
+        return data[:-1]
+
+    def iter_leaves(self) -> Iterator[bytes]:
+        with open(self.path, "rb") as handle:
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    raise LogCorruptError(f"{self.path.name} ends with an incomplete line")
+                yield line[:-1]
+
+    def save_checkpoint(self, size: int, note: bytes) -> None:
+        atomic_write(self.directory / "checkpoints" / f"{size:012d}.note", note)
+
+    def checkpoints(self) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        for path in sorted((self.directory / "checkpoints").glob("*.note")):
+            found[int(path.stem)] = path.read_bytes()
+        return found
+
+    def close(self) -> None:
+        """Close the append handle."""
+        self._handle.close()

@@ -1,0 +1,80 @@
+"""Pure intake core: parsers that turn upstream files into plain records, without Django.
+
+Every parser streams ``ParsedRow | QuarantinedRow`` in file order and raises an
+:class:`~temoin.core.intake.errors.IntakeError` only for problems with the whole file.
+"""
+
+from temoin.core.intake.acled import ACLED_ATTRIBUTION, iter_acled, iter_acled_json, parse_acled_row
+from temoin.core.intake.actmap import ActMapping, ActTypeMap, load_act_type_map
+from temoin.core.intake.errors import (
+    DecryptionError,
+    EmptyFileError,
+    EncodingError,
+    FileFormatError,
+    IntakeError,
+    ManifestError,
+    MissingAttachmentError,
+    ProfileError,
+    SignatureMismatchError,
+    SubmissionError,
+)
+from temoin.core.intake.fingerprint import (
+    DeletionReport,
+    FieldChange,
+    detect_deletions,
+    diff_records,
+    flatten_record,
+    record_fingerprint,
+)
+from temoin.core.intake.records import (
+    ActClaim,
+    ActorName,
+    CasualtyClaim,
+    DatePrecision,
+    EventRecord,
+    LocationClaim,
+    ParsedRow,
+    QuarantinedRow,
+    RowResult,
+    SourceRecord,
+)
+from temoin.core.intake.textio import TextFileInfo, parse_date, sniff_text_file
+
+__all__ = [
+    "ACLED_ATTRIBUTION",
+    "ActClaim",
+    "ActMapping",
+    "ActTypeMap",
+    "ActorName",
+    "CasualtyClaim",
+    "DatePrecision",
+    "DecryptionError",
+    "DeletionReport",
+    "EmptyFileError",
+    "EncodingError",
+    "EventRecord",
+    "FieldChange",
+    "FileFormatError",
+    "IntakeError",
+    "LocationClaim",
+    "ManifestError",
+    "MissingAttachmentError",
+    "ParsedRow",
+    "ProfileError",
+    "QuarantinedRow",
+    "RowResult",
+    "SignatureMismatchError",
+    "SourceRecord",
+    "SubmissionError",
+    "TextFileInfo",
+    "detect_deletions",
+    "diff_records",
+    "flatten_record",
+    "iter_acled",
+    "iter_acled_json",
+    "load_act_type_map",
+    "parse_acled_row",
+    "parse_date",
+    "record_fingerprint",
+    "sniff_text_file",
+]

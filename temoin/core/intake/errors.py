@@ -1,0 +1,110 @@
+"""Errors raised by the intake core.
+
+A bad *row* never raises: it becomes a :class:`~temoin.core.intake.records.QuarantinedRow`.
+These exceptions are for problems with a whole file, a mapping profile or a submission,
+where no row-level answer makes sense. Every error has a stable ``code`` and a message that
+names the file (and the field, when there is one) but never personal data from the content.
+
+Exception tree::
+
+    IntakeError                      code="intake_error"
+    ├── FileFormatError              code="file_format"      (wrong kind of file, no header…)
+    │   ├── EmptyFileError           code="empty_file"
+    │   └── EncodingError            code="encoding"         (undecodable bytes)
+    ├── ProfileError                 code="profile_invalid"  (all problems listed in .problems)
+    └── SubmissionError              code="submission_invalid"
+        ├── ManifestError            code="manifest_invalid"
+        ├── DecryptionError          code="decryption_failed"
+        ├── MissingAttachmentError   code="attachment_missing"
+        └── SignatureMismatchError   code="signature_mismatch"
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DecryptionError",
+    "EmptyFileError",
+    "EncodingError",
+    "FileFormatError",
+    "IntakeError",
+    "ManifestError",
+    "MissingAttachmentError",
+    "ProfileError",
+    "SignatureMismatchError",
+    "SubmissionError",
+]
+
+
+class IntakeError(Exception):
+    """Base of every intake error; ``code`` is stable and safe to show in an API."""
+
+    code = "intake_error"
+
+    def __init__(self, message: str, *, source_name: str | None = None, field: str | None = None):
+        self.message = message
+        self.source_name = source_name
+        self.field = field
+        where = ""
+        if source_name:
+            where += f"{source_name}: "
+        if field:
+            where += f"field {field!r}: "
+        super().__init__(where + message)
+
+
+class FileFormatError(IntakeError):
+    """The file is not of the expected kind (no header, wrong columns, not JSON…)."""
+
+    code = "file_format"
+
+
+class EmptyFileError(FileFormatError):
+    """The file has no bytes, or no header row."""
+
+    code = "empty_file"
+
+
+class EncodingError(FileFormatError):
+    """The bytes cannot be decoded with the detected encoding."""
+
+    code = "encoding"
+
+
+class ProfileError(IntakeError):
+    """A column-mapping profile is invalid; ``problems`` lists every problem at once."""
+
+    code = "profile_invalid"
+
+    def __init__(self, problems: list[str], *, source_name: str | None = None):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems), source_name=source_name)
+
+
+class SubmissionError(IntakeError):
+    """An OpenRosa submission (plain or encrypted) cannot be accepted."""
+
+    code = "submission_invalid"
+
+
+class ManifestError(SubmissionError):
+    """The encrypted-submission manifest is malformed or incomplete."""
+
+    code = "manifest_invalid"
+
+
+class DecryptionError(SubmissionError):
+    """The symmetric key or a file could not be decrypted with the given private key."""
+
+    code = "decryption_failed"
+
+
+class MissingAttachmentError(SubmissionError):
+    """A file named by the manifest was not supplied."""
+
+    code = "attachment_missing"
+
+
+class SignatureMismatchError(SubmissionError):
+    """The decrypted content does not match the submission's element signature."""
+
+    code = "signature_mismatch"

@@ -1,0 +1,199 @@
+"""Run Splink on a prepared table: backend, training, prediction, model JSON.
+
+Backends: DuckDB (default; memory bounded by ``memory_limit_mb`` with spill to
+``temp_directory``, ``threads`` and chunked prediction) and Spark local mode (same
+Splink settings; needs ``pyspark``).  Training is unsupervised — u by random
+sampling, m by expectation-maximisation on the ``em_blocking`` rules — or uses the
+priors written in :mod:`temoin.core.linkage.comparisons`.  Reviewed pairs then move
+each m probability toward what the analysts saw (a Dirichlet-style blend with the
+unsupervised estimate, so a handful of labels cannot overturn the model).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+from splink import Linker, SettingsCreator
+
+from temoin.core.linkage.comparisons import blocking_rule_sql, usable_rules
+from temoin.core.linkage.errors import BackendUnavailableError
+from temoin.core.linkage.settings import LinkageSettings
+
+__all__ = ["EngineResult", "run_splink"]
+
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+# Records below this count are too few for EM to be meaningful: priors are used.
+MIN_RECORDS_FOR_EM = 200
+# Pseudo-count of the unsupervised estimate when blending in reviewed matches.
+LABEL_PSEUDO_COUNT = 20.0
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Scored pairs (above ``review_low``) and the trained Splink model."""
+
+    pairs: pd.DataFrame
+    model: dict[str, Any]
+    messages: tuple[str, ...]
+    labels_used_for_m: int
+
+
+def _duckdb_api(settings: LinkageSettings) -> Any:
+    from splink import DuckDBAPI
+
+    connection = duckdb.connect(":memory:")
+    if settings.memory_limit_mb is not None:
+        connection.execute(f"SET memory_limit = '{int(settings.memory_limit_mb)}MB'")
+        connection.execute("SET preserve_insertion_order = false")
+    if settings.temp_directory is not None:
+        connection.execute("SET temp_directory = ?", [settings.temp_directory])
+    if settings.threads is not None:
+        connection.execute(f"SET threads = {int(settings.threads)}")
+    return DuckDBAPI(connection)
+
+
+_SPARK: Any = None
+
+
+def spark_session(threads: int | None = None) -> Any:
+    """A shared local Spark session (created once per process)."""
+    global _SPARK
+    if _SPARK is not None:
+        return _SPARK
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise BackendUnavailableError("backend 'spark' needs pyspark (pip install pyspark) and Java 17") from error
+    _SPARK = (
+        SparkSession.builder.master(f"local[{threads or 2}]")
+        .appName("temoin-linkage")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    _SPARK.sparkContext.setLogLevel("ERROR")
+    _SPARK.sparkContext.setCheckpointDir("/tmp/temoin_spark_checkpoints")
+    return _SPARK
+
+
+def _db_api(settings: LinkageSettings) -> Any:
+    if settings.backend == "duckdb":
+        return _duckdb_api(settings)
+    from splink import SparkAPI
+
+    return SparkAPI(spark_session=spark_session(settings.threads), break_lineage_method="parquet")
+
+
+def _register(db_api: Any, table: pd.DataFrame, settings: LinkageSettings) -> Any:
+    if settings.backend == "spark":
+        spark = spark_session(settings.threads)
+        return db_api.register(spark.createDataFrame(_spark_ready(table)), dataset_display_name="records")
+    return db_api.register(table, dataset_display_name="records")
+
+
+def _spark_ready(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def _train_em(linker: Linker, settings: LinkageSettings, present: set[str], deterministic_rules: Sequence[str], n_records: int) -> list[str]:
+    messages: list[str] = []
+    link_only = settings.link_type == "link_only"
+    if settings.probability_two_random_records_match is None and deterministic_rules:
+        linker.training.estimate_probability_two_random_records_match(list(deterministic_rules), recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed)
+    sessions = 0
+    for rule in usable_rules(settings.em_blocking, present):
+        linker.training.estimate_parameters_using_expectation_maximisation(blocking_rule_sql(rule, link_only=link_only))
+        sessions += 1
+    messages.append(f"trained by EM on {n_records} records ({sessions} sessions)")
+    return messages
+
+
+def _blend_labels(model: dict[str, Any], labelled: pd.DataFrame) -> dict[str, Any]:
+    """Move m probabilities toward the levels observed in reviewed matching pairs."""
+    n_matches = len(labelled)
+    for comparison in model["comparisons"]:
+        gamma_column = "gamma_" + comparison["output_column_name"]
+        if gamma_column not in labelled:
+            continue
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        observed = labelled[gamma_column][labelled[gamma_column] >= 0]
+        n_observed = len(observed)
+        if n_observed == 0:
+            continue
+        counts = observed.value_counts().to_dict()
+        top = len(levels) - 1
+        for position, level in enumerate(levels):
+            gamma = top - position
+            prior_m = level.get("m_probability", 1.0 / len(levels))
+            level["m_probability"] = (prior_m * LABEL_PSEUDO_COUNT + counts.get(gamma, 0)) / (LABEL_PSEUDO_COUNT + n_observed)
+            level["m_probability"] = max(level["m_probability"], 1e-6)
+    del n_matches
+    return model
+
+
+def run_splink(
+    table: pd.DataFrame,
+    *,
+    settings: LinkageSettings,
+    build_settings: Callable[[set[str], float], SettingsCreator],
+    present: set[str],
+    deterministic_rules: Sequence[str] = (),
+    matched_label_ids: Sequence[tuple[int, int]] = (),
+    model: dict[str, Any] | None = None,
+) -> EngineResult:
+    """Train (unless ``model`` is given) and predict; returns pairs above ``review_low``."""
+    messages: list[str] = []
+    n_records = len(table)
+    total_pairs = n_records * (n_records - 1) / 2
+    prior = settings.probability_two_random_records_match or min(0.5, max(1e-7, n_records / max(total_pairs, 1.0) / 2))
+    db_api = _db_api(settings)
+    frame = _register(db_api, table, settings)
+    linker = Linker(frame, model if model is not None else build_settings(present, prior), log_level=None)
+    if model is None:
+        if settings.training == "em" and n_records >= MIN_RECORDS_FOR_EM:
+            messages += _train_em(linker, settings, present, deterministic_rules, n_records)
+        elif settings.training == "em":
+            messages.append(f"only {n_records} records: too few for EM, expert priors used")
+        else:
+            messages.append("expert priors used (training='priors')")
+    pairs = _predict(linker, settings)
+    trained = linker.misc.save_model_to_json()
+    used = 0
+    if matched_label_ids:
+        wanted = {(min(a, b), max(a, b)) for a, b in matched_label_ids}
+        keys = list(zip(pairs["unique_id_l"], pairs["unique_id_r"], strict=True))
+        mask = [(min(a, b), max(a, b)) in wanted for a, b in keys]
+        labelled = pairs[mask]
+        used = len(labelled)
+        if used:
+            trained = _blend_labels(trained, labelled)
+            linker = Linker(_register(_db_api(settings), table, settings), trained, log_level=None)
+            pairs = _predict(linker, settings)
+            messages.append(f"m probabilities updated from {used} reviewed matching pairs")
+    return EngineResult(pairs=pairs, model=trained, messages=tuple(messages), labels_used_for_m=used)
+
+
+def _predict(linker: Linker, settings: LinkageSettings) -> pd.DataFrame:
+    chunks = settings.predict_chunks
+    if chunks > 1:
+        predictions = linker.inference.predict(
+            threshold_match_probability=settings.review_low, num_chunks_left=chunks, num_chunks_right=1, warning_mode="never"
+        )
+    else:
+        predictions = linker.inference.predict(threshold_match_probability=settings.review_low, warning_mode="never")
+    pairs = predictions.as_pandas_dataframe()
+    pairs["match_probability"] = pairs["match_probability"].astype(float).map(lambda p: 0.0 if math.isnan(p) else p)
+    return pairs

@@ -1,0 +1,178 @@
+"""Person linkage: the same victim on several lists, and twice on one list.
+
+``link_persons(records, settings=...)`` normalises names and fields
+(:mod:`~temoin.core.linkage.prepare`), sets aside records that cannot be linked
+responsibly, trains and runs Splink (:mod:`~temoin.core.linkage.engine`), then
+clusters the pairs with reviewed decisions as constraints
+(:mod:`~temoin.core.linkage.clusters`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from temoin.core.linkage.clusters import cluster_pairs, conflicting_clusters, sample_clusterings
+from temoin.core.linkage.comparisons import person_splink_settings
+from temoin.core.linkage.engine import run_splink
+from temoin.core.linkage.errors import InvalidRecordError, LabelError
+from temoin.core.linkage.prepare import UnlinkedRecord, prepare_persons
+from temoin.core.linkage.records import PersonRecord, records_from_rows
+from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair
+from temoin.core.linkage.settings import LinkageSettings
+
+__all__ = ["link_persons", "finish_run"]
+
+
+def _as_records(records: Any, record_type: type) -> list[Any]:
+    if isinstance(records, pd.DataFrame):
+        return records_from_rows(records.replace({np.nan: None}).to_dict("records"), record_type)
+    if hasattr(records, "to_pylist"):
+        return records_from_rows(records.to_pylist(), record_type)
+    out = list(records)
+    for position, record in enumerate(out):
+        if not isinstance(record, record_type):
+            raise InvalidRecordError(record_id=f"#{position}", field="*", problem=f"expected {record_type.__name__}")
+    return out
+
+
+def _empty_run(kind: str, settings: LinkageSettings, records: Sequence[Any], unlinked: Sequence[UnlinkedRecord], status: str, message: str) -> LinkageRun:
+    reasons = {(u.list_id, u.record_id): u.reason for u in unlinked}
+    assignments = pd.DataFrame(
+        {
+            "list_id": [r.list_id for r in records],
+            "record_id": [r.record_id for r in records],
+            "cluster_id": list(range(len(records))),
+            "linked": [False] * len(records),
+            "unlinked_reason": [reasons.get((r.list_id, r.record_id), status) for r in records],
+        }
+    )
+    return LinkageRun(kind=kind, status=status, settings=settings, assignments=assignments, pairs=pd.DataFrame(), splink_model=None, unlinked=tuple(unlinked), messages=[message])  # type: ignore[arg-type]  # literals checked by callers
+
+
+def _label_ids(labels: Sequence[ReviewedPair], index: dict[RecordKey, int], all_keys: set[RecordKey]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
+    for label in labels:
+        for key in (label.left, label.right):
+            if key not in all_keys:
+                raise LabelError(f"reviewed pair refers to unknown record {key[1]!r} of list {key[0]!r}")
+        if label.left not in index or label.right not in index or label.decision == "unsure":
+            continue
+        pair = (index[label.left], index[label.right])
+        (must if label.decision == "match" else cannot).append(pair)
+    return must, cannot
+
+
+def finish_run(
+    *,
+    kind: str,
+    records: Sequence[Any],
+    table: pd.DataFrame,
+    unlinked: Sequence[UnlinkedRecord],
+    pairs: pd.DataFrame,
+    model: dict[str, Any] | None,
+    settings: LinkageSettings,
+    must: list[tuple[int, int]],
+    cannot: list[tuple[int, int]],
+    messages: list[str],
+    started: float,
+) -> LinkageRun:
+    """Cluster the pairs and assemble the run (shared by persons and incidents)."""
+    n_nodes = len(table)
+    left = pairs["unique_id_l"].astype(int).tolist() if len(pairs) else []
+    right = pairs["unique_id_r"].astype(int).tolist() if len(pairs) else []
+    probability = pairs["match_probability"].astype(float).tolist() if len(pairs) else []
+    assignment = cluster_pairs(n_nodes, left, right, probability, threshold=settings.match_threshold, must_link=must, cannot_link=cannot)
+    linked = pd.DataFrame({"list_id": table["list_id"], "record_id": table["record_id"], "cluster_id": assignment, "linked": True, "unlinked_reason": None})
+    set_aside = pd.DataFrame(
+        {
+            "list_id": [u.list_id for u in unlinked],
+            "record_id": [u.record_id for u in unlinked],
+            "cluster_id": list(range(n_nodes, n_nodes + len(unlinked))),
+            "linked": False,
+            "unlinked_reason": [u.reason for u in unlinked],
+        }
+    )
+    assignments = pd.concat([linked, set_aside], ignore_index=True) if len(set_aside) else linked
+    alternatives: list[np.ndarray] = []
+    if settings.alternative_clusterings:
+        tail = np.arange(n_nodes, n_nodes + len(unlinked), dtype=np.int64)
+        for draw in sample_clusterings(n_nodes, left, right, probability, draws=settings.alternative_clusterings, seed=settings.seed, must_link=must, cannot_link=cannot):
+            alternatives.append(np.concatenate([draw, tail]))
+    if len(pairs):
+        key_l = table[["record_id", "list_id"]].rename(columns=lambda c: c + "_l")
+        if "record_id_l" not in pairs:
+            pairs = pairs.join(key_l, on="unique_id_l")
+            pairs = pairs.join(table[["record_id", "list_id"]].rename(columns=lambda c: c + "_r"), on="unique_id_r")
+    skipped = {u.reason for u in unlinked}
+    if skipped:
+        messages.append(f"{len(unlinked)} record(s) kept out of linkage: " + ", ".join(sorted(skipped)))
+    return LinkageRun(
+        kind=kind,  # type: ignore[arg-type]  # "persons" or "incidents"
+        status="ok",
+        settings=settings,
+        assignments=assignments,
+        pairs=pairs,
+        splink_model=model,
+        unlinked=tuple(unlinked),
+        messages=messages,
+        conflicting_clusters=conflicting_clusters(assignment, cannot),
+        alternative_assignments=alternatives,
+        comparison_table=table,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _deterministic_rules(present: set[str]) -> list[str]:
+    names = "l.given_canon = r.given_canon AND l.family_canon = r.family_canon"
+    rules = [f"{names} AND l.{col} = r.{col}" for col in ("death_low", "birth_low", "document_id", "village_key") if col in present]
+    return rules
+
+
+def link_persons(
+    records: Sequence[PersonRecord] | pd.DataFrame | Any,
+    *,
+    settings: LinkageSettings | None = None,
+    labels: Sequence[ReviewedPair] = (),
+    model: dict[str, Any] | None = None,
+) -> LinkageRun:
+    """Link person records across (and within) lists.
+
+    ``records``: :class:`PersonRecord` objects, a pandas DataFrame or a pyarrow Table
+    with the same column names.  ``labels``: reviewed pairs (accepted pairs are always
+    linked, rejected never directly; accepted pairs also update the model).  ``model``:
+    a Splink model JSON from an earlier run to reuse instead of training.
+    """
+    started = time.perf_counter()
+    settings = (settings or LinkageSettings()).validate()
+    items = _as_records(records, PersonRecord)
+    if not items:
+        return _empty_run("persons", settings, items, (), "empty_input", "empty input: nothing to link")
+    prepared = prepare_persons(items, min_evidence_fields=settings.min_evidence_fields)
+    table = prepared.table
+    if len(items) == 1:
+        return _empty_run("persons", settings, items, prepared.unlinked, "single_record", "one record only: nothing to link it to")
+    if len(table) < 2:
+        return _empty_run("persons", settings, items, prepared.unlinked, "nothing_to_link", f"{len(table)} linkable record(s) after setting aside {len(prepared.unlinked)}: nothing to link")
+    index = {(lst, rid): int(uid) for lst, rid, uid in table[["list_id", "record_id", "unique_id"]].itertuples(index=False)}
+    must, cannot = _label_ids(labels, index, {(r.list_id, r.record_id) for r in items})
+    present = {column for column in table.columns if table[column].notna().any()}
+    messages = [f"list {dup!r} is a copy of list {orig!r}: not linked again" for dup, orig in prepared.duplicate_lists.items()]
+    result = run_splink(
+        table,
+        settings=settings,
+        build_settings=lambda cols, prior: person_splink_settings(settings, present_columns=cols, prior=prior),
+        present=present,
+        deterministic_rules=_deterministic_rules(present),
+        matched_label_ids=must,
+        model=model,
+    )
+    return finish_run(
+        kind="persons", records=items, table=table, unlinked=prepared.unlinked, pairs=result.pairs, model=result.model,
+        settings=settings, must=must, cannot=cannot, messages=messages + list(result.messages), started=started,
+    )

@@ -1,0 +1,545 @@
+"""The evidence vault: ingest, read, fixity, crypto-shredding and crash recovery.
+
+On the exact received bytes, in one streaming pass with flat memory, :meth:`Vault.ingest`
+computes SHA-256, SHA-512 and the size, sniffs the media type from the content and encrypts
+the bytes in chunks (AES-256-GCM) under a fresh per-item data key.  The evidentiary copy is
+stored once as ``blobs/<sha256>`` and never rewritten; its key, wrapped by the organisation
+key, as ``keys/<sha256>``; an encrypted item record (file name, extracted metadata, findings,
+context) as ``records/<sha256>``.  The custody entry commits to all of it by hash.
+
+Commit protocol (crash-consistent; :meth:`Vault.recover` runs on open)::
+
+    1. blob streamed to a temporary object, fsynced
+    2. pending/<sha256>.json  (the custody entry to append)   -- the intent
+    3. keys/<sha256>, records/<sha256>, blobs/<sha256>        -- atomic puts / rename
+    4. custody log append (fsynced)
+    5. pending intent removed
+
+Recovery rolls an intent forward when all three objects exist, back otherwise, so there is
+never a log entry without its blob nor a blob without its entry.  Shredding appends the
+``key_destroyed`` entry first, then deletes key, record and blob; recovery finishes deletions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import io
+import json
+import os
+import random
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from temoin.core.custody.entry import CustodyEntry, canonical_json
+from temoin.core.custody.log import CustodyLog
+from temoin.core.vault.aead import (
+    DEFAULT_CHUNK_SIZE,
+    ChunkEncryptor,
+    decrypt_bytes,
+    decrypt_chunks,
+    encrypt_bytes,
+    new_data_key,
+)
+from temoin.core.vault.content import (
+    SNIFF_BYTES,
+    Finding,
+    extension_finding,
+    extract_metadata,
+    sniff_media_type,
+)
+from temoin.core.vault.errors import (
+    EmptyInputError,
+    IntegrityError,
+    ItemNotFoundError,
+    ItemShreddedError,
+    KeyWrapError,
+    StorageError,
+    VaultError,
+)
+from temoin.core.vault.keywrap import KeyWrapper
+from temoin.core.vault.records import (
+    INGEST_ACTIONS,
+    Actor,
+    ConsistencyReport,
+    FixityResult,
+    IngestResult,
+    ItemSummary,
+)
+from temoin.core.vault.storage import BlobStorage
+
+__all__ = ["RECORD_VERSION", "Vault"]
+
+RECORD_VERSION: Final[str] = "temoin.item.v1"
+METADATA_SIZE_LIMIT: Final[int] = 64 << 20
+
+
+def _read_full(source: BinaryIO, size: int) -> bytes:
+    parts = []
+    remaining = size
+    while remaining:
+        chunk = source.read(remaining)
+        if not chunk:
+            break
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+class Vault:
+    """Encrypted, content-addressed evidence store with a custody log.
+
+    ``lock_path`` serialises commits and recovery across processes (``fcntl.flock``).
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: BlobStorage,
+        key_wrapper: KeyWrapper,
+        log: CustodyLog,
+        system: str,
+        lock_path: Path | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        recover: bool = True,
+    ) -> None:
+        self.storage = storage
+        self.key_wrapper = key_wrapper
+        self.log = log
+        self.system = system
+        self.chunk_size = chunk_size
+        self._lock_path = lock_path
+        if recover:
+            self.recover()
+
+    # ----------------------------------------------------------------- locking
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self._lock_path is None:
+            yield
+            return
+        with open(self._lock_path, "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    # ----------------------------------------------------------------- lookups
+    def _ingest_entry(self, sha256: str) -> CustodyEntry | None:
+        for entry in self.log.entries_for(sha256):
+            if entry.item_sha256 == sha256 and entry.action in INGEST_ACTIONS:
+                return entry
+        return None
+
+    def _is_shredded(self, sha256: str) -> bool:
+        return any(e.item_sha256 == sha256 and e.action == "key_destroyed" for e in self.log.entries_for(sha256))
+
+    def item(self, sha256: str) -> ItemSummary:
+        """Summary of an item from the custody log (no key needed)."""
+        entry = self._ingest_entry(sha256)
+        if entry is None:
+            raise ItemNotFoundError(f"item {sha256} was never ingested")
+        return ItemSummary.from_entries(entry, shredded=self._is_shredded(sha256))
+
+    def items(self) -> list[ItemSummary]:
+        """Every item ever ingested, in ingest order."""
+        found: list[ItemSummary] = []
+        shredded = set()
+        ingests: list[CustodyEntry] = []
+        for seq in range(self.log.size):
+            entry = self.log.entry(seq)
+            if entry.action in INGEST_ACTIONS:
+                ingests.append(entry)
+            elif entry.action == "key_destroyed":
+                shredded.add(entry.item_sha256)
+        for entry in ingests:
+            found.append(ItemSummary.from_entries(entry, shredded=entry.item_sha256 in shredded))
+        return found
+
+    def timeline(self, sha256: str) -> list[CustodyEntry]:
+        """Every custody entry about an item (as subject or related item), oldest first."""
+        return self.log.entries_for(sha256)
+
+    # ----------------------------------------------------------------- ingest
+    def ingest(
+        self,
+        source: BinaryIO | Path,
+        *,
+        actor: Actor,
+        reason: str = "",
+        filename: str | None = None,
+        declared_sha256: str | None = None,
+        context: Mapping[str, Any] | None = None,
+        derived_from: str | None = None,
+        operation: Mapping[str, Any] | None = None,
+    ) -> IngestResult:
+        """Store a received file (or a derivative of an item) and log it.
+
+        ``context`` (source, event and act references) goes into the encrypted record.
+        A derivative needs ``derived_from`` (the original's SHA-256) and ``operation``
+        (e.g. ``{"name": "blur_faces", "tool": "…", "tool_version": "…"}``).
+        Raise :class:`EmptyInputError` for a zero-byte file; any other oddity is recorded as a
+        finding and the file is preserved.
+        """
+        if (derived_from is None) != (operation is None):
+            raise VaultError("a derivative needs both derived_from and operation")
+        if derived_from is not None:
+            original = self.item(derived_from)
+            if original.shredded:
+                raise ItemShreddedError(f"item {derived_from} was shredded; no derivative can be linked to it")
+        if isinstance(source, Path):
+            with open(source, "rb") as handle:
+                return self.ingest(
+                    handle, actor=actor, reason=reason, filename=filename or source.name,
+                    declared_sha256=declared_sha256, context=context, derived_from=derived_from, operation=operation,
+                )
+        data_key = new_data_key()
+        writer = self.storage.begin_write()
+        try:
+            digest = self._stream_encrypt(source, writer, data_key)
+        except BaseException:
+            writer.abort()
+            raise
+        sha256, sha512, size, blob_sha256, head, copy = digest
+        if size == 0:
+            writer.abort()
+            raise EmptyInputError("the received file is empty (0 bytes): nothing was stored or logged")
+        existing = self._ingest_entry(sha256)
+        if existing is not None:
+            writer.abort()
+            if self._is_shredded(sha256):
+                raise ItemShreddedError(f"item {sha256} was shredded; the same bytes are not stored again")
+            entry = self._log_event("ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": existing.seq})
+            return IngestResult(self.item(sha256), True, entry, ())
+        try:
+            return self._commit_new(
+                writer, data_key, actor=actor, reason=reason, filename=filename, declared_sha256=declared_sha256,
+                context=context, derived_from=derived_from, operation=operation, sha256=sha256, sha512=sha512,
+                size=size, blob_sha256=blob_sha256, head=head, copy=copy,
+            )
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _stream_encrypt(
+        self, source: BinaryIO, writer: Any, data_key: bytes
+    ) -> tuple[str, str, int, str, bytes, bytes | None]:
+        encryptor = ChunkEncryptor(data_key, chunk_size=self.chunk_size)
+        sha256, sha512, blob_hash = hashlib.sha256(), hashlib.sha512(), hashlib.sha256()
+        writer.write(encryptor.header)
+        blob_hash.update(encryptor.header)
+        pending = _read_full(source, self.chunk_size)
+        head = pending[:SNIFF_BYTES]
+        copy: io.BytesIO | None = io.BytesIO()
+        size = 0
+        while pending:
+            sha256.update(pending)
+            sha512.update(pending)
+            size += len(pending)
+            if copy is not None:
+                if size <= METADATA_SIZE_LIMIT:
+                    copy.write(pending)
+                else:
+                    copy = None
+            following = _read_full(source, self.chunk_size)
+            ciphertext = encryptor.encrypt_chunk(pending, last=not following)
+            blob_hash.update(ciphertext)
+            writer.write(ciphertext)
+            pending = following
+        kept = copy.getvalue() if copy is not None else None
+        return sha256.hexdigest(), sha512.hexdigest(), size, blob_hash.hexdigest(), head, kept
+
+    def _commit_new(
+        self,
+        writer: Any,
+        data_key: bytes,
+        *,
+        actor: Actor,
+        reason: str,
+        filename: str | None,
+        declared_sha256: str | None,
+        context: Mapping[str, Any] | None,
+        derived_from: str | None,
+        operation: Mapping[str, Any] | None,
+        sha256: str,
+        sha512: str,
+        size: int,
+        blob_sha256: str,
+        head: bytes,
+        copy: bytes | None,
+    ) -> IngestResult:
+        media_type, media_tool = sniff_media_type(head)
+        findings: list[Finding] = []
+        mismatch = extension_finding(filename, media_type)
+        if mismatch is not None:
+            findings.append(mismatch)
+        if declared_sha256 is not None and declared_sha256.lower() != sha256:
+            findings.append(Finding(
+                "declared_hash_mismatch",
+                "the SHA-256 declared by the sender differs from the received bytes (incomplete or altered transfer?)",
+            ))
+        metadata: list[dict[str, Any]] = []
+        if copy is not None:
+            metadata, extraction_findings = extract_metadata(copy, media_type)
+            findings.extend(extraction_findings)
+        elif media_type.startswith("image/"):
+            findings.append(Finding("metadata_skipped", f"image larger than {METADATA_SIZE_LIMIT} bytes: metadata not extracted"))
+        record = {
+            "version": RECORD_VERSION,
+            "sha256": sha256,
+            "sha512": sha512,
+            "size": size,
+            "media_type": media_type,
+            "media_type_tool": media_tool,
+            "filename": filename,
+            "declared_sha256": declared_sha256,
+            "context": dict(context or {}),
+            "metadata": metadata,
+            "findings": [f.to_json() for f in findings],
+            "derived_from": derived_from,
+            "operation": dict(operation) if operation is not None else None,
+        }
+        record_bytes = canonical_json(record)
+        try:
+            wrapped = self.key_wrapper.wrap(data_key)
+        except Exception as exc:  # noqa: BLE001 — any wrapper failure is re-raised as one typed error
+            raise KeyWrapError(f"could not wrap the data key of item {sha256}: {type(exc).__name__}") from exc
+        details: dict[str, Any] = {
+            "sha512": sha512,
+            "size": size,
+            "media_type": media_type,
+            "blob_sha256": blob_sha256,
+            "record_sha256": hashlib.sha256(record_bytes).hexdigest(),
+            "findings": [f.code for f in findings],
+        }
+        if operation is not None:
+            details["operation"] = dict(operation)
+        intent = {
+            "action": "derivative_created" if derived_from else "ingest",
+            "item_sha256": sha256,
+            "actor": actor.id,
+            "role": actor.role,
+            "organisation": actor.organisation,
+            "system": self.system,
+            "reason": reason,
+            "related_sha256": derived_from,
+            "details": details,
+            "time_utc": self.log.now(),
+        }
+        with self._locked():
+            if self._ingest_entry(sha256) is not None:  # another process stored the same bytes meanwhile
+                writer.abort()
+                first = self.item(sha256).ingest_seq
+                entry = self._log_event("ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": first})
+                return IngestResult(self.item(sha256), True, entry, ())
+            self.storage.put(f"pending/{sha256}.json", canonical_json(intent))
+            self.storage.put(f"keys/{sha256}", wrapped)
+            self.storage.put(f"records/{sha256}", encrypt_bytes(data_key, record_bytes))
+            writer.commit(f"blobs/{sha256}")
+            entry = self.log.append(**intent)
+            self.storage.delete(f"pending/{sha256}.json")
+        return IngestResult(self.item(sha256), False, entry, tuple(findings))
+
+    # ----------------------------------------------------------------- reading
+    def _data_key(self, sha256: str) -> bytes:
+        summary = self.item(sha256)
+        if summary.shredded:
+            raise ItemShreddedError(f"item {sha256} was shredded: its data key no longer exists")
+        with self.storage.open_read(f"keys/{sha256}") as handle:
+            wrapped = handle.read()
+        try:
+            return self.key_wrapper.unwrap(wrapped)
+        except Exception as exc:  # noqa: BLE001 — any unwrap failure is re-raised as one typed error
+            raise KeyWrapError(f"could not unwrap the data key of item {sha256}: {type(exc).__name__}") from exc
+
+    def read_record(self, sha256: str) -> dict[str, Any]:
+        """Decrypt and return the item record (file name, metadata, findings, context)."""
+        return json.loads(self.record_bytes(sha256))  # type: ignore[no-any-return]  # JSON object
+
+    def record_bytes(self, sha256: str) -> bytes:
+        """The exact canonical record bytes committed to by the ingest entry."""
+        key = self._data_key(sha256)
+        with self.storage.open_read(f"records/{sha256}") as handle:
+            record = decrypt_bytes(key, handle.read(), what=f"record of item {sha256}")
+        if hashlib.sha256(record).hexdigest() != self.item(sha256).record_sha256:
+            raise IntegrityError(f"record of item {sha256} does not match its custody entry")
+        return record
+
+    def _plaintext_chunks(self, sha256: str) -> Iterator[bytes]:
+        summary = self.item(sha256)
+        key = self._data_key(sha256)
+        sha256_hash, sha512_hash, size = hashlib.sha256(), hashlib.sha512(), 0
+        with self.storage.open_read(f"blobs/{sha256}") as handle:
+            for chunk in decrypt_chunks(key, handle.read, what=f"blob of item {sha256}"):
+                sha256_hash.update(chunk)
+                sha512_hash.update(chunk)
+                size += len(chunk)
+                yield chunk
+        if (sha256_hash.hexdigest(), sha512_hash.hexdigest(), size) != (summary.sha256, summary.sha512, summary.size):
+            raise IntegrityError(f"item {sha256}: decrypted content does not match the hashes recorded at ingest")
+
+    def _log_event(self, action: str, sha256: str, actor: Actor, reason: str, details: Mapping[str, Any]) -> CustodyEntry:
+        return self.log.append(
+            action=action, item_sha256=sha256, actor=actor.id, role=actor.role, organisation=actor.organisation,
+            system=self.system, reason=reason, details=dict(details),
+        )
+
+    def open_original(self, sha256: str, *, actor: Actor, reason: str) -> Iterator[bytes]:
+        """Log an ``access`` entry, then yield the evidentiary bytes (verified at the end)."""
+        self.item(sha256)
+        self._log_event("access", sha256, actor, reason, {})
+        return self._plaintext_chunks(sha256)
+
+    def export_original(self, sha256: str, destination: Path, *, actor: Actor, reason: str, action: str = "access") -> None:
+        """Write the verified evidentiary bytes to ``destination`` (atomic) and log it."""
+        summary = self.item(sha256)
+        if summary.shredded:
+            raise ItemShreddedError(f"item {sha256} was shredded: its content no longer exists")
+        temporary = destination.with_name(f".{destination.name}.partial")
+        try:
+            with open(temporary, "wb") as out:
+                for chunk in self._plaintext_chunks(sha256):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, destination)
+        finally:
+            temporary.unlink(missing_ok=True)
+        self._log_event(action, sha256, actor, reason, {"destination": "file"})
+
+    # ----------------------------------------------------------------- fixity
+    def check_fixity(self, sha256: str, *, actor: Actor, full: bool = True, record: bool = True) -> FixityResult:
+        """Re-read an item, re-check ciphertext hash and (if ``full``) decrypt and re-hash it."""
+        summary = self.item(sha256)
+        problems: list[str] = []
+        if summary.shredded:
+            for prefix in ("keys", "records", "blobs"):
+                if self.storage.exists(f"{prefix}/{sha256}"):
+                    problems.append(f"{prefix}/{sha256} still exists after shredding")
+        else:
+            problems.extend(self._fixity_problems(summary, full=full))
+        ok = not problems
+        hint = "" if ok else (
+            f"restore blobs/{sha256}, keys/{sha256} and records/{sha256} from a backup; the blob must have "
+            f"SHA-256 {summary.blob_sha256} (ingest entry {summary.ingest_seq})"
+        )
+        entry = None
+        if record:
+            entry = self._log_event(
+                "fixity_check", sha256, actor, "scheduled fixity check",
+                {"result": "ok" if ok else "failed", "full": full, "problems": problems},
+            )
+        return FixityResult(sha256=sha256, ok=ok, problems=tuple(problems), restore_hint=hint, entry=entry)
+
+    def _fixity_problems(self, summary: ItemSummary, *, full: bool) -> list[str]:
+        sha256 = summary.sha256
+        problems: list[str] = []
+        for prefix in ("keys", "records", "blobs"):
+            if not self.storage.exists(f"{prefix}/{sha256}"):
+                problems.append(f"{prefix}/{sha256} is missing")
+        if problems:
+            return problems
+        blob_hash = hashlib.sha256()
+        with self.storage.open_read(f"blobs/{sha256}") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                blob_hash.update(chunk)
+        if blob_hash.hexdigest() != summary.blob_sha256:
+            problems.append(f"blobs/{sha256}: ciphertext SHA-256 differs from the ingest entry")
+        if full:
+            try:
+                for _ in self._plaintext_chunks(sha256):
+                    pass
+                self.record_bytes(sha256)
+            except (IntegrityError, KeyWrapError, StorageError) as exc:
+                problems.append(exc.message)
+        return problems
+
+    def check_all(self, *, actor: Actor, full: bool = True, sample: int | None = None, seed: int | None = None) -> list[FixityResult]:
+        """Fixity-check every item (or a random ``sample`` of them)."""
+        items = [i.sha256 for i in self.items()]
+        if sample is not None and sample < len(items):
+            items = random.Random(seed).sample(items, sample)
+        return [self.check_fixity(sha, actor=actor, full=full) for sha in items]
+
+    # ----------------------------------------------------------------- shredding
+    def shred(self, sha256: str, *, actor: Actor, reason: str, authority: str) -> CustodyEntry:
+        """Destroy the item's data key (and record and blob): its content is unrecoverable.
+
+        ``authority`` names the decision (e.g. a consent withdrawal reference).  Backups of
+        ``blobs/`` stay unreadable as long as ``keys/`` is not kept in long-term backups.
+        """
+        summary = self.item(sha256)
+        if summary.shredded:
+            raise ItemShreddedError(f"item {sha256} was already shredded")
+        if not authority:
+            raise VaultError(f"shredding item {sha256} needs the authority for the decision")
+        with self._locked():
+            entry = self._log_event("key_destroyed", sha256, actor, reason, {"authority": authority})
+            self._finish_shred(sha256)
+        return entry
+
+    def _finish_shred(self, sha256: str) -> None:
+        for prefix in ("keys", "records", "blobs"):
+            self.storage.delete(f"{prefix}/{sha256}")
+
+    # ----------------------------------------------------------------- recovery
+    def recover(self) -> list[str]:
+        """Bring storage and log back into agreement after a crash; return what was done."""
+        actions: list[str] = []
+        with self._locked():
+            swept = self.storage.sweep_temporary()
+            if swept:
+                actions.append(f"removed {swept} unfinished temporary object(s)")
+            for name in list(self.storage.list("pending/")):
+                sha256 = name.rsplit("/", 1)[1].removesuffix(".json")
+                with self.storage.open_read(name) as handle:
+                    raw = handle.read()
+                try:
+                    intent = json.loads(raw)
+                except json.JSONDecodeError:
+                    intent = None
+                present = all(self.storage.exists(f"{p}/{sha256}") for p in ("keys", "records", "blobs"))
+                if self._ingest_entry(sha256) is not None:
+                    actions.append(f"item {sha256}: already logged, intent removed")
+                elif present and intent is not None:
+                    self.log.append(**intent)
+                    actions.append(f"item {sha256}: completed interrupted ingest (rolled forward)")
+                else:
+                    for prefix in ("keys", "records", "blobs"):
+                        self.storage.delete(f"{prefix}/{sha256}")
+                    actions.append(f"item {sha256}: removed parts of an interrupted ingest (rolled back)")
+                self.storage.delete(name)
+            for summary in self.items():
+                if summary.shredded and any(
+                    self.storage.exists(f"{p}/{summary.sha256}") for p in ("keys", "records", "blobs")
+                ):
+                    self._finish_shred(summary.sha256)
+                    actions.append(f"item {summary.sha256}: finished interrupted shredding")
+        return actions
+
+    def check_consistency(self) -> ConsistencyReport:
+        """Every logged item has its objects, every object has its entry, nothing is pending."""
+        problems: list[str] = []
+        items = self.items()
+        live = {i.sha256 for i in items if not i.shredded}
+        for summary in items:
+            for prefix in ("keys", "records", "blobs"):
+                exists = self.storage.exists(f"{prefix}/{summary.sha256}")
+                if summary.shredded and exists:
+                    problems.append(f"{prefix}/{summary.sha256} exists although the item was shredded")
+                if not summary.shredded and not exists:
+                    problems.append(f"{prefix}/{summary.sha256} is missing for logged item")
+        for prefix in ("keys", "records", "blobs"):
+            for name in self.storage.list(f"{prefix}/"):
+                if name.rsplit("/", 1)[1] not in live:
+                    problems.append(f"{name} has no custody entry")
+        for name in self.storage.list("pending/"):
+            problems.append(f"{name}: unfinished ingest intent")
+        for name in self.storage.list("tmp/"):
+            problems.append(f"{name}: unfinished temporary object")
+        return ConsistencyReport(
+            items=len(items), shredded=sum(1 for i in items if i.shredded), problems=tuple(problems)
+        )
