@@ -189,8 +189,9 @@ def _compress(cells: npt.NDArray[np.int64], subset: int, p: int) -> npt.NDArray[
 
 
 def default_grid(n_observed: int) -> FloatArray:
-    """0 .. 10·n missing (dga's README uses a wide integer grid); at most ~20 000 points."""
-    upper = max(10 * n_observed, 1000)
+    """0 .. max(10·n, 5000) missing, at most ~20 000 points; the grid-edge warning tells
+    when this is not wide enough."""
+    upper = max(10 * n_observed, 5000)
     step = max(1, int(math.ceil(upper / 20_000)))
     return np.arange(0, upper + 1, step, dtype=np.float64)
 

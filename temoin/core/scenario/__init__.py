@@ -12,6 +12,7 @@ knobs and :mod:`temoin.core.scenario.writer` for CSV/JSONL output.
 
 from temoin.core.scenario.errors import GazetteerError, ScenarioError, ScenarioWriterError, SettingsError
 from temoin.core.scenario.generator import Scenario, TotalsAccumulator, generate
+from temoin.core.scenario.writer import WriteSummary, write_scenario
 from temoin.core.scenario.places import MALI_BBOX, Gazetteer, GazetteerPlace, load_gazetteer
 from temoin.core.scenario.records import (
     FATES,
@@ -62,6 +63,8 @@ __all__ = [
     "TotalsAccumulator",
     "TrueIncident",
     "TruePerson",
+    "WriteSummary",
     "generate",
     "load_gazetteer",
+    "write_scenario",
 ]

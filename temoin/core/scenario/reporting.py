@@ -62,6 +62,8 @@ _STATUS = {"killed": "dead", "injured": "injured", "abducted": "missing", "disap
            "detained": "detained", "raped": "injured"}  # fmt: skip
 _FATE_FR = {"killed": "tués", "injured": "blessés", "abducted": "enlevés", "disappeared": "disparus",
             "raped": "victimes de viol", "detained": "détenus"}  # fmt: skip
+_DESCRIBED_FR = {"civilians": "civils", "terrorists": "terroristes", "combatants": "combattants",
+                 "persons": "personnes"}  # fmt: skip
 _CONSENT_ORDER = ("named_partners", "un_mechanisms", "courts", "media", "public")
 _PUBLIC_SOURCES = frozenset({"media", "social_media", "ngo_report", "un_report", "acled_record",
                              "ucdp_record", "official_statement"})  # fmt: skip
@@ -304,7 +306,8 @@ def _description(incident: TrueIncident, where: Place, claims: list[Claim], attr
     who = ", ".join(a.named_as for a in attributions) or ("inconnus" if language == "fr" else "unknown")
     if language == "fr":
         counts = "; ".join(
-            f"{c.minimum}{'+' if c.maximum is None else ''} {_FATE_FR.get(c.kind, c.kind)} ({c.described_as})"
+            f"{c.minimum}{'+' if c.maximum is None else ''} {_FATE_FR.get(c.kind, c.kind)} "
+            f"({_DESCRIBED_FR.get(c.described_as, c.described_as)})"
             for c in claims
         )
         return (f"{prefix} Données fictives générées pour les tests. Selon la source, des {who} auraient "

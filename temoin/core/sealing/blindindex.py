@@ -64,5 +64,8 @@ def blind_index(blind_index_key: bytes, field: str, value: str) -> str:
         raise InvalidInput(
             "keys.empty_index_value", f"field {field!r}: nothing to index once normalised"
         )
-    message = f"temoin.blind.v{INDEX_VERSION}\x00{field}\x00{normalised}".encode()
+    try:
+        message = f"temoin.blind.v{INDEX_VERSION}\x00{field}\x00{normalised}".encode()
+    except UnicodeEncodeError:
+        raise InvalidInput(None, f"field {field!r}: invalid Unicode (lone surrogate)") from None
     return hmac.new(bytes(blind_index_key), message, hashlib.sha256).hexdigest()

@@ -38,7 +38,9 @@ def test_stated_region_disagreement(boundaries: AdminBoundaries) -> None:
     assert unknown.agrees is None and "no polygon" in unknown.reason
 
 
-def test_real_acled_rows_include_disagreements(boundaries: AdminBoundaries, shared_data: Path) -> None:
+def test_real_acled_rows_include_disagreements(
+    boundaries: AdminBoundaries, shared_data: Path
+) -> None:
     path = shared_data / "acled" / "acled_mali_hdx_hxl_1997-2020-07.csv"
     checks = []
     for row in iter_acled(path):
@@ -64,7 +66,10 @@ def test_coordinate_checks(boundaries: AdminBoundaries) -> None:
     assert check_coordinates(95, 1).status == "invalid"
     # near the border, inside the bounding box but outside the polygon (Mauritania side)
     assert check_coordinates(16.5, -11.0).status == "ok"
-    assert check_coordinates(16.5, -11.0, boundaries=boundaries, tolerance_km=1).status == "outside_mali"
+    assert (
+        check_coordinates(16.5, -11.0, boundaries=boundaries, tolerance_km=1).status
+        == "outside_mali"
+    )
 
 
 def test_missing_files(tmp_path: Path) -> None:

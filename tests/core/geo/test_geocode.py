@@ -63,7 +63,12 @@ def test_distance_to_a_known_point_disambiguates(gazetteer: Gazetteer) -> None:
 
 
 def test_missing_places_are_not_found(gazetteer: Gazetteer) -> None:
-    for name, admin2 in (("Zzyzx-Synthetic", None), ("Kologon", "Bankass"), ("", None), ("--", None)):
+    for name, admin2 in (
+        ("Zzyzx-Synthetic", None),
+        ("Kologon", "Bankass"),
+        ("", None),
+        ("--", None),
+    ):
         result = gazetteer.geocode(name, admin2=admin2)
         assert result.status == "not_found" and result.best is None, name
 
@@ -71,7 +76,9 @@ def test_missing_places_are_not_found(gazetteer: Gazetteer) -> None:
 def test_namesake_in_wrong_cercle_is_penalised(gazetteer: Gazetteer) -> None:
     result = gazetteer.geocode("Hombori", admin1="Kayes", admin2="Kita")
     assert not result.found
-    assert result.candidates and "outside stated cercle Kita" in " ".join(result.candidates[0].reasons)
+    assert result.candidates and "outside stated cercle Kita" in " ".join(
+        result.candidates[0].reasons
+    )
 
 
 def test_threshold_is_a_setting(gazetteer: Gazetteer) -> None:
@@ -79,7 +86,9 @@ def test_threshold_is_a_setting(gazetteer: Gazetteer) -> None:
     assert geocode(gazetteer, "Hombori", settings=strict).status == "not_found"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(name=st.text(max_size=40), admin=st.one_of(st.none(), st.text(max_size=20)))
 def test_geocode_never_fails(gazetteer: Gazetteer, name: str, admin: str | None) -> None:
     result = gazetteer.geocode(name, admin1=admin, admin2=admin)

@@ -49,7 +49,9 @@ def test_phonetic_key_merges_variants(left: str, right: str) -> None:
     assert phonetic_key(left) == phonetic_key(right)
 
 
-@pytest.mark.parametrize(("left", "right"), [("Gao", "Kayes"), ("Mopti", "Bamako"), ("Boni", "Bara")])
+@pytest.mark.parametrize(
+    ("left", "right"), [("Gao", "Kayes"), ("Mopti", "Bamako"), ("Boni", "Bara")]
+)
 def test_phonetic_key_keeps_different_names_apart(left: str, right: str) -> None:
     assert phonetic_key(left) != phonetic_key(right)
 

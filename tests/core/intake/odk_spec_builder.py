@@ -23,9 +23,10 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes, padding as symmetric_padding
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK uses AES-CFB
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import padding as symmetric_padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 ENC_NS = "http://www.opendatakit.org/xforms/encrypted"
@@ -66,7 +67,9 @@ def build_encrypted_submission(
     b64_key = base64.b64encode(public_key.encrypt(key, _oaep(mgf1))).decode()
     seed = bytearray(hashlib.md5(instance_id.encode("utf-8") + key).digest())
     counter = 0
-    signature_lines = [form_id] + ([version] if version is not None else []) + [b64_key, instance_id]
+    signature_lines = (
+        [form_id] + ([version] if version is not None else []) + [b64_key, instance_id]
+    )
     files: dict[str, bytes] = {}
     for name, content in [*media, ("submission.xml", submission_xml)]:
         signature_lines.append(f"{name}::{hashlib.md5(content).hexdigest()}")
@@ -87,5 +90,5 @@ def build_encrypted_submission(
         f"<encryptedXmlFile>submission.xml.enc</encryptedXmlFile>"
         f"<base64EncryptedElementSignature>{b64_signature}</base64EncryptedElementSignature>"
         f"</data>"
-    ).encode("utf-8")
+    ).encode()
     return BuiltSubmission(manifest=manifest, files=files, key=key)

@@ -151,7 +151,9 @@ def test_duplicate_ids_quarantine_the_later_rows(tmp_path: Path) -> None:
     results = list(iter_acled(path))
     assert isinstance(results[2], QuarantinedRow)
     assert results[2].reason_code == "duplicate_id"
-    assert results[2].message == "row 4: field 'event_id_cnty': id already used by row 2 of this file"
+    assert (
+        results[2].message == "row 4: field 'event_id_cnty': id already used by row 2 of this file"
+    )
 
 
 def test_ragged_row_is_quarantined(tmp_path: Path) -> None:

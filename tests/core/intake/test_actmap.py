@@ -23,7 +23,9 @@ def test_every_code_is_in_the_act_vocabulary() -> None:
 def test_every_pair_in_the_real_file_is_mapped_exactly(acled_file: Path) -> None:
     act_map = load_act_type_map()
     with open(acled_file, encoding="utf-8") as handle:
-        pairs = {(row["event_type"], row["sub_event_type"]) for row in list(csv.DictReader(handle))[1:]}
+        pairs = {
+            (row["event_type"], row["sub_event_type"]) for row in list(csv.DictReader(handle))[1:]
+        }
     for event_type, sub_event_type in pairs:
         mappings = act_map.lookup(event_type, sub_event_type)
         assert mappings is not None
@@ -32,7 +34,10 @@ def test_every_pair_in_the_real_file_is_mapped_exactly(acled_file: Path) -> None
 
 def test_lookup_rules(tmp_path: Path) -> None:
     act_map = load_act_type_map()
-    assert act_map.lookup("  violence AGAINST civilians ", "sexual violence")[0].act_type_code == "sexual_violence"  # type: ignore[index]
+    assert (
+        act_map.lookup("  violence AGAINST civilians ", "sexual violence")[0].act_type_code
+        == "sexual_violence"
+    )  # type: ignore[index]
     assert act_map.lookup("Strategic Developments", "Arrests")[0].act_type_code == "arrest"  # type: ignore[index]
     assert act_map.lookup("Riots", None)[0].sub_event_type == "*"  # type: ignore[index]
     assert act_map.lookup("Unknown", "Attack") is None

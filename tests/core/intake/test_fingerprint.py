@@ -49,7 +49,9 @@ def test_diff_against_stored_flat_mapping(tmp_path: Path) -> None:
     stored.pop("event.tags")
     stored["event.description"] = "older text"
     assert diff_records(stored, row) == (
-        FieldChange("event.description", "older text", "SYNTHETIC note: an invented event for tests."),
+        FieldChange(
+            "event.description", "older text", "SYNTHETIC note: an invented event for tests."
+        ),
         FieldChange("event.tags", None, ""),
     )
 

@@ -116,7 +116,9 @@ def test_replaced_submission_xml_is_rejected(private_key) -> None:
 
 def test_reordered_media_is_rejected(private_key) -> None:
     built = build(private_key)
-    manifest = built.manifest.replace(b"photo.jpg.enc", b"TMP").replace(b"note.m4a.enc", b"photo.jpg.enc")
+    manifest = built.manifest.replace(b"photo.jpg.enc", b"TMP").replace(
+        b"note.m4a.enc", b"photo.jpg.enc"
+    )
     manifest = manifest.replace(b"TMP", b"note.m4a.enc")
     with pytest.raises((SignatureMismatchError, DecryptionError)):
         decrypt_submission(manifest, built.files, private_key)
@@ -150,7 +152,9 @@ def test_wrong_private_key_is_refused(private_key, other_key) -> None:
 def test_manifest_problems_are_named(private_key) -> None:
     built = build(private_key)
     with pytest.raises(ManifestError) as caught:
-        decrypt_submission(built.manifest.replace(b'encrypted="yes"', b""), built.files, private_key)
+        decrypt_submission(
+            built.manifest.replace(b'encrypted="yes"', b""), built.files, private_key
+        )
     assert "encrypted" in str(caught.value)
     broken = built.manifest.replace(b"<encryptedXmlFile>submission.xml.enc</encryptedXmlFile>", b"")
     with pytest.raises(ManifestError) as caught:
@@ -176,3 +180,13 @@ def test_garbage_key_base64_is_a_manifest_error(private_key) -> None:
     with pytest.raises(ManifestError):
         decrypt_submission(manifest, built.files, private_key)
     assert base64.b64decode(key)  # the original was valid
+
+
+_FUZZ_KEY: list[rsa.RSAPrivateKey] = []
+
+
+def _fuzz_key() -> rsa.RSAPrivateKey:
+    """One key shared by the fuzz tests (generating keys per example is slow)."""
+    if not _FUZZ_KEY:
+        _FUZZ_KEY.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return _FUZZ_KEY[0]

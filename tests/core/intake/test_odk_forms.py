@@ -41,7 +41,11 @@ def test_forms_convert_with_both_languages(form_id: str) -> None:
 
 
 def test_encrypted_form_carries_public_key_and_submission_url() -> None:
-    xform = build_xform("temoin_incident", public_key="MIIBIjANSYNTHETIC", submission_url="https://t.example/submission")
+    xform = build_xform(
+        "temoin_incident",
+        public_key="MIIBIjANSYNTHETIC",
+        submission_url="https://t.example/submission",
+    )
     root = ElementTree.fromstring(xform)
     submission = next(root.iter(f"{XF}submission"))
     assert submission.get("base64RsaPublicKey") == "MIIBIjANSYNTHETIC"
@@ -57,7 +61,11 @@ def test_act_type_choices_exist_in_the_vocabulary() -> None:
     codes = {row["code"] for row in csv.DictReader(vocabulary.open(encoding="utf-8"))}
     from temoin.core.intake.odk.form_definitions import FORM_DEFINITIONS
 
-    used = {row["name"] for row in FORM_DEFINITIONS["temoin_incident"]["choices"] if row["list_name"] == "act_types"}
+    used = {
+        row["name"]
+        for row in FORM_DEFINITIONS["temoin_incident"]["choices"]
+        if row["list_name"] == "act_types"
+    }
     assert used <= codes
 
 
@@ -65,7 +73,9 @@ def test_xlsx_workbook_converts_to_the_same_xform(tmp_path: Path) -> None:
     path = write_xlsform("temoin_testimony", tmp_path / "temoin_testimony.xlsx")
     from_xlsx = convert(xlsform=str(path), pretty_print=True).xform
     # same document (attribute order may differ with the column order of the sheet)
-    assert ElementTree.canonicalize(from_xlsx) == ElementTree.canonicalize(build_xform("temoin_testimony"))
+    assert ElementTree.canonicalize(from_xlsx) == ElementTree.canonicalize(
+        build_xform("temoin_testimony")
+    )
 
 
 def test_form_list_and_manifest_documents() -> None:
@@ -82,7 +92,9 @@ def test_form_list_and_manifest_documents() -> None:
 
     assert item.findtext(f"{ns}hash") == "md5:" + hashlib.md5(b"<h:html/>").hexdigest()
     assert item.findtext(f"{ns}manifestUrl") == "https://t.example/forms/temoin_incident/manifest"
-    manifest = ElementTree.fromstring(manifest_xml([MediaFile("villages.csv", b"a,b\n", "https://t.example/m/1")]))
+    manifest = ElementTree.fromstring(
+        manifest_xml([MediaFile("villages.csv", b"a,b\n", "https://t.example/m/1")])
+    )
     mns = "{http://openrosa.org/xforms/xformsManifest}"
     media = manifest.find(f"{mns}mediaFile")
     assert media is not None and media.findtext(f"{mns}filename") == "villages.csv"
@@ -125,12 +137,19 @@ def test_submission_parses_and_becomes_candidate_event() -> None:
 def test_bad_submissions() -> None:
     bad_date = parse_submission(SUBMISSION.replace(b"2019-03-23", b"hier"))
     row = submission_to_row(bad_date)
-    assert isinstance(row, QuarantinedRow) and (row.field, row.reason_code) == ("incident_date", "bad_date")
+    assert isinstance(row, QuarantinedRow) and (row.field, row.reason_code) == (
+        "incident_date",
+        "bad_date",
+    )
     assert "SYNTHETIC" not in row.message  # free text never goes into messages
     with pytest.raises(SubmissionError, match="no meta/instanceID"):
-        parse_submission(SUBMISSION.replace(b"<meta><instanceID>uuid:syn-1</instanceID></meta>", b""))
+        parse_submission(
+            SUBMISSION.replace(b"<meta><instanceID>uuid:syn-1</instanceID></meta>", b"")
+        )
     with pytest.raises(SubmissionError, match="DTD"):
-        parse_submission(b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><data id="x">&e;</data>')
+        parse_submission(
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><data id="x">&e;</data>'
+        )
     with pytest.raises(SubmissionError, match="not well-formed"):
         parse_submission(b"<data id='x'>")
     with pytest.raises(SubmissionError, match="encrypted"):

@@ -123,7 +123,9 @@ def test_missing_columns_raise_profile_error_listing_all(tmp_path: Path) -> None
 def test_dry_run_counts_and_keeps_only_samples(tmp_path: Path) -> None:
     body = "".join(f"R{i};0{1 + i % 9}/04/2019;S;Bankass;Pillage;{i};;\n" for i in range(40))
     body += "X1;never;S;Bankass;Pillage;1;;\n"
-    report = dry_run(csv_table(tmp_path, body), MappingProfile.from_dict(PROFILE_DATA), sample_size=3)
+    report = dry_run(
+        csv_table(tmp_path, body), MappingProfile.from_dict(PROFILE_DATA), sample_size=3
+    )
     assert report.ok
     assert (report.total_rows, report.parsed_rows, report.quarantined_rows) == (41, 40, 1)
     assert report.quarantine_reasons == {"bad_date": 1}
@@ -172,7 +174,7 @@ def test_uwazi_export(tmp_path: Path) -> None:
     path.write_text(
         "Title,Date added,Template,Date of incident,Violation,Number of victims,Case ID,"
         "Geolocation,Documents,Attachments,Published\n"
-        'SYNTHETIC case 1,2024-01-02,Incident,2019-03-23 ~ 2019-03-24,Pillage|Exécution sommaire,'
+        "SYNTHETIC case 1,2024-01-02,Incident,2019-03-23 ~ 2019-03-24,Pillage|Exécution sommaire,"
         "4,UW-1,14.0|-3.5,/files/a.pdf,,Published\n"
         "SYNTHETIC case 2,2024-01-02,Incident,2019-04-01,Pillage,,UW-2,,,,Unpublished\n",
         encoding="utf-8",
@@ -186,7 +188,10 @@ def test_uwazi_export(tmp_path: Path) -> None:
     first, second = list(iter_uwazi(path, profile))
     assert isinstance(first, ParsedRow) and first.source_format == "uwazi_csv"
     assert first.source.title == "SYNTHETIC case 1" and first.upstream_id == "UW-1"
-    assert (first.event.date_start, first.event.date_end) == (dt.date(2019, 3, 23), dt.date(2019, 3, 24))
+    assert (first.event.date_start, first.event.date_end) == (
+        dt.date(2019, 3, 23),
+        dt.date(2019, 3, 24),
+    )
     assert first.event.date_precision.level == "range"
     assert (first.event.location.latitude, first.event.location.longitude) == (14.0, -3.5)
     assert [a.act_type_code for a in first.event.acts] == ["looting", "summary_execution"]

@@ -53,7 +53,11 @@ def test_windows_1252_curly_apostrophe_and_oe(tmp_path) -> None:
 
 def test_rows_are_spreadsheet_rows_with_multiline_cells_and_blank_lines(tmp_path) -> None:
     path = write(tmp_path, "synthetic.csv", b'a,b\n1,"two\nlines"\n\n3,4\n')
-    assert list(iter_csv_records(path)) == [(1, ["a", "b"]), (2, ["1", "two\nlines"]), (4, ["3", "4"])]
+    assert list(iter_csv_records(path)) == [
+        (1, ["a", "b"]),
+        (2, ["1", "two\nlines"]),
+        (4, ["3", "4"]),
+    ]
 
 
 def test_empty_and_wrong_kind_files(tmp_path) -> None:

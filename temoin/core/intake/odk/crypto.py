@@ -31,9 +31,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidKey
+from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK uses AES-CFB
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK uses AES-CFB
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 from temoin.core.intake.errors import (
