@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "temoin.audit",
     "temoin.keys",
     "temoin.cases",
+    "temoin.web",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,9 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "temoin" / "locale"]
 
 STATIC_URL = "static/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "event-list"
+LOGOUT_REDIRECT_URL = "login"
 STATIC_ROOT = TEMOIN_HOME / "static"
 MEDIA_ROOT = TEMOIN_HOME / "media"
 

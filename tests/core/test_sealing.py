@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from temoin.core.sealing import (
     InvalidInput,
+    KeyHolder,
     KeyringRecord,
     RecoveryFailed,
     SealedError,
@@ -603,3 +604,46 @@ def test_lone_surrogates_are_refused_cleanly(record: KeyringRecord) -> None:
     assert blind_index(bytes(32), "family_name", "Ma\ud800ga") == blind_index(
         bytes(32), "family_name", "ma ga"
     )
+
+
+# -------------------------------------------------------------------------- holder
+
+
+def test_key_holder_states(record: KeyringRecord) -> None:
+    holder = KeyHolder()
+    assert not holder.is_unsealed
+    with pytest.raises(SealedError):
+        _ = holder.keys
+    with pytest.raises(WrongPassphrase):
+        holder.unseal(record, "not the synthetic passphrase")
+    assert not holder.is_unsealed
+    assert holder.unseal(record, PASSPHRASE) == record.key_id
+    keys = holder.keys
+    assert open_identity(holder.keys, seal(record), context="person:1") == SYNTHETIC
+    holder.seal()
+    assert keys.is_wiped and not holder.is_unsealed
+    holder.seal()  # idempotent
+
+
+def test_key_holder_expires() -> None:
+    now = [100.0]
+    holder = KeyHolder(max_unsealed_seconds=60, clock=lambda: now[0])
+    record, keys = generate_keyring(PASSPHRASE, fast=True)
+    holder.put(keys)
+    now[0] = 160.0
+    assert holder.keys is keys
+    now[0] = 160.5
+    with pytest.raises(SealedError):
+        _ = holder.keys
+    assert keys.is_wiped
+
+
+def test_key_holder_put_replaces_and_wipes_previous(record: KeyringRecord) -> None:
+    holder = KeyHolder()
+    first = unseal(record, PASSPHRASE)
+    second = unseal(record, PASSPHRASE)
+    holder.put(first)
+    holder.put(second)
+    assert first.is_wiped and holder.keys is second
+    with pytest.raises(WrongKey):
+        holder.put(first)

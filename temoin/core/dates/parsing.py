@@ -61,6 +61,7 @@ def _fold(text: str) -> str:
     text = re.sub(r"(?<=[a-z])\.", " ", text)  # "sept." "approx." "c."
     text = text.replace(",", " ")
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\bpremier\b", "1er", text)
     return _strip_time(text)
 
 
@@ -82,6 +83,10 @@ _APPROX_PREFIX: Final = re.compile(
     r"^(?:~|environ le|environ|env|vers le|vers la|vers l'|vers|autour du|autour de|"
     r"aux alentours du|aux alentours de|aux environs du|aux environs de|"
     r"around|about|approximately|approx|circa|ca|c)\s*(?=\S)"
+)
+_APPROX_WORDS: Final = r"(?:approximately|approx|environ|env|circa|ca)"
+_APPROX_SUFFIX: Final = re.compile(
+    rf"(?:\s*\(\s*(?:{_APPROX_WORDS}|\?)\s*\)|\s+{_APPROX_WORDS}|\s*\?)$"
 )
 _PART_PREFIX: Final = re.compile(
     r"^(?P<part>early|the beginning of|beginning of|the start of|start of|"
@@ -277,6 +282,10 @@ def parse_partial_date(
 
     approx = _APPROX_PREFIX.match(s)
     body = s[approx.end() :] if approx else s
+    suffix = _APPROX_SUFFIX.search(body)
+    if suffix and suffix.start() > 0:
+        body = body[: suffix.start()]
+    approximate = bool(approx) or bool(suffix and suffix.start() > 0)
     result = _parse_range(body, original, today) or _parse_single(body, original)
     if result is None or result.earliest is None or result.latest is None:
         raise _error(
@@ -286,7 +295,7 @@ def parse_partial_date(
             "vers le 27 mars 2022 or du 1er au 10 mars 2022",
         )
     _check_future(result, original, today)
-    if approx:
+    if approximate:
         delta = timedelta(days=approx_days)
         return PartialDate(
             result.earliest - delta, result.latest + delta, DatePrecision.APPROXIMATE, original

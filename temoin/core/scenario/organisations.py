@@ -115,7 +115,7 @@ PROFILES: dict[str, OrganisationProfile] = {
         organisation=Organisation("ORG-sahelwatch", "[SYNTHETIC] Sahel Rights Monitor (fictional "
                                   "international NGO)", "international_ngo", "en", "ngo_report", True,
                                   None, None),
-        base_logit=-3.4, size_coefficient=1.0, region_logit=_NORTH_TOO, state_perpetrator_logit=0.8,
+        base_logit=-4.0, size_coefficient=1.3, region_logit=_NORTH_TOO, state_perpetrator_logit=0.8,
         only_scenarios=None, person_capture=0.8,
         community_access={"dogon": 0.8, "bambara": 0.8, "bozo": 0.8, "peul": 1.0, "songhai": 0.8,
                           "tuareg": 0.8, "arab": 0.7},

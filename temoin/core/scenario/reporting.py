@@ -128,7 +128,7 @@ def _claim(rng: random.Random, profile: OrganisationProfile, kind: str, truth: i
         low = max(named, math.floor(truth * rng.uniform(0.75, 1.0)))
         return Claim(kind, low, None, "at_least", described_as)
     if style == "about":
-        rounded = noisy if noisy < 10 else int(round(noisy, -1))
+        rounded = noisy if noisy < 10 else max(named, int(round(noisy, -1)))
         return Claim(kind, rounded, rounded, "about", described_as)
     return Claim(kind, noisy, noisy, "exact", described_as)
 

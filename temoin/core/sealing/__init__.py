@@ -8,7 +8,8 @@ wrapped to the public key, so anyone may *write* while sealed; only unsealed key
 recover the secrets if the passphrase is lost.
 
 Modules: :mod:`.keyring` (records, unseal, rotation), :mod:`.identities` (blobs),
-:mod:`.blindindex`, :mod:`.recovery`, :mod:`.errors`.  Design: docs/readme/sealing.md.
+:mod:`.blindindex`, :mod:`.recovery`, :mod:`.holder` (process-wide unsealed
+state), :mod:`.errors`.  Design: docs/readme/sealing.md.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from temoin.core.sealing.errors import (
     WrongKey,
     WrongPassphrase,
 )
+from temoin.core.sealing.holder import KeyHolder
 from temoin.core.sealing.identities import (
     IdentityValue,
     blob_key_id,
@@ -48,6 +50,7 @@ __all__ = [
     "MIN_PASSPHRASE_LENGTH",
     "IdentityValue",
     "InvalidInput",
+    "KeyHolder",
     "KeyringRecord",
     "RecoveryFailed",
     "SealedError",
