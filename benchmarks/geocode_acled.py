@@ -43,7 +43,7 @@ def main() -> int:
     cache: dict[tuple[str, str | None, str | None], object] = {}
     statuses: Counter[str] = Counter()
     labels: Counter[str] = Counter()
-    within5 = within25 = far_high = found = 0
+    within5 = within25 = far_high = far_high_self_inconsistent = found = 0
     far: list[tuple[float, str, str | None, str | None, str, str]] = []
     started = time.perf_counter()
     for row in rows:
@@ -58,31 +58,58 @@ def main() -> int:
             continue
         found += 1
         labels[best.confidence_label] += 1
-        distance = haversine_km(location.latitude, location.longitude, best.place.latitude, best.place.longitude)
+        distance = haversine_km(
+            location.latitude, location.longitude, best.place.latitude, best.place.longitude
+        )
         within5 += distance <= 5
         within25 += distance <= 25
         if distance > 50:
-            far.append((distance, key[0], key[1], key[2], best.place.name, best.confidence_label))
+            check = gazetteer.boundaries.check_stated(  # type: ignore[union-attr]
+                location.latitude, location.longitude, admin1=key[1], admin2=key[2]
+            )
+            own = "ACLED point outside its own stated unit" if check.agrees is False else ""
+            far.append(
+                (
+                    distance,
+                    key[0],
+                    key[1],
+                    key[2],
+                    best.place.name,
+                    f"{best.confidence_label} {own}",
+                )
+            )
             far_high += best.confidence_label == "high"
+            far_high_self_inconsistent += best.confidence_label == "high" and check.agrees is False
     geocode_seconds = time.perf_counter() - started
     total = len(rows)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"ACLED rows: {total}  distinct (location, admin1, admin2): {len(cache)}")
-    print(f"gazetteer load: {load_seconds:.2f} s  geocoding: {geocode_seconds:.2f} s "
-          f"({len(cache) / geocode_seconds:.0f} distinct queries/s)  peak RSS {rss_mb:.0f} MB")
+    print(
+        f"gazetteer load: {load_seconds:.2f} s  geocoding: {geocode_seconds:.2f} s "
+        f"({len(cache) / geocode_seconds:.0f} distinct queries/s)  peak RSS {rss_mb:.0f} MB"
+    )
     print("| measure | rows | share |")
     print("|---|---:|---:|")
     for status in ("found", "ambiguous", "not_found"):
         print(f"| {status} | {statuses[status]} | {statuses[status] / total:.1%} |")
-    print(f"| found, within 5 km of ACLED point | {within5} | {within5 / max(found, 1):.1%} of found |")
+    print(
+        f"| found, within 5 km of ACLED point | {within5} | {within5 / max(found, 1):.1%} of found |"
+    )
     print(f"| found, within 25 km | {within25} | {within25 / max(found, 1):.1%} of found |")
     print(f"| found, > 50 km away | {len(far)} | {len(far) / max(found, 1):.1%} of found |")
-    print(f"| found, > 50 km away with high confidence | {far_high} | |")
-    print(f"| refused (ambiguous + not found) | {statuses['ambiguous'] + statuses['not_found']} | "
-          f"{(statuses['ambiguous'] + statuses['not_found']) / total:.1%} |")
+    print(
+        f"| found, > 50 km away with high confidence | {far_high} | "
+        f"{far_high_self_inconsistent} of them: ACLED's point is outside ACLED's own admin2 |"
+    )
+    print(
+        f"| refused (ambiguous + not found) | {statuses['ambiguous'] + statuses['not_found']} | "
+        f"{(statuses['ambiguous'] + statuses['not_found']) / total:.1%} |"
+    )
     print("confidence labels of found rows:", dict(labels))
     for item in sorted(far, reverse=True)[: args.show_far]:
-        print(f"  far {item[0]:.0f} km: {item[1]!r} ({item[2]}/{item[3]}) -> {item[4]!r} [{item[5]}]")
+        print(
+            f"  far {item[0]:.0f} km: {item[1]!r} ({item[2]}/{item[3]}) -> {item[4]!r} [{item[5]}]"
+        )
     return 0
 
 

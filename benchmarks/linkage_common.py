@@ -35,11 +35,20 @@ def febrl_to_records(frame: pd.DataFrame, list_id: str) -> list[PersonRecord]:
         birth, precision = _febrl_date(row["date_of_birth"])
         out.append(
             PersonRecord(
-                record_id=str(rec_id), list_id=list_id,
-                given_name=row["given_name"] or None, family_name=row["surname"] or None,
-                birth_date=birth, birth_precision=precision,  # type: ignore[arg-type]
-                village=row["suburb"] or None, commune=str(row["postcode"]) or None,
-                cercle=row["state"] or None, document_id=str(row["soc_sec_id"]) or None,
+                record_id=str(rec_id),
+                list_id=list_id,
+                given_name=row["given_name"] or None,
+                family_name=row["surname"] or None,
+                birth_date=birth,
+                birth_precision=precision,  # type: ignore[arg-type]
+                village=row["suburb"] or None,
+                commune=str(row["postcode"]) or None,
+                cercle=row["state"] or None,
+                document_id=str(row["soc_sec_id"]) or None,
+                address=" ".join(
+                    str(row[c]) for c in ("street_number", "address_1", "address_2") if row[c]
+                )
+                or None,
             )
         )
     return out
@@ -50,7 +59,9 @@ def febrl_entity(record_id: str) -> str:
     return record_id.split("-")[1]
 
 
-def true_pairs(entity_of: dict[tuple[str, str], str], *, link_only: bool = False) -> set[frozenset[tuple[str, str]]]:
+def true_pairs(
+    entity_of: dict[tuple[str, str], str], *, link_only: bool = False
+) -> set[frozenset[tuple[str, str]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for key, entity in entity_of.items():
         groups.setdefault(entity, []).append(key)
@@ -63,9 +74,13 @@ def true_pairs(entity_of: dict[tuple[str, str], str], *, link_only: bool = False
     return out
 
 
-def cluster_pairs_of(assignments: pd.DataFrame, *, link_only: bool = False) -> set[frozenset[tuple[str, str]]]:
+def cluster_pairs_of(
+    assignments: pd.DataFrame, *, link_only: bool = False
+) -> set[frozenset[tuple[str, str]]]:
     groups: dict[int, list[tuple[str, str]]] = {}
-    for list_id, record_id, cluster in assignments[["list_id", "record_id", "cluster_id"]].itertuples(index=False):
+    for list_id, record_id, cluster in assignments[
+        ["list_id", "record_id", "cluster_id"]
+    ].itertuples(index=False):
         groups.setdefault(int(cluster), []).append((list_id, record_id))
     out = set()
     for members in groups.values():
@@ -98,7 +113,17 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def print_table(rows: Iterable[dict[str, Any]]) -> None:
     rows = list(rows)
-    columns = ["tool", "data", "records", "F1", "precision", "recall", "blocking recall", "time s", "peak MB"]
+    columns = [
+        "tool",
+        "data",
+        "records",
+        "F1",
+        "precision",
+        "recall",
+        "blocking recall",
+        "time s",
+        "peak MB",
+    ]
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
     print(" | ".join(c.ljust(widths[c]) for c in columns))
     print("-|-".join("-" * widths[c] for c in columns))

@@ -37,6 +37,7 @@ from temoin.core.sealing import (
     change_passphrase,
     fingerprint,
     generate_keyring,
+    keys_from_secret,
     normalise_for_index,
     open_identity,
     recover_keys,
@@ -647,3 +648,39 @@ def test_key_holder_put_replaces_and_wipes_previous(record: KeyringRecord) -> No
     assert first.is_wiped and holder.keys is second
     with pytest.raises(WrongKey):
         holder.put(first)
+
+
+def test_non_latin_names_are_indexed_not_dropped(keys: UnsealedKeys) -> None:
+    key = keys.blind_index_key
+    # Synthetic names in Arabic and Tifinagh script: kept, not reduced to "".
+    assert normalise_for_index("  محمد   علي ") == "محمد علي"
+    assert normalise_for_index("ⵎⵓⵙⴰ") == "ⵎⵓⵙⴰ"
+    assert blind_index(key, "family_name", "محمد") != blind_index(key, "family_name", "علي")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=10), st.text(max_size=10))
+def test_context_must_match(
+    keyring: tuple[KeyringRecord, UnsealedKeys], written: str, read: str
+) -> None:
+    record, keys = keyring
+    blob = seal(record, context=written)
+    if written == read:
+        assert open_identity(keys, blob, context=read) == SYNTHETIC
+    else:
+        with pytest.raises(Tampered):
+            open_identity(keys, blob, context=read)
+
+
+def test_keys_from_secret(record: KeyringRecord, keys: UnsealedKeys) -> None:
+    secret = bytes(keys.private_key) + keys.blind_index_key
+    rebuilt = keys_from_secret(record, secret)
+    assert (rebuilt.key_id, rebuilt.version, rebuilt.blind_index_key) == (
+        record.key_id,
+        record.version,
+        keys.blind_index_key,
+    )
+    with pytest.raises(InvalidInput):
+        keys_from_secret(record, secret[:32])
+    with pytest.raises(WrongKey):
+        keys_from_secret(record, bytes(32) + keys.blind_index_key)

@@ -23,7 +23,7 @@ __all__ = ["CoverageReport", "coverage", "simulate_table"]
 def simulate_table(n_total: int, capture_probabilities: Sequence[Sequence[float]], *,
                    class_weights: Sequence[float] | None = None,
                    rng: np.random.Generator, list_names: Sequence[str] | None = None,
-                   ) -> ListOverlapTable:
+                   stratum: str = "synthetic") -> ListOverlapTable:
     """``capture_probabilities[k][j]`` = chance that list ``j`` records a person of class k."""
     probabilities = np.asarray(capture_probabilities, dtype=np.float64)
     n_classes, n_lists = probabilities.shape
@@ -35,7 +35,7 @@ def simulate_table(n_total: int, capture_probabilities: Sequence[Sequence[float]
     counts = np.bincount(cells, minlength=1 << n_lists).astype(np.int64)
     counts[0] = 0
     names = tuple(list_names) if list_names else tuple(f"S{j + 1}" for j in range(n_lists))
-    return ListOverlapTable(names, counts, "synthetic")
+    return ListOverlapTable(names, counts, stratum)
 
 
 @dataclass(frozen=True)

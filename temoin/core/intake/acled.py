@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from temoin.core.geo.coords import check_coordinates
 from temoin.core.intake.actmap import ActTypeMap, load_act_type_map
 from temoin.core.intake.errors import FileFormatError
 from temoin.core.intake.fingerprint import record_fingerprint
@@ -69,12 +70,12 @@ class _RowProblem(Exception):
 
 
 def _text(raw: Mapping[str, str], column: str) -> str:
-    return (raw.get(column) or "").strip()
+    """The (already stripped) cell, or ""."""
+    return raw.get(column) or ""
 
 
 def _optional(raw: Mapping[str, str], column: str) -> str | None:
-    value = _text(raw, column)
-    return value or None
+    return raw.get(column) or None
 
 
 def _coordinate(raw: Mapping[str, str], column: str, limit: float) -> float | None:
@@ -160,6 +161,8 @@ def parse_acled_row(
 ) -> RowResult:
     """Validate and normalise one ACLED row (column name → text) into a record."""
     act_map = act_map or _default_map()
+    verbatim = raw
+    raw = {key: value.strip() for key, value in raw.items()}
     upstream_id = _optional(raw, "event_id_cnty")
     try:
         if upstream_id is None:
@@ -179,6 +182,14 @@ def parse_acled_row(
         longitude = _coordinate(raw, "longitude", 180.0)
         if (latitude is None) != (longitude is None):
             raise _RowProblem("latitude", "bad_coordinate", "only one of latitude/longitude given")
+        if (
+            latitude is not None
+            and longitude is not None
+            and raw.get("country", "").casefold() == "mali"
+        ):
+            check = check_coordinates(latitude, longitude)
+            if not check.ok:
+                warnings.append(f"coordinates {check.status}: {check.message}")
         acts = _acts(raw, act_map)
         fatalities = _count(raw, "fatalities")
     except _RowProblem as problem:
@@ -188,7 +199,7 @@ def parse_acled_row(
             field=problem.field,
             reason_code=problem.reason_code,
             message=f"row {row_number}: field {problem.field!r}: {problem.detail}",
-            raw=dict(raw),
+            raw=dict(verbatim),
             upstream_id=upstream_id,
         )
     casualties = (
@@ -231,7 +242,7 @@ def parse_acled_row(
         source=source,
         event=event,
         fingerprint=record_fingerprint(source, event),
-        raw=dict(raw),
+        raw=dict(verbatim),
         warnings=tuple(warnings),
     )
 

@@ -14,7 +14,6 @@ fingerprint. Its format is ``"v1:" + sha256 hex``; the prefix changes if the fla
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -77,9 +76,13 @@ def flatten_record(source: SourceRecord, event: EventRecord) -> dict[str, Scalar
 
 
 def record_fingerprint(source: SourceRecord, event: EventRecord) -> str:
-    """Stable content fingerprint of a normalised record: ``"v1:<sha256 hex>"``."""
+    """Stable content fingerprint of a normalised record: ``"v1:<sha256 hex>"``.
+
+    The hashed text is ``key US repr(value)`` pairs joined by RS, sorted by key (``repr`` of
+    str, int, float, bool and None is stable across Python versions).
+    """
     flat = flatten_record(source, event)
-    payload = json.dumps(sorted(flat.items()), ensure_ascii=False, separators=(",", ":"))
+    payload = "\x1e".join(f"{key}\x1f{value!r}" for key, value in sorted(flat.items()))
     return f"{FINGERPRINT_VERSION}:{hashlib.sha256(payload.encode('utf-8')).hexdigest()}"
 
 

@@ -27,7 +27,7 @@ PERSON_BLOCKING_COLUMNS = frozenset(
         "given_canon", "family_canon", "given_phon", "family_phon", "given_first_canon",
         "death_year", "birth_year", "village_key", "commune_key", "cercle_key",
         "document_id", "sex", "name_script_key", "family_first_letter", "given_first_letter",
-        "swapped_names",
+        "swapped_names", "birth_low", "death_low", "address_key",
     }
 )
 INCIDENT_BLOCKING_COLUMNS = frozenset(
@@ -45,6 +45,10 @@ DEFAULT_PERSON_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("family_canon", "village_key"),
     ("document_id",),
     ("name_script_key",),
+    ("birth_low", "village_key"),
+    ("birth_low", "commune_key"),
+    ("death_low", "village_key"),
+    ("address_key",),
 )
 DEFAULT_INCIDENT_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("cercle_key", "event_year"),

@@ -10,9 +10,13 @@ See :mod:`temoin.core.scenario.records` for every field, :class:`ScenarioSetting
 knobs and :mod:`temoin.core.scenario.writer` for CSV/JSONL output.
 """
 
-from temoin.core.scenario.errors import GazetteerError, ScenarioError, ScenarioWriterError, SettingsError
+from temoin.core.scenario.errors import (
+    GazetteerError,
+    ScenarioError,
+    ScenarioWriterError,
+    SettingsError,
+)
 from temoin.core.scenario.generator import Scenario, TotalsAccumulator, generate
-from temoin.core.scenario.writer import WriteSummary, write_scenario
 from temoin.core.scenario.places import MALI_BBOX, Gazetteer, GazetteerPlace, load_gazetteer
 from temoin.core.scenario.records import (
     FATES,
@@ -33,6 +37,7 @@ from temoin.core.scenario.records import (
     TruePerson,
 )
 from temoin.core.scenario.settings import DEFAULT_ORGANISATIONS, PERIODS, ScenarioSettings
+from temoin.core.scenario.writer import WriteSummary, write_scenario
 
 __all__ = [
     "DEFAULT_ORGANISATIONS",

@@ -55,7 +55,9 @@ class TotalsAccumulator:
     def add(self, bundle: IncidentBundle) -> None:
         """Count one incident bundle into its (region, period) stratum."""
         incident = bundle.incident
-        row = self._totals.setdefault((incident.region, incident.period), dict.fromkeys(self._FIELDS, 0))
+        row = self._totals.setdefault(
+            (incident.region, incident.period), dict.fromkeys(self._FIELDS, 0)
+        )
         row["incidents"] += 1
         row["victims"] += len(bundle.true_persons)
         for fate in FATES:
@@ -112,10 +114,17 @@ class Scenario:
         person_links: list[PersonLink] = []
         for slug in self.settings.organisations:
             output = document_incident(
-                random.Random(f"{self.seed}:{index}:{slug}"), profile=PROFILES[slug], slug=slug,
-                incident=incident, persons=persons, visibility=visibility, place=place,
-                gazetteer=self.gazetteer, actors=self._actors,  # type: ignore[attr-defined]
-                capture_scale=self.settings.capture_scale, name_variation=self.settings.name_variation,
+                random.Random(f"{self.seed}:{index}:{slug}"),
+                profile=PROFILES[slug],
+                slug=slug,
+                incident=incident,
+                persons=persons,
+                visibility=visibility,
+                place=place,
+                gazetteer=self.gazetteer,
+                actors=self._actors,  # type: ignore[attr-defined]
+                capture_scale=self.settings.capture_scale,
+                name_variation=self.settings.name_variation,
                 duplicate_rate=self.settings.within_list_duplicate_rate,
             )
             if output is None:
@@ -193,6 +202,6 @@ def generate(seed: int, *, n_incidents: int | None = None, settings: ScenarioSet
     if n_incidents is not None:
         fields["n_incidents"] = n_incidents
     fields.update(overrides)
-    final = ScenarioSettings(**fields)  # type: ignore[arg-type]
+    final = ScenarioSettings(**fields)
     gazetteer = _cached_gazetteer(final.gazetteer_path, final.use_gazetteer)
     return Scenario(seed=seed, settings=final, gazetteer=gazetteer)

@@ -108,7 +108,9 @@ _PARTICLE_VARIANTS: dict[str, tuple[str, ...]] = {
 def strip_accents(text: str) -> str:
     """Remove combining accents (Maïga → Maiga, Sévaré → Severe)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 def draw_true_name(rng: random.Random, *, community: str, sex: str) -> tuple[str, str]:
@@ -197,7 +199,10 @@ def vary_name(rng: random.Random, given: str, family: str, style: NameStyle) -> 
             written_family = _typo(rng, written_family)
         applied.add("typo")
     if rng.random() < style.drop_accents:
-        stripped_given, stripped_family = strip_accents(written_given), strip_accents(written_family)
+        stripped_given, stripped_family = (
+            strip_accents(written_given),
+            strip_accents(written_family),
+        )
         if (stripped_given, stripped_family) != (written_given, written_family):
             applied.add("drop_accents")
         written_given, written_family = stripped_given, stripped_family
@@ -211,6 +216,8 @@ def vary_name(rng: random.Random, given: str, family: str, style: NameStyle) -> 
         applied.add("family_first")
         as_written = f"{written_family.upper()} {written_given}".strip()
         # A list that writes the family name first is often parsed with the fields swapped.
-        return WrittenName(written_family, written_given, as_written, frozenset(applied | {"swapped"}))
+        return WrittenName(
+            written_family, written_given, as_written, frozenset(applied | {"swapped"})
+        )
     as_written = f"{written_given} {written_family}".strip()
     return WrittenName(written_given, written_family, as_written, frozenset(applied))

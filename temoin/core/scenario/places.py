@@ -149,9 +149,9 @@ def _in_bbox(lat: float, lon: float) -> bool:
     return MALI_BBOX[0] <= lat <= MALI_BBOX[1] and MALI_BBOX[2] <= lon <= MALI_BBOX[3]
 
 
-def _centroids(places: list[GazetteerPlace]) -> tuple[
-    dict[str, tuple[float, float]], dict[tuple[str, str], tuple[float, float]]
-]:
+def _centroids(
+    places: list[GazetteerPlace],
+) -> tuple[dict[str, tuple[float, float]], dict[tuple[str, str], tuple[float, float]]]:
     sums: dict[str, list[float]] = {}
     cercle_sums: dict[tuple[str, str], list[float]] = {}
     for place in places:
@@ -193,7 +193,9 @@ def _fallback() -> Gazetteer:
 class _CercleLocator:
     """Cercle of a point: geoBoundaries ADM2 polygons, else nearest GeoNames ADM2 feature."""
 
-    def __init__(self, boundaries: Path | None, adm2_rows: list[tuple[str, float, float, str]]) -> None:
+    def __init__(
+        self, boundaries: Path | None, adm2_rows: list[tuple[str, float, float, str]]
+    ) -> None:
         self._adm2 = adm2_rows
         self._polygons: list[tuple[str, object]] = []
         if boundaries is not None and boundaries.exists():
@@ -250,14 +252,23 @@ def load_gazetteer(
     rows: list[list[str]] = []
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            for line_number, row in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            for line_number, row in enumerate(
+                csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), 1
+            ):
                 if len(row) < 15:
-                    raise GazetteerError(f"{path.name} line {line_number}: {len(row)} columns, expected 19")
+                    raise GazetteerError(
+                        f"{path.name} line {line_number}: {len(row)} columns, expected 19"
+                    )
                 rows.append(row)
     except UnicodeDecodeError as exc:
         raise GazetteerError(f"{path.name} is not UTF-8: {exc}") from exc
     adm2 = [
-        (_CERCLE_ACCENTS.get(_clean_adm2_name(r[1]), _clean_adm2_name(r[1])), float(r[4]), float(r[5]), r[10])
+        (
+            _CERCLE_ACCENTS.get(_clean_adm2_name(r[1]), _clean_adm2_name(r[1])),
+            float(r[4]),
+            float(r[5]),
+            r[10],
+        )
         for r in rows
         if r[6] == "A" and r[7] == "ADM2"
     ]

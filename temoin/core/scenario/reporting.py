@@ -79,8 +79,11 @@ def _partial_date(rng: random.Random, day: dt.date, precision: str) -> PartialDa
         return PartialDate(day, day, "day")
     if precision == "month":
         first = day.replace(day=1)
-        following = first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(
-            month=first.month + 1)
+        following = (
+            first.replace(year=first.year + 1, month=1)
+            if first.month == 12
+            else first.replace(month=first.month + 1)
+        )
         return PartialDate(first, following - dt.timedelta(days=1), "month")
     if precision == "year":
         return PartialDate(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31), "year")
@@ -108,7 +111,15 @@ def _place(rng: random.Random, incident: TrueIncident, place: GazetteerPlace, ga
             lat = min(MALI_BBOX[1], max(MALI_BBOX[0], lat + rng.uniform(-0.04, 0.04)))
             lon = min(MALI_BBOX[3], max(MALI_BBOX[2], lon + rng.uniform(-0.04, 0.04)))
         name = _written_place_name(rng, place, variation)
-        return Place(name, incident.region, incident.cercle, round(lat, 5), round(lon, 5), precision, place.geonameid)
+        return Place(
+            name,
+            incident.region,
+            incident.cercle,
+            round(lat, 5),
+            round(lon, 5),
+            precision,
+            place.geonameid,
+        )
     if precision == "cercle" and (incident.region, incident.cercle) in gazetteer.cercle_centroids:
         lat, lon = gazetteer.cercle_centroids[(incident.region, incident.cercle)]
         return Place(incident.cercle, incident.region, incident.cercle, lat, lon, "cercle", None)
@@ -161,13 +172,18 @@ def _source(rng: random.Random, profile: OrganisationProfile, day: dt.date) -> S
                 allowed.add(recipient)
         consent = frozenset(allowed)
     return SourceInfo(
-        source_type=source_type, reliability=_pick(rng, profile.reliability),
-        credibility=_pick(rng, profile.credibility), language=profile.organisation.language,
-        date_received=day + dt.timedelta(days=rng.randint(*profile.lag_days)), consent=consent,
+        source_type=source_type,
+        reliability=_pick(rng, profile.reliability),
+        credibility=_pick(rng, profile.credibility),
+        language=profile.organisation.language,
+        date_received=day + dt.timedelta(days=rng.randint(*profile.lag_days)),
+        consent=consent,
     )
 
 
-def _age(rng: random.Random, profile: OrganisationProfile, age: int) -> tuple[int | None, int | None, int | None, str]:
+def _age(
+    rng: random.Random, profile: OrganisationProfile, age: int
+) -> tuple[int | None, int | None, int | None, str]:
     if rng.random() < profile.age_missing:
         return None, None, None, "unknown"
     if age < 15 and rng.random() < 0.4:
@@ -181,21 +197,37 @@ def _age(rng: random.Random, profile: OrganisationProfile, age: int) -> tuple[in
 
 def _person_record(rng: random.Random, profile: OrganisationProfile, person: TruePerson, *, record_id: str,
                    report_id: str, act_id: str, village: str, name_variation: float) -> PersonRecord:  # fmt: skip
-    written = vary_name(rng, person.given_name, person.family_name, profile.name_style.scaled(name_variation))
+    written = vary_name(
+        rng, person.given_name, person.family_name, profile.name_style.scaled(name_variation)
+    )
     age, age_min, age_max, age_precision = _age(rng, profile, person.age)
     death: PartialDate | None = None
     if person.date_of_death is not None and rng.random() > 0.1:
         day = person.date_of_death
         if rng.random() < profile.death_date_off_by_one * name_variation:
             day += dt.timedelta(days=rng.choice((-1, 1)))
-        death = PartialDate(day, day, "day") if rng.random() < 0.85 else _partial_date(rng, day, "month")
+        death = (
+            PartialDate(day, day, "day")
+            if rng.random() < 0.85
+            else _partial_date(rng, day, "month")
+        )
     sex = person.sex if rng.random() > 0.03 else "unknown"
     return PersonRecord(
-        person_record_id=record_id, report_id=report_id, act_id=act_id,
-        organisation_id=profile.organisation.organisation_id, given_name=written.given_name,
-        family_name=written.family_name, name_as_written=written.name_as_written, sex=sex, age=age,
-        age_min=age_min, age_max=age_max, age_precision=age_precision, fate=person.fate,
-        date_of_death=death, village=village,
+        person_record_id=record_id,
+        report_id=report_id,
+        act_id=act_id,
+        organisation_id=profile.organisation.organisation_id,
+        given_name=written.given_name,
+        family_name=written.family_name,
+        name_as_written=written.name_as_written,
+        sex=sex,
+        age=age,
+        age_min=age_min,
+        age_max=age_max,
+        age_precision=age_precision,
+        fate=person.fate,
+        date_of_death=death,
+        village=village,
     )
 
 
@@ -223,14 +255,22 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
     report_id = f"REP-{slug}-{number}"
     language = organisation.language
     date = _partial_date(rng, incident.date, _pick(rng, profile.date_precision))
-    where = _place(rng, incident, place, gazetteer, _pick(rng, profile.geo_precision), name_variation)
+    where = _place(
+        rng, incident, place, gazetteer, _pick(rng, profile.geo_precision), name_variation
+    )
     attributions = _attributions(rng, profile, incident, actors, language)
 
-    act_types = [incident.act_types[0]] + [a for a in incident.act_types[1:] if rng.random() < profile.act_detail]
+    act_types = [incident.act_types[0]] + [
+        a for a in incident.act_types[1:] if rng.random() < profile.act_detail
+    ]
     named: list[tuple[TruePerson, int]] = []
     if organisation.lists_victims:
         for person, visible in zip(persons, visibility, strict=True):
-            p = profile.person_capture * profile.community_access.get(person.community, 0.5) * (0.5 + visible)
+            p = (
+                profile.person_capture
+                * profile.community_access.get(person.community, 0.5)
+                * (0.5 + visible)
+            )
             if person.age < 15 or person.sex == "female":
                 p *= profile.child_woman_factor
             if rng.random() < min(0.98, p):
@@ -249,8 +289,13 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
         if truth == 0:
             continue
         named_count = sum(1 for person, _ in named if person.fate == fate)
-        described = "terrorists" if official and state_involved or rng.random() < profile.terrorist_label * (
-            fate == "killed" and state_involved) else "civilians"
+        described = (
+            "terrorists"
+            if official
+            and state_involved
+            or rng.random() < profile.terrorist_label * (fate == "killed" and state_involved)
+            else "civilians"
+        )
         claim = _claim(rng, profile, fate, truth, named_count, described)
         claims.append(claim)
         claimed[fate] = claim.minimum
@@ -264,12 +309,12 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
     fate_by_act = {fate_act(incident, f): f for f in ("killed", "injured", "abducted", "disappeared", "raped",
                                                       "detained") if getattr(incident, f)}  # fmt: skip
     for act, act_id in act_ids.items():
-        fate = fate_by_act.get(act)
+        act_fate = fate_by_act.get(act)
         methods = _METHODS.get(act, ("",))
         acts.append(ActRecord(
             act_id=act_id, report_id=report_id, organisation_id=organisation.organisation_id, act_type=act,
-            victim_count=claimed.get(fate, 0) if fate else 0, method=rng.choice(methods),
-            status_at_end=_STATUS.get(fate, "") if fate else "", perpetrators=attributions, date=date,
+            victim_count=claimed.get(act_fate, 0) if act_fate else 0, method=rng.choice(methods),
+            status_at_end=_STATUS.get(act_fate, "") if act_fate else "", perpetrators=attributions, date=date,
         ))  # fmt: skip
 
     records: list[PersonRecord] = []
@@ -285,17 +330,33 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
             links.append(PersonLink(record_id, person.true_person_id, incident.true_incident_id))
 
     report = Report(
-        report_id=report_id, organisation_id=organisation.organisation_id,
+        report_id=report_id,
+        organisation_id=organisation.organisation_id,
         title=_title(profile, act_types[0], where, actors, language),
-        description=_description(incident, where, claims, attributions, language, profile.title_prefix),
-        date=date, place=where, act_types=tuple(act_ids), act_ids=tuple(act_ids.values()),
-        attributions=attributions, claims=tuple(claims), source=_source(rng, profile, incident.date),
+        description=_description(
+            incident, where, claims, attributions, language, profile.title_prefix
+        ),
+        date=date,
+        place=where,
+        act_types=tuple(act_ids),
+        act_ids=tuple(act_ids.values()),
+        attributions=attributions,
+        claims=tuple(claims),
+        source=_source(rng, profile, incident.date),
         language=language,
     )
-    return report, tuple(acts), tuple(records), ReportLink(report_id, incident.true_incident_id), tuple(links)
+    return (
+        report,
+        tuple(acts),
+        tuple(records),
+        ReportLink(report_id, incident.true_incident_id),
+        tuple(links),
+    )
 
 
-def _title(profile: OrganisationProfile, act: str, where: Place, actors: Vocabulary, language: str) -> str:
+def _title(
+    profile: OrganisationProfile, act: str, where: Place, actors: Vocabulary, language: str
+) -> str:
     label = load_vocabulary("act_types").label(act, "fr" if language == "fr" else "en")
     joiner = "à" if language == "fr" else "in"
     return f"{profile.title_prefix} {label} {joiner} {where.name} ({where.admin1})"
@@ -303,7 +364,9 @@ def _title(profile: OrganisationProfile, act: str, where: Place, actors: Vocabul
 
 def _description(incident: TrueIncident, where: Place, claims: list[Claim], attributions: tuple[Attribution, ...],
                  language: str, prefix: str) -> str:  # fmt: skip
-    who = ", ".join(a.named_as for a in attributions) or ("inconnus" if language == "fr" else "unknown")
+    who = ", ".join(a.named_as for a in attributions) or (
+        "inconnus" if language == "fr" else "unknown"
+    )
     if language == "fr":
         counts = "; ".join(
             f"{c.minimum}{'+' if c.maximum is None else ''} {_FATE_FR.get(c.kind, c.kind)} "
@@ -312,6 +375,8 @@ def _description(incident: TrueIncident, where: Place, claims: list[Claim], attr
         )
         return (f"{prefix} Données fictives générées pour les tests. Selon la source, des {who} auraient "
                 f"attaqué {where.name} (région de {where.admin1}). Bilan rapporté : {counts}.")  # fmt: skip
-    counts = "; ".join(f"{c.minimum}{'+' if c.maximum is None else ''} {c.kind} ({c.described_as})" for c in claims)
+    counts = "; ".join(
+        f"{c.minimum}{'+' if c.maximum is None else ''} {c.kind} ({c.described_as})" for c in claims
+    )
     return (f"{prefix} Fictional data generated for testing. According to the source, {who} attacked "
             f"{where.name} ({where.admin1} region). Reported toll: {counts}.")  # fmt: skip

@@ -13,7 +13,15 @@ from temoin.core.scenario.errors import SettingsError
 __all__ = ["DEFAULT_ORGANISATIONS", "PERIODS", "ScenarioSettings"]
 
 #: Slugs of the built-in documenting organisations (see :mod:`.organisations`).
-DEFAULT_ORGANISATIONS: tuple[str, ...] = ("osdh", "cndh", "radio", "sahelwatch", "digest", "unhrd", "army")
+DEFAULT_ORGANISATIONS: tuple[str, ...] = (
+    "osdh",
+    "cndh",
+    "radio",
+    "sahelwatch",
+    "digest",
+    "unhrd",
+    "army",
+)
 #: Stratum period granularities.
 PERIODS: tuple[str, ...] = ("year", "half", "quarter")
 
@@ -62,18 +70,30 @@ class ScenarioSettings:
     def problems(self) -> dict[str, str]:
         """Every invalid field with the reason (empty when valid)."""
         problems: dict[str, str] = {}
-        if not isinstance(self.n_incidents, int) or isinstance(self.n_incidents, bool) or self.n_incidents < 0:
+        if (
+            not isinstance(self.n_incidents, int)
+            or isinstance(self.n_incidents, bool)
+            or self.n_incidents < 0
+        ):
             problems["n_incidents"] = f"must be an integer ≥ 0, got {self.n_incidents!r}"
         for name in ("start_year", "end_year"):
             value = getattr(self, name)
             if not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
                 problems[name] = f"must be a year in {FIRST_YEAR}–{LAST_YEAR}, got {value!r}"
-        if "start_year" not in problems and "end_year" not in problems and self.start_year > self.end_year:
+        if (
+            "start_year" not in problems
+            and "end_year" not in problems
+            and self.start_year > self.end_year
+        ):
             problems["end_year"] = f"must be ≥ start_year ({self.start_year}), got {self.end_year}"
         if self.period not in PERIODS:
             problems["period"] = f"must be one of {', '.join(PERIODS)}, got {self.period!r}"
         unknown = [o for o in self.organisations if o not in DEFAULT_ORGANISATIONS]
-        if not self.organisations or unknown or len(set(self.organisations)) != len(self.organisations):
+        if (
+            not self.organisations
+            or unknown
+            or len(set(self.organisations)) != len(self.organisations)
+        ):
             problems["organisations"] = (
                 f"must be distinct slugs among {', '.join(DEFAULT_ORGANISATIONS)}, got {self.organisations!r}"
             )

@@ -190,7 +190,15 @@ class TruthModel:
             self._cum_places[region] = (places, list(itertools.accumulate(weights)))
 
     def _era(self, year: int) -> dict[str, float]:
-        key = "2022" if year >= 2022 else "2018" if year >= 2018 else "2015" if year >= 2015 else "2012"
+        key = (
+            "2022"
+            if year >= 2022
+            else "2018"
+            if year >= 2018
+            else "2015"
+            if year >= 2015
+            else "2012"
+        )
         return {r: w for r, w in _REGIONS_BY_ERA[key].items() if r in self._cum_places}
 
     def _place(self, rng: random.Random, region: str) -> GazetteerPlace:
@@ -201,13 +209,22 @@ class TruthModel:
         year = rng.choices(self._years, weights=self._year_weights)[0]
         month = rng.choices(range(1, 13), weights=MONTH_WEIGHTS)[0]
         first = dt.date(year, month, 1)
-        days = ((first.replace(year=year + 1, month=1) if month == 12 else first.replace(month=month + 1)) - first).days
+        days = (
+            (
+                first.replace(year=year + 1, month=1)
+                if month == 12
+                else first.replace(month=month + 1)
+            )
+            - first
+        ).days
         return first + dt.timedelta(days=rng.randrange(days))
 
     def _active_option(self, codes: tuple[str, ...], year: int) -> bool:
         return all(self._active[c][0] <= year <= self._active[c][1] for c in codes)
 
-    def _perpetrators(self, rng: random.Random, pattern: Pattern, year: int) -> tuple[tuple[str, ...], str]:
+    def _perpetrators(
+        self, rng: random.Random, pattern: Pattern, year: int
+    ) -> tuple[tuple[str, ...], str]:
         options = [o for o in pattern.perpetrators if self._active_option(o[0], year)]
         if not options:
             return ("unidentified_armed_group",), ""
@@ -219,15 +236,25 @@ class TruthModel:
         lc = _lognormal_count
         if name == "village_massacre":
             killed = 1 + lc(rng, 6 * s, 0.9 if rng.random() > 0.02 else 1.6, 600)
-            return {"killed": killed, "injured": lc(rng, 0.3 * killed + 0.5, 0.8, 300),
-                    "raped": rng.choice((0, 0, 0, 1, 2))}
+            return {
+                "killed": killed,
+                "injured": lc(rng, 0.3 * killed + 0.5, 0.8, 300),
+                "raped": rng.choice((0, 0, 0, 1, 2)),
+            }
         if name == "counterinsurgency_operation":
             killed = lc(rng, 3 * s, 1.0 if rng.random() > 0.01 else 1.8, 700)
-            return {"killed": killed, "detained": lc(rng, 1.5 * s, 1.0, 120),
-                    "disappeared": rng.choice((0, 0, 1, 2, 3)), "injured": rng.choice((0, 0, 1, 2))}
+            return {
+                "killed": killed,
+                "detained": lc(rng, 1.5 * s, 1.0, 120),
+                "disappeared": rng.choice((0, 0, 1, 2, 3)),
+                "injured": rng.choice((0, 0, 1, 2)),
+            }
         if name == "jihadist_attack":
-            return {"killed": 1 + lc(rng, 2.5 * s, 0.9, 250), "injured": lc(rng, 1.5 * s, 0.9, 120),
-                    "abducted": rng.choice((0, 0, 0, 1, 2, 4))}
+            return {
+                "killed": 1 + lc(rng, 2.5 * s, 0.9, 250),
+                "injured": lc(rng, 1.5 * s, 0.9, 120),
+                "abducted": rng.choice((0, 0, 0, 1, 2, 4)),
+            }
         if name == "ied_explosion":
             return {"killed": lc(rng, 2 * s, 0.9, 80), "injured": 1 + lc(rng, 3 * s, 0.8, 150)}
         if name == "abduction":
@@ -237,12 +264,21 @@ class TruthModel:
         if name == "sexual_violence":
             return {"raped": 1 + lc(rng, 1.0 * s, 0.8, 40)}
         if name == "armed_clash":
-            return {"killed": rng.choice((0, 0, 0, 1, 1, 2, 3)), "injured": rng.choice((0, 0, 1, 2, 4))}
+            return {
+                "killed": rng.choice((0, 0, 0, 1, 1, 2, 3)),
+                "injured": rng.choice((0, 0, 1, 2, 4)),
+            }
         if name == "attack_on_humanitarians":
-            return {"abducted": rng.choice((0, 1, 2, 3)), "killed": rng.choice((0, 0, 1, 2)),
-                    "injured": rng.choice((0, 1, 2))}
-        return {"killed": lc(rng, 1.5 * s, 1.0, 40), "injured": 1 + lc(rng, 6 * s, 0.9, 300),
-                "detained": lc(rng, 3 * s, 1.0, 300)}
+            return {
+                "abducted": rng.choice((0, 1, 2, 3)),
+                "killed": rng.choice((0, 0, 1, 2)),
+                "injured": rng.choice((0, 1, 2)),
+            }
+        return {
+            "killed": lc(rng, 1.5 * s, 1.0, 40),
+            "injured": 1 + lc(rng, 6 * s, 0.9, 300),
+            "detained": lc(rng, 3 * s, 1.0, 300),
+        }
 
     def _community(self, rng: random.Random, region: str, target: str) -> str:
         mix = _COMMUNITY_BY_REGION.get(region, _COMMUNITY_DEFAULT)
@@ -268,12 +304,21 @@ class TruthModel:
             age = min(90, 15 + int(rng.expovariate(1 / 20)))
         given, family = draw_true_name(rng, community=community, sex=sex)
         return TruePerson(
-            true_person_id=f"TP-{incident_id[4:]}-{k}", true_incident_id=incident_id, given_name=given,
-            family_name=family, sex=sex, age=age, community=community, fate=fate,
-            date_of_death=day if fate == "killed" else None, village=place,
+            true_person_id=f"TP-{incident_id[4:]}-{k}",
+            true_incident_id=incident_id,
+            given_name=given,
+            family_name=family,
+            sex=sex,
+            age=age,
+            community=community,
+            fate=fate,
+            date_of_death=day if fate == "killed" else None,
+            village=place,
         )
 
-    def incident(self, rng: random.Random, index: int) -> tuple[TrueIncident, tuple[TruePerson, ...]]:
+    def incident(
+        self, rng: random.Random, index: int
+    ) -> tuple[TrueIncident, tuple[TruePerson, ...]]:
         """Draw incident ``index`` and its true victims."""
         day = self._date(rng)
         era = self._era(day.year)
@@ -303,13 +348,25 @@ class TruthModel:
         acts += [act for act, p in pattern.optional_acts.items() if rng.random() < p]
         combatants = _lognormal_count(rng, 6, 1.0, 300) if name == "armed_clash" else 0
         incident = TrueIncident(
-            true_incident_id=incident_id, scenario=name, date=day, geonameid=place.geonameid,
-            place_name=place.name, region=region, cercle=place.cercle, latitude=place.latitude,
-            longitude=place.longitude, period=period_label(day, self.period),
-            act_types=tuple(dict.fromkeys(acts)), perpetrators=perpetrators,
-            killed=counts.get("killed", 0), injured=counts.get("injured", 0),
-            abducted=counts.get("abducted", 0), raped=counts.get("raped", 0),
-            detained=counts.get("detained", 0), disappeared=counts.get("disappeared", 0),
-            combatants_killed=combatants, victim_community=community,
+            true_incident_id=incident_id,
+            scenario=name,
+            date=day,
+            geonameid=place.geonameid,
+            place_name=place.name,
+            region=region,
+            cercle=place.cercle,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            period=period_label(day, self.period),
+            act_types=tuple(dict.fromkeys(acts)),
+            perpetrators=perpetrators,
+            killed=counts.get("killed", 0),
+            injured=counts.get("injured", 0),
+            abducted=counts.get("abducted", 0),
+            raped=counts.get("raped", 0),
+            detained=counts.get("detained", 0),
+            disappeared=counts.get("disappeared", 0),
+            combatants_killed=combatants,
+            victim_community=community,
         )
         return incident, tuple(persons)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import functools
 import json
 import types
 import typing
@@ -104,8 +103,17 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=256)
+_NESTED_CACHE: dict[tuple[type, str], type | None] = {}
+
+
 def _nested_type(cls: type, name: str) -> type | None:
+    key = (cls, name)
+    if key not in _NESTED_CACHE:
+        _NESTED_CACHE[key] = _find_nested_type(cls, name)
+    return _NESTED_CACHE[key]
+
+
+def _find_nested_type(cls: type, name: str) -> type | None:
     hint = typing.get_type_hints(cls)[name]
     union = typing.get_origin(hint) in (typing.Union, types.UnionType)
     for candidate in (hint, *(typing.get_args(hint) if union else ())):
@@ -119,7 +127,9 @@ def csv_columns(cls: type, *, prefix: str = "") -> list[str]:
     columns: list[str] = []
     for f in dataclasses.fields(cls):
         nested = _nested_type(cls, f.name)
-        columns.extend(csv_columns(nested, prefix=f"{prefix}{f.name}_") if nested else [f"{prefix}{f.name}"])
+        columns.extend(
+            csv_columns(nested, prefix=f"{prefix}{f.name}_") if nested else [f"{prefix}{f.name}"]
+        )
     return columns
 
 
@@ -147,14 +157,18 @@ class _Sink:
         self.handle: IO[str] = path.open("w", encoding="utf-8", newline="")
         self.writer: csv.DictWriter[str] | None = None
         if fmt == "csv":
-            self.writer = csv.DictWriter(self.handle, fieldnames=csv_columns(record_type), lineterminator="\n")
+            self.writer = csv.DictWriter(
+                self.handle, fieldnames=csv_columns(record_type), lineterminator="\n"
+            )
             self.writer.writeheader()
         self.count = 0
 
     def write(self, records: Iterable[Any]) -> None:
         for record in records:
             if self.format == "jsonl":
-                self.handle.write(json.dumps(to_jsonable(record), ensure_ascii=False, separators=(",", ":")))
+                self.handle.write(
+                    json.dumps(to_jsonable(record), ensure_ascii=False, separators=(",", ":"))
+                )
                 self.handle.write("\n")
             elif self.writer is not None:
                 self.writer.writerow(to_csv_row(record))
@@ -170,9 +184,14 @@ def write_scenario(scenario: Scenario, directory: Path, *, format: str = "csv") 
         raise ScenarioWriterError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        sinks = {stem: _Sink(directory / f"{stem}.{format}", format, kind) for stem, kind in FILES.items()}
+        sinks = {
+            stem: _Sink(directory / f"{stem}.{format}", format, kind)
+            for stem, kind in FILES.items()
+        }
     except OSError as exc:
-        raise ScenarioWriterError(f"cannot write scenario files to {directory}: {exc.strerror}") from exc
+        raise ScenarioWriterError(
+            f"cannot write scenario files to {directory}: {exc.strerror}"
+        ) from exc
     totals = TotalsAccumulator()
     try:
         sinks["organisations"].write(scenario.organisations())
@@ -199,5 +218,7 @@ def write_scenario(scenario: Scenario, directory: Path, *, format: str = "csv") 
         "format": format,
         "rows": rows,
     }
-    (directory / "scenario.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    (directory / "scenario.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
     return WriteSummary(directory=directory, format=format, rows=rows)

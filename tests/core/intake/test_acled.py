@@ -187,3 +187,14 @@ def test_api_json_shapes_and_errors() -> None:
         iter_acled_json(b"{not json")
     with pytest.raises(FileFormatError, match="no list of events"):
         iter_acled_json({"status": 200})
+
+
+def test_swapped_or_foreign_coordinates_are_warned_not_changed(tmp_path: Path) -> None:
+    rows = [synthetic_row(1, latitude="-3.5", longitude="14.0"), synthetic_row(2, latitude="48.8")]
+    swapped, outside = list(iter_acled(write_acled_csv(tmp_path / "c.csv", rows)))
+    assert isinstance(swapped, ParsedRow) and isinstance(outside, ParsedRow)
+    assert swapped.event.location.latitude == -3.5  # kept as stated
+    assert swapped.warnings == (
+        "coordinates swapped: -3.5, 14.0 is outside Mali but 14.0, -3.5 is inside: swapped?",
+    )
+    assert outside.warnings == ("coordinates outside_mali: 48.8, -3.5 is outside Mali",)

@@ -25,7 +25,9 @@ def test_core_does_not_import_django_or_apps() -> None:
         " or (m.startswith('temoin.') and not m.startswith('temoin.core'))];"
         "print(bad)"
     )
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert output.stdout.strip() == "[]"
 
 

@@ -61,3 +61,15 @@ def test_detect_deletions() -> None:
     assert report.missing_upstream_ids == ("A2",)
     assert report.new_upstream_ids == ("A4",)
     assert report.unchanged_count == 2
+
+
+def test_seen_ids_grows_and_reports_first_row() -> None:
+    from temoin.core.intake.tabular import SeenIds
+
+    seen = SeenIds(capacity=4)
+    for number in range(1000):
+        assert seen.add(f"ID{number}", number + 2) is None
+    assert len(seen) == 1000
+    assert seen.add("ID0", 5000) == 2
+    assert seen.add("ID999", 5001) == 1001
+    assert len(seen) == 1000

@@ -60,7 +60,12 @@ def test_settings_are_validated_all_at_once() -> None:
                          victim_scale=0, name_variation=-1, within_list_duplicate_rate=0.9)  # fmt: skip
     assert caught.value.code == "scenario_settings_invalid"
     assert set(caught.value.problems) == {
-        "n_incidents", "start_year", "period", "organisations", "victim_scale", "name_variation",
+        "n_incidents",
+        "start_year",
+        "period",
+        "organisations",
+        "victim_scale",
+        "name_variation",
         "within_list_duplicate_rate",
     }
     with pytest.raises(SettingsError, match="end_year"):
@@ -74,8 +79,13 @@ def test_ground_truth_counts_match_true_persons(bundles: list[IncidentBundle]) -
     for bundle in bundles:
         fates = Counter(p.fate for p in bundle.true_persons)
         for fate in FATES:
-            assert getattr(bundle.incident, fate) == fates[fate], (bundle.incident.true_incident_id, fate)
-        assert {p.true_incident_id for p in bundle.true_persons} <= {bundle.incident.true_incident_id}
+            assert getattr(bundle.incident, fate) == fates[fate], (
+                bundle.incident.true_incident_id,
+                fate,
+            )
+        assert {p.true_incident_id for p in bundle.true_persons} <= {
+            bundle.incident.true_incident_id
+        }
         assert len({p.true_person_id for p in bundle.true_persons}) == len(bundle.true_persons)
 
 
@@ -83,14 +93,18 @@ def test_true_totals_equal_sums(scenario: Scenario, bundles: list[IncidentBundle
     totals = scenario.true_totals()
     assert sum(t.incidents for t in totals) == len(bundles) == 400
     for fate in FATES:
-        assert sum(getattr(t, fate) for t in totals) == sum(getattr(b.incident, fate) for b in bundles)
+        assert sum(getattr(t, fate) for t in totals) == sum(
+            getattr(b.incident, fate) for b in bundles
+        )
     assert sum(t.victims for t in totals) == sum(len(b.true_persons) for b in bundles)
     assert sum(t.reports for t in totals) == sum(len(b.reports) for b in bundles)
     assert sum(t.person_records for t in totals) == sum(len(b.persons) for b in bundles)
     for total in totals:
         assert total.persons_documented <= total.victims
         assert total.victims == sum(getattr(total, fate) for fate in FATES)
-    mopti_2019 = [b for b in bundles if b.incident.region == "Mopti" and b.incident.period == "2019"]
+    mopti_2019 = [
+        b for b in bundles if b.incident.region == "Mopti" and b.incident.period == "2019"
+    ]
     row = next(t for t in totals if (t.region, t.period) == ("Mopti", "2019"))
     assert row.killed == sum(b.incident.killed for b in mopti_2019)
 
@@ -99,12 +113,20 @@ def test_links_are_complete_and_consistent(bundles: list[IncidentBundle]) -> Non
     for bundle in bundles:
         incident_id = bundle.incident.true_incident_id
         true_ids = {p.true_person_id for p in bundle.true_persons}
-        assert [link.report_id for link in bundle.report_links] == [r.report_id for r in bundle.reports]
+        assert [link.report_id for link in bundle.report_links] == [
+            r.report_id for r in bundle.reports
+        ]
         assert all(link.true_incident_id == incident_id for link in bundle.report_links)
-        assert [link.person_record_id for link in bundle.person_links] == [p.person_record_id for p in bundle.persons]
+        assert [link.person_record_id for link in bundle.person_links] == [
+            p.person_record_id for p in bundle.persons
+        ]
         assert all(link.true_person_id in true_ids for link in bundle.person_links)
         acts_by_report = {r.report_id: set(r.act_ids) for r in bundle.reports}
-        assert {a.act_id for a in bundle.acts} == set().union(*acts_by_report.values()) if bundle.reports else True
+        assert (
+            {a.act_id for a in bundle.acts} == set().union(*acts_by_report.values())
+            if bundle.reports
+            else True
+        )
         truth_by_id = {p.true_person_id: p for p in bundle.true_persons}
         for record, link in zip(bundle.persons, bundle.person_links, strict=True):
             assert record.act_id in acts_by_report[record.report_id]
@@ -161,9 +183,13 @@ def test_every_code_is_in_its_vocabulary(bundles: list[IncidentBundle]) -> None:
                 v["status_at_end_of_act"].validate(act.status_at_end)
 
 
-def test_everything_is_labelled_synthetic(scenario: Scenario, bundles: list[IncidentBundle]) -> None:
+def test_everything_is_labelled_synthetic(
+    scenario: Scenario, bundles: list[IncidentBundle]
+) -> None:
     for organisation in scenario.organisations():
-        assert organisation.synthetic and organisation.name.startswith(("[SYNTHÉTIQUE]", "[SYNTHETIC]"))
+        assert organisation.synthetic and organisation.name.startswith(
+            ("[SYNTHÉTIQUE]", "[SYNTHETIC]")
+        )
     for bundle in bundles:
         assert bundle.incident.synthetic
         assert all(p.synthetic for p in bundle.true_persons)
@@ -180,7 +206,9 @@ def test_actors_are_active_in_the_incident_year(bundles: list[IncidentBundle]) -
         year = bundle.incident.date.year
         for code in bundle.incident.perpetrators:
             term = actors[code]
-            assert int(term.extra["active_from"] or 0) <= year <= int(term.extra["active_to"] or 9999), code
+            assert (
+                int(term.extra["active_from"] or 0) <= year <= int(term.extra["active_to"] or 9999)
+            ), code
 
 
 def test_centre_dominates_after_2015_and_dry_season_is_worse() -> None:
@@ -190,7 +218,9 @@ def test_centre_dominates_after_2015_and_dry_season_is_worse() -> None:
     north = sum(1 for i in late if i.region in ("Gao", "Tombouctou", "Kidal", "Ménaka"))
     assert centre > 1.3 * north
     early = [i for i in incidents if i.date.year <= 2013]
-    assert sum(i.region in ("Gao", "Tombouctou", "Kidal") for i in early) > sum(i.region == "Mopti" for i in early)
+    assert sum(i.region in ("Gao", "Tombouctou", "Kidal") for i in early) > sum(
+        i.region == "Mopti" for i in early
+    )
     dry = sum(1 for i in incidents if i.date.month in (1, 2, 3, 4)) / 4
     rainy = sum(1 for i in incidents if i.date.month in (7, 8, 9)) / 3
     assert dry > 1.3 * rainy
@@ -201,10 +231,21 @@ def test_capture_depends_on_size_so_lists_are_dependent(bundles: list[IncidentBu
     sizes_intl = [len(b.true_persons) for b in bundles
                   if any(r.organisation_id == "ORG-sahelwatch" for r in b.reports)]  # fmt: skip
     assert sum(sizes_intl) / len(sizes_intl) > 1.25 * sum(sizes_all) / len(sizes_all)
-    both = sum(1 for b in bundles if {"ORG-osdh", "ORG-sahelwatch"} <= {r.organisation_id for r in b.reports})
-    osdh = sum(1 for b in bundles if any(r.organisation_id == "ORG-osdh" for r in b.reports))
-    intl = len(sizes_intl)
-    assert both > osdh * intl / len(bundles)  # positive dependence: overlap above independence
+    # person level: lists share size, community-access and visibility effects -> dependence
+    captured: dict[str, set[str]] = {}
+    for bundle in bundles:
+        for record, link in zip(bundle.persons, bundle.person_links, strict=True):
+            captured.setdefault(link.true_person_id, set()).add(record.organisation_id)
+    total = sum(len(b.true_persons) for b in bundles)
+
+    def ratio(a: str, b: str) -> float:
+        n_a = sum(a in orgs for orgs in captured.values())
+        n_b = sum(b in orgs for orgs in captured.values())
+        n_ab = sum(a in orgs and b in orgs for orgs in captured.values())
+        return n_ab / (n_a * n_b / total)
+
+    assert ratio("ORG-osdh", "ORG-cndh") > 1.1
+    assert ratio("ORG-sahelwatch", "ORG-unhrd") > 1.1
 
 
 @settings(max_examples=15, deadline=None)
