@@ -54,7 +54,7 @@ def visible_persons(viewer: Any):  # type: ignore[no-untyped-def]
         Q(confidentiality__lte=clearance)
         & (Q(victim_of__event__in=events) | Q(named_in__event__in=events)
            | Q(source_of__information__event__in=events)
-           | Q(perpetrator_in__act__event__in=events)
+           | Q(perpetrator_in__act__event__in=events) | Q(interventions__event__in=events)
            | (Q(victim_of__isnull=True) & Q(source_of__isnull=True) & Q(named_in__isnull=True)
               & Q(perpetrator_in__isnull=True) & Q(created_by__organisation__is_host=True)))
     )

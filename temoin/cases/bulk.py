@@ -36,7 +36,7 @@ from temoin.cases.models import (
 )
 from temoin.cases.rawinsert import Inserter, reserve_ids, snapshot_row
 from temoin.cases.search import fold
-from temoin.cases.services.persons import name_key
+from temoin.cases.services.persons import identity_context, name_key
 from temoin.core import sealing
 from temoin.keys import keystore
 from temoin.keys.selectors import active_keyring
@@ -144,7 +144,8 @@ class ScenarioLoader:
                        death_precision=record.date_of_death.precision)
         if identity:
             row["identity_blob"] = sealing.seal_identity(self.public_key, identity,
-                                                         key_id=self.key_id)
+                                                         key_id=self.key_id,
+                                                         context=identity_context(code))
             row["key_id"] = self.key_id
             key = name_key(identity)
             if key and self.keys is not None:

@@ -323,6 +323,20 @@ class Involvement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class Intervention(models.Model):
+    """Someone who acted on behalf of victims (ESF intervention): a lawyer, a leader, a CNDH
+    visit, a complaint filed — the "intervening party" role of a person."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="interventions")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="interventions")
+    intervening_organisation = models.CharField(max_length=200, blank=True)
+    intervention_type = models.CharField(max_length=80, blank=True)
+    date = models.DateField(null=True, blank=True)
+    remarks = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class EventLink(models.Model):
     """Chain of events: how two events relate."""
 

@@ -6,6 +6,7 @@ from temoin.cases.services.acts import (
     act_update,
     claim_add,
     information_add,
+    intervention_add,
     involvement_add,
     source_create,
     source_update,
@@ -34,7 +35,7 @@ from temoin.cases.services.vocabulary import actors_load, term_create, vocabular
 __all__ = [
     "act_create", "act_update", "actors_load", "claim_add", "event_assign", "event_create",
     "event_link", "event_publish", "event_share", "event_transition", "event_unshare",
-    "event_update", "identities_rotate", "information_add", "involvement_add", "person_create",
+    "event_update", "identities_rotate", "information_add", "intervention_add", "involvement_add", "person_create",
     "person_identity", "person_update", "persons_find_by_name", "persons_reindex_pending",
     "source_create", "source_update", "term_create", "version_revert", "vocabularies_load",
 ]

@@ -17,6 +17,7 @@ from temoin.cases.models import (
     ClaimQualifier,
     Event,
     Information,
+    Intervention,
     Involvement,
     Person,
     Recipient,
@@ -258,3 +259,24 @@ def claim_add(*, actor: User, event: Event, source: Source, kind: str, count_min
         audit_record(actor=actor, action="claim.create", target=event,
                      details={"claim": claim.pk, "source": source.pk, "kind": kind})
     return claim
+
+
+def intervention_add(*, actor: User, event: Event, person: Person | None = None,
+                     intervening_organisation: str = "", intervention_type: str = "",
+                     date: Any = None, remarks: str = "") -> Intervention:
+    if not policy.can_edit_event(actor, event):
+        raise PermissionDenied(f"Vous ne pouvez pas modifier {event.reference}.")
+    problems = Problems(f"intervention (new) on {event.reference}")
+    if person is None and not intervening_organisation.strip():
+        problems.add("person", "intervention.nobody", "Indiquez une personne ou une organisation.")
+    day = validation.partial_date(problems, "date", date) if date else None
+    problems.raise_if_any()
+    with transaction.atomic():
+        intervention = Intervention.objects.create(
+            event=event, person=person, intervening_organisation=intervening_organisation,
+            intervention_type=intervention_type, date=day.earliest if day else None,
+            remarks=remarks)
+        audit_record(actor=actor, action="intervention.create", target=event,
+                     details={"intervention": intervention.pk,
+                              "person": person.code if person else None})
+    return intervention

@@ -30,6 +30,11 @@ PERSON_FIELDS = {"sex", "age_min", "age_max", "occupation", "locality", "death",
                  "confidentiality", "synthetic"}
 
 
+def identity_context(code: str) -> str:
+    """Binds a sealed blob to its person: a blob copied onto another row will not open."""
+    return f"person:{code}"
+
+
 def name_key(identity: Mapping[str, Any]) -> str:
     """Order-insensitive name for the blind index: "Traoré Boubacar" = "Boubacar TRAORE"."""
     tokens = sealing.normalise_for_index(
@@ -76,7 +81,8 @@ def _validated_person(record: str, data: Mapping[str, Any], current: Person | No
 
 def _seal(person: Person, identity: dict[str, Any]) -> None:
     record = active_keyring()
-    person.identity_blob = sealing.seal_identity(record.public_key, identity, key_id=record.key_id)
+    person.identity_blob = sealing.seal_identity(record.public_key, identity, key_id=record.key_id,
+                                                 context=identity_context(person.code))
     person.key_id = record.key_id
     keys = keystore.unsealed_keys()
     if keys is not None and keys.key_id == record.key_id and name_key(identity):
@@ -137,7 +143,8 @@ def person_identity(*, viewer: User, person: Person, reason: str = "") -> dict[s
         return {}
     keys = require_unsealed()
     try:
-        return sealing.open_identity(keys, bytes(person.identity_blob))
+        return sealing.open_identity(keys, bytes(person.identity_blob),
+                                     context=identity_context(person.code))
     except (sealing.Tampered, sealing.WrongKey) as exc:
         raise IntegrityFailure(f"Identité de {person.code} illisible : {exc.code}.",
                                code=exc.code) from exc
@@ -166,7 +173,8 @@ def persons_reindex_pending(*, actor: Any) -> int:
     count = 0
     with transaction.atomic():
         for person in Person.objects.select_for_update().filter(blind_pending=True):
-            identity = sealing.open_identity(keys, bytes(person.identity_blob))
+            identity = sealing.open_identity(keys, bytes(person.identity_blob),
+                                             context=identity_context(person.code))
             person.blind_name = sealing.blind_index(keys.blind_index_key, "name",
                                                     name_key(identity))
             person.blind_pending = False
@@ -187,7 +195,8 @@ def identities_rotate(*, actor: Any, passphrase: str) -> int:
         public = new.public_key
         for person in Person.objects.select_for_update().exclude(identity_blob=None):
             person.identity_blob = sealing.rewrap_identity(
-                bytes(person.identity_blob), old, public, new.key_id)
+                bytes(person.identity_blob), old, public, new.key_id,
+                context=identity_context(person.code))
             person.key_id = new.key_id
             person.save(update_fields=["identity_blob", "key_id"])
             count += 1
@@ -195,7 +204,8 @@ def identities_rotate(*, actor: Any, passphrase: str) -> int:
             blob = version.data.get("identity_blob")
             if blob:
                 version.data["identity_blob"] = base64.b64encode(sealing.rewrap_identity(
-                    base64.b64decode(blob), old, public, new.key_id)).decode()
+                    base64.b64decode(blob), old, public, new.key_id,
+                    context=identity_context(version.data["code"]))).decode()
                 version.data["key_id"] = new.key_id
                 version.save(update_fields=["data"])
         audit_record(actor=actor, action="person.rewrap", details={"count": count,

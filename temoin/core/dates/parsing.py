@@ -136,8 +136,17 @@ def _check_year(year: int, text: str) -> None:
 
 def _strip_filler(s: str) -> str:
     s = re.sub(rf"^(?:{_WEEKDAYS})\b\s*", "", s)
-    s = re.sub(r"^(?:le|la|l'|the|on|en|in|au mois de|in the month of|mois de|month of)\s+", "", s)
+    s = re.sub(
+        r"^(?:le|la|l'|du|the|on|en|in|au mois de|in the month of|mois de|month of)\s+", "", s
+    )
     return s.strip()
+
+
+_TIME_OF_DAY: Final = re.compile(
+    r"^(?:dans |pendant |durant )?(?:la |le )?(?:nuit|matinee|soiree|journee|matin|soir|"
+    r"apres-midi)\s+(?=du |de |d'|le )"
+    r"|^(?:in |on |during )?(?:the )?(?:night|morning|evening|afternoon)\s+of\s+"
+)
 
 
 def _parse_point(
@@ -199,7 +208,7 @@ def _parse_point(
     return None
 
 
-def _parse_part_of(s: str, text: str) -> PartialDate | None:
+def _parse_part_of(s: str, text: str, *, year: int | None = None) -> PartialDate | None:
     """ "early/mid/late March 2022", "début/mi-/fin mars 2022" (also of a year)."""
     m = _PART_PREFIX.match(s)
     if not m:
@@ -208,7 +217,7 @@ def _parse_part_of(s: str, text: str) -> PartialDate | None:
     index = next((_PART_INDEX[w] for w in words if w in _PART_INDEX), None)
     if index is None:  # pragma: no cover - every alternative contains a key word
         return None
-    whole = _parse_point(s[m.end() :], text)
+    whole = _parse_point(s[m.end() :], text, year=year)
     if whole is None or whole.earliest is None:
         return None
     lo = whole.earliest
@@ -239,6 +248,8 @@ def _parse_range(s: str, text: str, today: date) -> PartialDate | None:
             left = _parse_point(m["a"], text, year=right.earliest.year, month=right.earliest.month)
         if left is None:
             left = _parse_point(m["a"], text, year=right.earliest.year)
+        if left is None:
+            left = _parse_part_of(m["a"], text, year=right.earliest.year)
         if left is None or left.earliest is None:
             continue
         _check_future(left, text, today)
@@ -280,6 +291,7 @@ def parse_partial_date(
     if s in _UNKNOWN_WORDS:
         return PartialDate.unknown(original)
 
+    s = _TIME_OF_DAY.sub("", s)
     approx = _APPROX_PREFIX.match(s)
     body = s[approx.end() :] if approx else s
     suffix = _APPROX_SUFFIX.search(body)

@@ -252,13 +252,15 @@ def iter_acled(
     *,
     act_map: ActTypeMap | None = None,
     source_name: str | None = None,
+    detect_duplicates: bool = True,
 ) -> Iterator[RowResult]:
     """Stream an ACLED CSV export as parsed or quarantined rows, in file order.
 
     Handles the HDX/HXL hashtag row, a BOM, Latin-1 bytes, ``;`` delimiters, ISO and
     ``31 July 2020`` dates. A cell-count mismatch quarantines the row (``bad_shape``).
     Raises :class:`FileFormatError` (or a subclass) for a file that is empty, not text, or
-    lacks the ACLED id/date/type columns — before yielding anything.
+    lacks the ACLED id/date/type columns — before yielding anything. With
+    ``detect_duplicates=False`` (ids checked by the caller), memory stays flat.
     """
     name = source_name or Path(path).name
     act_map = act_map or _default_map()
@@ -277,7 +279,7 @@ def iter_acled(
             else:
                 yield parse_acled_row(item[1], row_number=item[0], act_map=act_map)
 
-    return quarantine_duplicates(results(), id_field="event_id_cnty")
+    return quarantine_duplicates(results(), id_field="event_id_cnty", enabled=detect_duplicates)
 
 
 def iter_acled_json(
@@ -285,6 +287,7 @@ def iter_acled_json(
     *,
     act_map: ActTypeMap | None = None,
     source_name: str | None = None,
+    detect_duplicates: bool = True,
 ) -> Iterator[RowResult]:
     """Parse the JSON returned by ACLED's API (``{"data": [...]}``, or a bare list).
 
@@ -332,4 +335,4 @@ def iter_acled_json(
                 raw, row_number=index, source_format="acled_json", act_map=act_map
             )
 
-    return quarantine_duplicates(rows(), id_field="event_id_cnty")
+    return quarantine_duplicates(rows(), id_field="event_id_cnty", enabled=detect_duplicates)

@@ -301,7 +301,11 @@ def _format_name(path: Path, profile: MappingProfile) -> str:
 
 
 def iter_table(
-    path: str | os.PathLike[str], profile: MappingProfile, *, source_name: str | None = None
+    path: str | os.PathLike[str],
+    profile: MappingProfile,
+    *,
+    source_name: str | None = None,
+    detect_duplicates: bool = True,
 ) -> Iterator[RowResult]:
     """Stream a CSV or XLSX table through ``profile``.
 
@@ -324,7 +328,9 @@ def iter_table(
                 yield reader.convert(row_number, cells)
 
     return quarantine_duplicates(
-        results(), id_field=str(profile.columns.get("upstream_id", "upstream_id"))
+        results(),
+        id_field=str(profile.columns.get("upstream_id", "upstream_id")),
+        enabled=detect_duplicates,
     )
 
 
@@ -410,7 +416,11 @@ def uwazi_profile(
 
 
 def iter_uwazi(
-    path: str | os.PathLike[str], profile: MappingProfile, *, source_name: str | None = None
+    path: str | os.PathLike[str],
+    profile: MappingProfile,
+    *,
+    source_name: str | None = None,
+    detect_duplicates: bool = True,
 ) -> Iterator[RowResult]:
     """Stream an Uwazi CSV export; refuses a file without Uwazi's common columns."""
     file_path = Path(path)
@@ -425,4 +435,4 @@ def iter_uwazi(
         )
     if profile.source_kind != "uwazi":
         profile = replace(profile, source_kind="uwazi")
-    return iter_table(file_path, profile, source_name=name)
+    return iter_table(file_path, profile, source_name=name, detect_duplicates=detect_duplicates)

@@ -87,7 +87,7 @@ class SeenIds:
 
     def __init__(self, capacity: int = 1 << 16) -> None:
         self._keys = np.zeros(capacity, dtype=np.uint64)
-        self._rows = np.zeros(capacity, dtype=np.int64)
+        self._rows = np.zeros(capacity, dtype=np.uint32)
         self._count = 0
 
     def __len__(self) -> int:
@@ -126,13 +126,25 @@ class SeenIds:
     def _grow(self) -> None:
         old_keys, old_rows = self._keys, self._rows
         self._keys = np.zeros(len(old_keys) * 2, dtype=np.uint64)
-        self._rows = np.zeros(len(old_keys) * 2, dtype=np.int64)
-        for index in np.flatnonzero(old_keys).tolist():
-            self._insert(int(old_keys[index]), int(old_rows[index]))
+        self._rows = np.zeros(len(old_keys) * 2, dtype=np.uint32)
+        occupied = np.flatnonzero(old_keys)
+        for start in range(0, len(occupied), 65536):
+            chunk = occupied[start : start + 65536]
+            for key, row in zip(old_keys[chunk].tolist(), old_rows[chunk].tolist(), strict=True):
+                self._insert(key, row)
 
 
-def quarantine_duplicates(results: Iterable[RowResult], *, id_field: str) -> Iterator[RowResult]:
-    """Quarantine any row whose upstream id was already used earlier in the same file."""
+def quarantine_duplicates(
+    results: Iterable[RowResult], *, id_field: str, enabled: bool = True
+) -> Iterator[RowResult]:
+    """Quarantine any row whose upstream id was already used earlier in the same file.
+
+    ``enabled=False`` passes rows through (for callers that check ids themselves, e.g.
+    against a database), which keeps memory flat whatever the number of rows.
+    """
+    if not enabled:
+        yield from results
+        return
     seen = SeenIds()
     for result in results:
         if isinstance(result, ParsedRow) and result.upstream_id is not None:

@@ -157,7 +157,10 @@ def _convert(raw: dict[str, str], row_number: int) -> RowResult:
 
 
 def iter_ucdp(
-    path: str | os.PathLike[str], *, source_name: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    source_name: str | None = None,
+    detect_duplicates: bool = True,
 ) -> Iterator[RowResult]:
     """Stream a UCDP GED CSV as parsed or quarantined rows (duplicated ``id`` quarantined)."""
     rows = iter_dict_rows(
@@ -172,4 +175,4 @@ def iter_ucdp(
         for item in rows:
             yield item if isinstance(item, QuarantinedRow) else _convert(item[1], item[0])
 
-    return quarantine_duplicates(results(), id_field="id")
+    return quarantine_duplicates(results(), id_field="id", enabled=detect_duplicates)

@@ -190,7 +190,7 @@ def incident_splink_settings(settings: LinkageSettings, *, present_columns: set[
         {
             "output_column_name": "act_types",
             "comparison_levels": [
-                _lvl(_custom("act_types_l IS NULL OR act_types_r IS NULL OR size(act_types_l) = 0 OR size(act_types_r) = 0"), "null", 0, 0, null=True),
+                _lvl(_custom("act_types_l IS NULL OR act_types_r IS NULL"), "null", 0, 0, null=True),
                 _lvl(cll.ArrayIntersectLevel("act_types", 2), "two or more acts in common", 0.5, 0.05),
                 _lvl(cll.ArrayIntersectLevel("act_types", 1), "an act in common", 0.4, 0.3),
                 _lvl(cll.ElseLevel(), "no act in common", 0.1, 0.65),
@@ -199,7 +199,7 @@ def incident_splink_settings(settings: LinkageSettings, *, present_columns: set[
         {
             "output_column_name": "perpetrators",
             "comparison_levels": [
-                _lvl(_custom("perpetrators_l IS NULL OR perpetrators_r IS NULL OR size(perpetrators_l) = 0 OR size(perpetrators_r) = 0"), "null", 0, 0, null=True),
+                _lvl(_custom("perpetrators_l IS NULL OR perpetrators_r IS NULL"), "null", 0, 0, null=True),
                 _lvl(cll.ArrayIntersectLevel("perpetrators", 1), "an alleged perpetrator in common", 0.7, 0.3),
                 _lvl(cll.ElseLevel(), "different alleged perpetrators", 0.3, 0.7),
             ],

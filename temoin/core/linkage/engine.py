@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 from splink import Linker, SettingsCreator
+from splink.internals.exceptions import EMTrainingException
 
 from temoin.core.linkage.comparisons import blocking_rule_sql, usable_rules
 from temoin.core.linkage.errors import BackendUnavailableError
@@ -115,7 +116,13 @@ def _train_em(linker: Linker, settings: LinkageSettings, present: set[str], dete
     linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed)
     sessions = 0
     for rule in usable_rules(settings.em_blocking, present):
-        linker.training.estimate_parameters_using_expectation_maximisation(blocking_rule_sql(rule, link_only=link_only))
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(blocking_rule_sql(rule, link_only=link_only))
+        except (EMTrainingException, ValueError) as error:
+            # Splink refuses degenerate sessions (too few pairs, a level never seen);
+            # the session is skipped and said so: the other sessions and priors stand.
+            messages.append(f"EM session on {'+'.join(rule)} skipped: {str(error).splitlines()[0][:160]}")
+            continue
         sessions += 1
     messages.append(f"trained by EM on {n_records} records ({sessions} sessions)")
     return messages
@@ -168,7 +175,8 @@ def run_splink(
         elif settings.training == "em":
             messages.append(f"only {n_records} records: too few for EM, expert priors used")
         else:
-            messages.append("expert priors used (training='priors')")
+            linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed)
+            messages.append("u probabilities estimated by random sampling; expert m priors (training='priors')")
     pairs = _predict(linker, settings)
     trained = linker.misc.save_model_to_json()
     used = 0

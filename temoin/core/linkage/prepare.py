@@ -165,7 +165,7 @@ _COLUMNS = [
     "given_first_canon", "given_related", "given_phon", "family_phon", "given_first_letter",
     "family_first_letter", "name_script_key", "sex", "death_low", "death_high", "death_year",
     "birth_low", "birth_high", "birth_year", "birth_text", "village_key", "commune_key", "cercle_key",
-    "lat", "lon", "document_id", "address_key",
+    "lat", "lon", "document_id", "address_key", "name_min", "name_max",
 ]
 
 
@@ -176,6 +176,7 @@ def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str
     given_canon = " ".join(variants.canonical(t) for t in name.given_tokens) or None
     family_canon = " ".join(variants.canonical(t) for t in name.family_tokens) or None
     related = [variants.related_group(t) for t in name.given_tokens]
+    all_canon = [variants.canonical(t) for t in name.tokens if len(t) > 1]
     death_low, death_high = date_interval(record.death_date, record.death_precision)
     birth_low, birth_high = _birth_interval(record)
     birth_text = record.birth_date.isoformat() if record.birth_date is not None and record.birth_precision == "day" else None
@@ -209,6 +210,8 @@ def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str
         "lon": record.longitude,
         "document_id": (record.document_id or "").strip() or None,
         "address_key": _address_key(record.address),
+        "name_min": min(all_canon) if all_canon else None,
+        "name_max": max(all_canon) if all_canon else None,
     }
 
 

@@ -27,7 +27,7 @@ PERSON_BLOCKING_COLUMNS = frozenset(
         "given_canon", "family_canon", "given_phon", "family_phon", "given_first_canon",
         "death_year", "birth_year", "village_key", "commune_key", "cercle_key",
         "document_id", "sex", "name_script_key", "family_first_letter", "given_first_letter",
-        "swapped_names", "birth_low", "death_low", "address_key",
+        "swapped_names", "birth_low", "death_low", "address_key", "name_min", "name_max",
     }
 )
 INCIDENT_BLOCKING_COLUMNS = frozenset(
@@ -49,10 +49,17 @@ DEFAULT_PERSON_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("birth_low", "commune_key"),
     ("death_low", "village_key"),
     ("address_key",),
+    ("family_canon", "cercle_key"),
+    ("given_canon", "cercle_key"),
+    ("name_min", "village_key"),
+    ("name_max", "village_key"),
+    ("name_min", "cercle_key"),
+    ("name_max", "cercle_key"),
 )
 DEFAULT_INCIDENT_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("cercle_key", "event_year"),
     ("region_key", "event_month"),
+    ("village_key",),
 )
 
 Backend = Literal["duckdb", "spark"]
@@ -73,8 +80,10 @@ class LinkageSettings:
     blocking: tuple[tuple[str, ...], ...] = DEFAULT_PERSON_BLOCKING
     em_blocking: tuple[tuple[str, ...], ...] = (
         ("family_canon", "given_canon"),
-        ("death_year", "village_key"),
-        ("birth_year", "commune_key"),
+        ("given_first_canon", "death_low"),
+        ("family_canon", "death_low"),
+        ("given_first_canon", "birth_low"),
+        ("family_canon", "birth_low"),
         ("document_id",),
     )
     jaro_winkler_thresholds: tuple[float, ...] = (0.94, 0.88)

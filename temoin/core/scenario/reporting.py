@@ -134,7 +134,8 @@ def _claim(rng: random.Random, profile: OrganisationProfile, kind: str, truth: i
     noisy = max(noisy, named)
     if style == "between":
         low = max(named, round(noisy * 0.85))
-        return Claim(kind, low, max(low, round(noisy * 1.1)), "between", described_as)
+        high = max(low, round(noisy * 1.1))
+        return Claim(kind, low, high, "between" if high > low else "exact", described_as)
     if style == "at_least":
         low = max(named, math.floor(truth * rng.uniform(0.75, 1.0)))
         return Claim(kind, low, None, "at_least", described_as)
@@ -149,8 +150,9 @@ def _attributions(rng: random.Random, profile: OrganisationProfile, incident: Tr
     out: list[Attribution] = []
     for position, code in enumerate(incident.perpetrators):
         kind = actors[code].extra["kind"]
-        if profile.organisation.kind == "official" and kind not in _STATE_KINDS:
-            out.append(Attribution("other_jihadist_groups", "direct_perpetrator", "terroristes"))
+        if profile.organisation.kind == "official" and kind != "state":
+            if kind not in _STATE_KINDS:  # an army communiqué names foreign partners only vaguely, if at all
+                out.append(Attribution("other_jihadist_groups", "direct_perpetrator", "terroristes"))
             continue
         if rng.random() < profile.misattribution:
             code, kind = "unidentified_armed_group", "other"
@@ -263,6 +265,8 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
     act_types = [incident.act_types[0]] + [
         a for a in incident.act_types[1:] if rng.random() < profile.act_detail
     ]
+    if organisation.kind == "official" and incident.scenario == "counterinsurgency_operation":
+        act_types = ["armed_clash"]  # the army calls its own killings a fight with terrorists
     named: list[tuple[TruePerson, int]] = []
     if organisation.lists_victims:
         for person, visible in zip(persons, visibility, strict=True):
@@ -286,7 +290,7 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
     claimed: dict[str, int] = {}
     for fate in ("killed", "injured", "abducted", "disappeared", "raped", "detained"):
         truth = getattr(incident, fate)
-        if truth == 0:
+        if truth == 0 or (official and fate not in ("killed", "detained")):
             continue
         named_count = sum(1 for person, _ in named if person.fate == fate)
         described = (
@@ -308,6 +312,8 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
     acts: list[ActRecord] = []
     fate_by_act = {fate_act(incident, f): f for f in ("killed", "injured", "abducted", "disappeared", "raped",
                                                       "detained") if getattr(incident, f)}  # fmt: skip
+    if organisation.kind == "official" and incident.scenario == "counterinsurgency_operation":
+        fate_by_act = {"armed_clash": "killed"}
     for act, act_id in act_ids.items():
         act_fate = fate_by_act.get(act)
         methods = _METHODS.get(act, ("",))
@@ -357,6 +363,8 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
 def _title(
     profile: OrganisationProfile, act: str, where: Place, actors: Vocabulary, language: str
 ) -> str:
+    if profile.organisation.kind == "official":
+        return f"{profile.title_prefix} Communiqué : opération contre des terroristes à {where.name}"
     label = load_vocabulary("act_types").label(act, "fr" if language == "fr" else "en")
     joiner = "à" if language == "fr" else "in"
     return f"{profile.title_prefix} {label} {joiner} {where.name} ({where.admin1})"

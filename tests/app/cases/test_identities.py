@@ -134,3 +134,12 @@ def test_tampered_blob_detected(world):
     with pytest.raises(IntegrityFailure) as raised:
         services.person_identity(viewer=world.analyst, person=person)
     assert raised.value.code == "keys.tampered"
+
+
+def test_blob_copied_to_another_person_does_not_open(world):
+    victim = services.person_create(actor=world.analyst, data={}, identity=IDENTITY)
+    other = services.person_create(actor=world.analyst, data={}, identity={"given_name": "X"})
+    Person.objects.filter(pk=other.pk).update(identity_blob=victim.identity_blob)
+    other.refresh_from_db()
+    with pytest.raises(IntegrityFailure):
+        services.person_identity(viewer=world.analyst, person=other)

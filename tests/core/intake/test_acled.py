@@ -198,3 +198,9 @@ def test_swapped_or_foreign_coordinates_are_warned_not_changed(tmp_path: Path) -
         "coordinates swapped: -3.5, 14.0 is outside Mali but 14.0, -3.5 is inside: swapped?",
     )
     assert outside.warnings == ("coordinates outside_mali: 48.8, -3.5 is outside Mali",)
+
+
+def test_duplicate_detection_can_be_left_to_the_caller(tmp_path: Path) -> None:
+    path = write_acled_csv(tmp_path / "dup.csv", [synthetic_row(1), synthetic_row(1)])
+    results = list(iter_acled(path, detect_duplicates=False))
+    assert [type(r).__name__ for r in results] == ["ParsedRow", "ParsedRow"]

@@ -135,3 +135,14 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
         write_scenario(generate(1, n_incidents=1), tmp_path / "out", format="xlsx")
     assert caught.value.code == "scenario_writer_error"
     assert not (tmp_path / "out").exists()
+
+
+def test_command_line_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from temoin.core.scenario.__main__ import main
+
+    assert main(["--seed", "3", "--incidents", "12", "--out", str(tmp_path), "--format", "jsonl"]) == 0
+    assert "SYNTHETIC data written" in capsys.readouterr().out
+    assert len((tmp_path / "truth_incidents.jsonl").read_text(encoding="utf-8").splitlines()) == 12
+    with pytest.raises(SystemExit):
+        main(["--seed", "3", "--incidents", "-5", "--out", str(tmp_path / "bad")])
+    assert "n_incidents" in capsys.readouterr().err

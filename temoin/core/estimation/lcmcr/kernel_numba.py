@@ -42,41 +42,71 @@ def _multinomial_into(n: int, probs: npt.NDArray[np.float64], out: npt.NDArray[n
 
 
 @njit(cache=True)
+def _categorical(probs: npt.NDArray[np.float64]) -> int:
+    total = 0.0
+    for k in range(probs.shape[0]):
+        total += probs[k]
+    target = np.random.random() * total
+    running = 0.0
+    for k in range(probs.shape[0]):
+        running += probs[k]
+        if target < running:
+            return k
+    return probs.shape[0] - 1
+
+
+@njit(cache=True)
 def _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alpha,
-           sample_alpha, probs, aux1, aux0, count_k):  # pragma: no cover - compiled
+           sample_alpha, probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight,
+           odds):  # pragma: no cover - compiled
     n_cells, n_lists = x.shape
     n_classes = lam.shape[1]
-    # 1. latent classes of observed individuals, cell by cell
+    # 1. latent classes of observed individuals, cell by cell. A cell's class weights are
+    #    nu_k * prod_j (1 - lambda_jk) * prod_{j on the cell's lists} lambda_jk / (1 - lambda_jk),
+    #    so only the (few) lists of each cell are visited.
+    for k in range(n_classes):
+        prod = nu[k]
+        for j in range(n_lists):
+            prod *= 1.0 - lam[j, k]
+        zero_weight[k] = prod
+        for j in range(n_lists):
+            odds[j, k] = lam[j, k] / (1.0 - lam[j, k])
     for m in range(n_cells):
         for k in range(n_classes):
-            prod = nu[k]
-            for j in range(n_lists):
-                prod *= lam[j, k] if x[m, j] == 1 else 1.0 - lam[j, k]
+            prod = zero_weight[k]
+            for position in range(ones_start[m], ones_start[m + 1]):
+                prod *= odds[ones_index[position], k]
             probs[k] = prod
-        _multinomial_into(freq[m], probs, count_zik[m])
-    # 2. item probabilities
+        if freq[m] == 1:
+            for k in range(n_classes):
+                count_zik[m, k] = 0
+            count_zik[m, _categorical(probs)] = 1
+        else:
+            _multinomial_into(freq[m], probs, count_zik[m])
+    # 2. item probabilities: "on list j" counts from the cells' lists, "not on j" by difference
+    for k in range(n_classes):
+        count_k[k] = 0
     for j in range(n_lists):
         for k in range(n_classes):
             aux1[j, k] = 0
-            aux0[j, k] = count0[k]
     for m in range(n_cells):
         for k in range(n_classes):
             c = count_zik[m, k]
             if c == 0:
                 continue
-            for j in range(n_lists):
-                if x[m, j] == 1:
-                    aux1[j, k] += c
-                else:
-                    aux0[j, k] += c
+            count_k[k] += c
+            for position in range(ones_start[m], ones_start[m + 1]):
+                aux1[ones_index[position], k] += c
     for j in range(n_lists):
         for k in range(n_classes):
-            lam[j, k] = np.random.beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
+            aux0[j, k] = count_k[k] - aux1[j, k] + count0[k]
+    for j in range(n_lists):
+        for k in range(n_classes):
+            value = np.random.beta(1.0 + aux1[j, k], 1.0 + aux0[j, k])
+            lam[j, k] = min(value, 1.0 - 1e-15)
     # 3. stick-breaking weights
     for k in range(n_classes):
-        count_k[k] = count0[k]
-        for m in range(n_cells):
-            count_k[k] += count_zik[m, k]
+        count_k[k] += count0[k]
     alpha = state[0]
     n0 = state[1]
     accumulated = 0
@@ -89,7 +119,7 @@ def _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alp
         if v <= 0.0:
             v = 1e-300
         if v >= 1.0:
-            v = 1.0 - 1e-16
+            v = 1.0 - 1e-15
         log_nu[k] = math.log(v) + log_rest
         log_rest += math.log1p(-v)
         nu[k] = math.exp(log_nu[k])
@@ -150,14 +180,29 @@ def run_chain_numba(x, freq, n_classes, a_alpha, b_alpha, burn_in, n_samples, th
     aux1 = np.zeros((n_lists, n_classes), dtype=np.int64)
     aux0 = np.zeros((n_lists, n_classes), dtype=np.int64)
     count_k = np.zeros(n_classes, dtype=np.int64)
+    zero_weight = np.empty(n_classes)
+    odds = np.empty((n_lists, n_classes))
+    ones_start = np.zeros(n_cells + 1, dtype=np.int64)
+    for m in range(n_cells):
+        ones_start[m + 1] = ones_start[m]
+        for j in range(n_lists):
+            if x[m, j] == 1:
+                ones_start[m + 1] += 1
+    ones_index = np.empty(ones_start[n_cells], dtype=np.int64)
+    for m in range(n_cells):
+        position = ones_start[m]
+        for j in range(n_lists):
+            if x[m, j] == 1:
+                ones_index[position] = j
+                position += 1
     # warm-up without sampling alpha (as LCMCR)
     for _ in range(500):
         _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alpha, False,
-               probs, aux1, aux0, count_k)
+               probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight, odds)
     _permute_by_weight(lam, log_nu, nu, count_zik, count0)
     for _ in range(burn_in):
         _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alpha, True,
-               probs, aux1, aux0, count_k)
+               probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight, odds)
     n0_draws = np.empty(n_samples, dtype=np.int64)
     alpha_draws = np.empty(n_samples)
     kstar_draws = np.empty(n_samples, dtype=np.int64)
@@ -165,7 +210,7 @@ def run_chain_numba(x, freq, n_classes, a_alpha, b_alpha, burn_in, n_samples, th
         k_star = 0
         for _ in range(thinning):
             k_star = _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha,
-                            b_alpha, True, probs, aux1, aux0, count_k)
+                            b_alpha, True, probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight, odds)
         n0_draws[s] = int(state[1])
         alpha_draws[s] = state[0]
         kstar_draws[s] = k_star

@@ -49,12 +49,12 @@ def run_chains_numpy(x: IntArray, freq: IntArray, *, n_classes: int, a_alpha: fl
         aux1 = np.einsum("mj,cmk->cjk", xf, count_zik)
         aux0 = np.einsum("mj,cmk->cjk", 1.0 - xf, count_zik) + count0[:, None, :]
         lam = rng.beta(1.0 + aux1, 1.0 + aux0)
-        lam = np.clip(lam, 1e-300, 1.0 - 1e-16)
+        lam = np.clip(lam, 1e-300, 1.0 - 1e-15)
         count_k = count0 + count_zik.sum(axis=1)
         remaining = (n0 + n)[:, None] - np.cumsum(count_k, axis=1)
         g1 = rng.gamma(1.0 + count_k[:, :-1])
         g2 = rng.gamma(alpha[:, None] + remaining[:, :-1])
-        v = np.clip(g1 / (g1 + g2), 1e-300, 1.0 - 1e-16)
+        v = np.clip(g1 / (g1 + g2), 1e-300, 1.0 - 1e-15)
         log_rest = np.concatenate([np.zeros((chains, 1)), np.cumsum(np.log1p(-v), axis=1)],
                                   axis=1)
         log_nu = np.concatenate([np.log(v), np.zeros((chains, 1))], axis=1) + log_rest
