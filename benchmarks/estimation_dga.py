@@ -33,19 +33,42 @@ def main() -> None:
         saved = dga_module.PRUNE
         dga_module.PRUNE = float("inf")  # baseline: no pruning of negligible graphs
         try:
-            brute, brute_posterior = timed(lambda t=table, d=delta, g=grid:
-                                           bma_cr(t, grid=g, delta=d))
+            brute, brute_posterior = timed(
+                lambda t=table, d=delta, g=grid: bma_cr(t, grid=g, delta=d)
+            )
         finally:
             dga_module.PRUNE = saved
         same = abs(posterior.quantile(0.5) - brute_posterior.quantile(0.5)) < 1e-9
-        rows.append([name, str(table.n_lists), f"{len(graphs):,}", f"{len(grid):,}",
-                     f"{graphs_seconds:.3f}", f"{seconds:.3f}", f"{brute:.3f}",
-                     f"{posterior.quantile(0.5):,.0f}", "yes" if same else "NO",
-                     f"{peak_mib():.0f}"])
-    print_table("dga model averaging: seconds per fit (graph generation cached after first use)",
-                ["table", "lists", "graphs", "grid points", "graphs (s, first use)",
-                 "fit (s)", "baseline no pruning (s)", "median N", "same median",
-                 "peak RSS MiB"], rows)
+        rows.append(
+            [
+                name,
+                str(table.n_lists),
+                f"{len(graphs):,}",
+                f"{len(grid):,}",
+                f"{graphs_seconds:.3f}",
+                f"{seconds:.3f}",
+                f"{brute:.3f}",
+                f"{posterior.quantile(0.5):,.0f}",
+                "yes" if same else "NO",
+                f"{peak_mib():.0f}",
+            ]
+        )
+    print_table(
+        "dga model averaging: seconds per fit (graph generation cached after first use)",
+        [
+            "table",
+            "lists",
+            "graphs",
+            "grid points",
+            "graphs (s, first use)",
+            "fit (s)",
+            "baseline no pruning (s)",
+            "median N",
+            "same median",
+            "peak RSS MiB",
+        ],
+        rows,
+    )
     print("\nNo R figure is quoted for dga in the issue; R is not installed here.")
 
 

@@ -32,8 +32,9 @@ def twenty_list_stratum(seed: int = 4) -> ListOverlapTable:
         counts = np.bincount(cells, minlength=1 << n_lists).astype(np.int64)
         counts[0] = 0
         if np.count_nonzero(counts) >= 103:
-            return ListOverlapTable(tuple(f"L{j + 1}" for j in range(n_lists)), counts,
-                                    "synthetic-20")
+            return ListOverlapTable(
+                tuple(f"L{j + 1}" for j in range(n_lists)), counts, "synthetic-20"
+            )
     raise RuntimeError("could not build the 20-list stratum")
 
 
@@ -54,29 +55,67 @@ def main() -> None:
         sample_lcmcr(kosovo, LcmcrSettings(burn_in=5, samples=5, thinning=1, chains=1))
     for backend in backends:
         sweeps = 110_000 if backend == "numba" else 11_000
-        settings = LcmcrSettings(K=10, burn_in=sweeps // 11, samples=1000,
-                                 thinning=max(1, sweeps * 10 // 11 // 1000), chains=1,
-                                 backend=backend)
+        settings = LcmcrSettings(
+            K=10,
+            burn_in=sweeps // 11,
+            samples=1000,
+            thinning=max(1, sweeps * 10 // 11 // 1000),
+            chains=1,
+            backend=backend,
+        )
         seconds, cpu = run(kosovo, settings)
         scale = 110_000 / (settings.burn_in + settings.samples * settings.thinning)
-        rows.append([f"Kosovo 4 lists, 15 cells, K=10 ({backend})", "1e4 + 1e5",
-                     f"{settings.burn_in + settings.samples * settings.thinning:,}",
-                     f"{seconds * scale:.2f}", f"{cpu * scale:.2f}", "1.7", f"{peak_mib():.0f}"])
-        sweeps_big = 5_000_000 if (full and backend == "numba") else (
-            200_000 if backend == "numba" else 5_000)
-        settings = LcmcrSettings(K=15, burn_in=sweeps_big // 5, samples=1000,
-                                 thinning=max(1, sweeps_big * 4 // 5 // 1000), chains=1,
-                                 backend=backend)
+        rows.append(
+            [
+                f"Kosovo 4 lists, 15 cells, K=10 ({backend})",
+                "1e4 + 1e5",
+                f"{settings.burn_in + settings.samples * settings.thinning:,}",
+                f"{seconds * scale:.2f}",
+                f"{cpu * scale:.2f}",
+                "1.7",
+                f"{peak_mib():.0f}",
+            ]
+        )
+        sweeps_big = (
+            5_000_000
+            if (full and backend == "numba")
+            else (200_000 if backend == "numba" else 5_000)
+        )
+        settings = LcmcrSettings(
+            K=15,
+            burn_in=sweeps_big // 5,
+            samples=1000,
+            thinning=max(1, sweeps_big * 4 // 5 // 1000),
+            chains=1,
+            backend=backend,
+        )
         seconds, cpu = run(big, settings)
         done = settings.burn_in + settings.samples * settings.thinning
         scale = 5_000_000 / done
-        rows.append([f"20 lists, {np.count_nonzero(big.counts)} cells, K=15 ({backend})", "5e6",
-                     f"{done:,}", f"{seconds * scale:.1f}", f"{cpu * scale:.1f}", "640",
-                     f"{peak_mib():.0f}"])
-    print_table("LCMCR, one chain (seconds; ours extrapolated from the sweeps actually run)",
-                ["case", "work (sweeps)", "sweeps run", "ours wall (s)", "ours CPU (s)",
-                 "R LCMCR (s, quoted)",
-                 "peak RSS MiB"], rows)
+        rows.append(
+            [
+                f"20 lists, {np.count_nonzero(big.counts)} cells, K=15 ({backend})",
+                "5e6",
+                f"{done:,}",
+                f"{seconds * scale:.1f}",
+                f"{cpu * scale:.1f}",
+                "640",
+                f"{peak_mib():.0f}",
+            ]
+        )
+    print_table(
+        "LCMCR, one chain (seconds; ours extrapolated from the sweeps actually run)",
+        [
+            "case",
+            "work (sweeps)",
+            "sweeps run",
+            "ours wall (s)",
+            "ours CPU (s)",
+            "R LCMCR (s, quoted)",
+            "peak RSS MiB",
+        ],
+        rows,
+    )
     print("\nR is not installed on this machine: the R column is the issue's quoted figure.")
     print("Extra sweeps: our chains also run LCMCR's 500 warm-up sweeps (included).")
 

@@ -14,7 +14,9 @@ class AuditContext:
     ip: str = ""
 
 
-_current: ContextVar[AuditContext] = ContextVar("temoin_audit_context", default=AuditContext())
+_current: ContextVar[AuditContext] = ContextVar(
+    "temoin_audit_context", default=AuditContext()  # noqa: B039 (frozen, immutable)
+)
 
 
 def current() -> AuditContext:

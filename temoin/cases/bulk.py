@@ -9,7 +9,6 @@ keys are unsealed, else left pending for the next unseal.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +16,6 @@ from temoin.cases.services import persons_reindex_pending
 from temoin.errors import NotFound
 from temoin.keys import services as keys
 from temoin.keys.selectors import keys_status
-from rest_framework import serializers
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 """Command line: write a synthetic Mali scenario to CSV or JSONL files.
 
-    python -m temoin.core.scenario --seed 42 --incidents 1000 --out /tmp/scenario [--format jsonl]
+python -m temoin.core.scenario --seed 42 --incidents 1000 --out /tmp/scenario [--format jsonl]
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--start-year", type=int, default=2012)
     parser.add_argument("--end-year", type=int, default=2024)
     parser.add_argument("--victim-scale", type=float, default=1.0)
-    parser.add_argument("--no-gazetteer", action="store_true", help="use the built-in fallback towns")
+    parser.add_argument(
+        "--no-gazetteer", action="store_true", help="use the built-in fallback towns"
+    )
     args = parser.parse_args(argv)
     try:
         scenario = generate(

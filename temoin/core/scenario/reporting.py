@@ -151,8 +151,12 @@ def _attributions(rng: random.Random, profile: OrganisationProfile, incident: Tr
     for position, code in enumerate(incident.perpetrators):
         kind = actors[code].extra["kind"]
         if profile.organisation.kind == "official" and kind != "state":
-            if kind not in _STATE_KINDS:  # an army communiqué names foreign partners only vaguely, if at all
-                out.append(Attribution("other_jihadist_groups", "direct_perpetrator", "terroristes"))
+            if (
+                kind not in _STATE_KINDS
+            ):  # an army communiqué names foreign partners only vaguely, if at all
+                out.append(
+                    Attribution("other_jihadist_groups", "direct_perpetrator", "terroristes")
+                )
             continue
         if rng.random() < profile.misattribution:
             code, kind = "unidentified_armed_group", "other"
@@ -364,7 +368,9 @@ def _title(
     profile: OrganisationProfile, act: str, where: Place, actors: Vocabulary, language: str
 ) -> str:
     if profile.organisation.kind == "official":
-        return f"{profile.title_prefix} Communiqué : opération contre des terroristes à {where.name}"
+        return (
+            f"{profile.title_prefix} Communiqué : opération contre des terroristes à {where.name}"
+        )
     label = load_vocabulary("act_types").label(act, "fr" if language == "fr" else "en")
     joiner = "à" if language == "fr" else "in"
     return f"{profile.title_prefix} {label} {joiner} {where.name} ({where.admin1})"

@@ -11,7 +11,7 @@ from temoin.cases.models import Person, Version
 from temoin.errors import IntegrityFailure, PermissionDenied
 from temoin.keys import keystore
 from temoin.keys.errors import IdentitiesSealed, WrongPassphrase
-from temoin.keys.services import keys_seal, keys_split, keys_recover, keys_unseal
+from temoin.keys.services import keys_recover, keys_seal, keys_split, keys_unseal
 from tests.app.conftest import PASSPHRASE
 
 IDENTITY = {"given_name": "Boubacar", "family_name": "Traoré", "contact": "+223 70 00 00 00"}

@@ -140,7 +140,9 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
 def test_command_line_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from temoin.core.scenario.__main__ import main
 
-    assert main(["--seed", "3", "--incidents", "12", "--out", str(tmp_path), "--format", "jsonl"]) == 0
+    assert (
+        main(["--seed", "3", "--incidents", "12", "--out", str(tmp_path), "--format", "jsonl"]) == 0
+    )
     assert "SYNTHETIC data written" in capsys.readouterr().out
     assert len((tmp_path / "truth_incidents.jsonl").read_text(encoding="utf-8").splitlines()) == 12
     with pytest.raises(SystemExit):
