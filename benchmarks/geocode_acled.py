@@ -67,7 +67,9 @@ def main() -> int:
             check = gazetteer.boundaries.check_stated(  # type: ignore[union-attr]
                 location.latitude, location.longitude, admin1=key[1], admin2=key[2]
             )
-            own = "ACLED point outside its own stated unit" if check.agrees is False else ""
+            own = f"ACLED geo_precision {location.geo_precision_code}" + (
+                "; ACLED point outside its own stated unit" if check.agrees is False else ""
+            )
             far.append(
                 (
                     distance,

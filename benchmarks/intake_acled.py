@@ -160,7 +160,8 @@ def main() -> int:
     print("|---|---:|---|---:|---:|---:|---:|---:|---|")
     for label, path in files:
         results = {
-            kind: measure(kind, path) for kind in ("temoin", "duckdb-1", "duckdb", "duckdb-py")
+            kind: measure(kind, path)
+            for kind in ("temoin", "temoin-nodup", "duckdb-1", "duckdb", "duckdb-py")
         }
         for kind, result in results.items():
             seconds = float(result["seconds"])  # type: ignore[arg-type]

@@ -66,9 +66,8 @@ def _serve(host: str, port: int) -> None:
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
-    from config.wsgi import application
-
     call_command("collectstatic", interactive=False, verbosity=0)
+    from config.wsgi import application  # after collectstatic: whitenoise indexes files at start
     console.print(f"Témoin sur [bold]http://{host}:{port}/[/bold] (Ctrl-C pour arrêter)")
     waitress_serve(application, host=host, port=port, threads=8, ident="temoin")
 

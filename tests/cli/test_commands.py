@@ -47,3 +47,40 @@ def test_init_users_check_and_tamper(tmp_path):
     verify = temoin(home, "audit", "verify", ok=False)
     assert verify.returncode == 1 and "audit.hash_mismatch" in verify.stdout
     assert temoin(home, "check", ok=False).returncode == 1
+
+
+def test_serve_answers_pages_static_files_and_api(tmp_path):
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    home = tmp_path / "home"
+    temoin(home, "init")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TEMOIN_HOME": str(home), "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "temoin.cli", "serve", "--port", str(port)],
+                              env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/connexion/", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        login = urllib.request.urlopen(base + "/connexion/", timeout=5)
+        assert login.status == 200 and "Connexion" in login.read().decode()
+        css = urllib.request.urlopen(base + "/static/web/temoin.css", timeout=5)
+        assert css.status == 200 and b"font-family" in css.read()
+        try:
+            urllib.request.urlopen(base + "/api/events/", timeout=5)
+            raise AssertionError("the API must refuse anonymous requests")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

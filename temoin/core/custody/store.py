@@ -122,6 +122,12 @@ class FileLogStore:
                 self._offsets.append(offset)
                 offset += len(line)
         if offset != self.path.stat().st_size:
+            # Keep the cut bytes for forensics before truncating (a crash leaves a prefix of an
+            # unacknowledged entry; anything else here is corruption worth looking at).
+            with open(self.path, "rb") as handle:
+                handle.seek(offset)
+                tail = handle.read()
+            atomic_write(self.directory / f"torn-tail-at-{offset}.bin", tail)
             with open(self.path, "r+b") as handle:
                 handle.truncate(offset)
                 handle.flush()

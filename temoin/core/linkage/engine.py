@@ -174,9 +174,11 @@ def run_splink(
             messages += _train_em(linker, settings, present, deterministic_rules, n_records)
         elif settings.training == "em":
             messages.append(f"only {n_records} records: too few for EM, expert priors used")
-        else:
+        elif n_records >= MIN_RECORDS_FOR_EM:
             linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed)
             messages.append("u probabilities estimated by random sampling; expert m priors (training='priors')")
+        else:
+            messages.append(f"only {n_records} records: expert m and u priors used")
     pairs = _predict(linker, settings)
     trained = linker.misc.save_model_to_json()
     used = 0

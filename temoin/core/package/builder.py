@@ -19,7 +19,6 @@ comes with its own inclusion proof instead of the whole log.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -196,8 +195,3 @@ def _write_item_index(vault: Vault, item: ExportItem, directory: Path, size: int
     }
     canonical_json(description)  # refuse floats and odd types early
     (directory / "item.json").write_bytes(json.dumps(description, indent=2, ensure_ascii=False).encode() + b"\n")
-
-
-def record_digest(data: bytes) -> str:
-    """SHA-256 hex of bytes (helper for callers comparing records)."""
-    return hashlib.sha256(data).hexdigest()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from temoin.core.scenario.organisations import PROFILES
@@ -74,23 +73,46 @@ class TotalsAccumulator:
         )
 
 
-@dataclass(frozen=True)
 class Scenario:
-    """A synthetic scenario: call the iterators to stream its records (each call restarts)."""
+    """A synthetic scenario: call the iterators to stream its records (each call restarts).
 
-    seed: int
-    settings: ScenarioSettings
-    gazetteer: Gazetteer
+    Build it with :func:`generate`. ``seed``, ``settings`` and ``gazetteer`` are read-only.
+    """
 
-    def __post_init__(self) -> None:
-        actors = load_vocabulary("actors_mali")
-        object.__setattr__(self, "_actors", actors)
-        object.__setattr__(self, "_truth", TruthModel(
-            gazetteer=self.gazetteer, actors=actors, start_year=self.settings.start_year,
-            end_year=self.settings.end_year, period=self.settings.period,
-            victim_scale=self.settings.victim_scale,
-        ))  # fmt: skip
-        object.__setattr__(self, "_places", {p.geonameid: p for p in self.gazetteer.places})
+    __slots__ = ("_actors", "_gazetteer", "_places", "_seed", "_settings", "_truth")
+
+    def __init__(self, *, seed: int, settings: ScenarioSettings, gazetteer: Gazetteer) -> None:
+        self._seed = seed
+        self._settings = settings
+        self._gazetteer = gazetteer
+        self._actors = load_vocabulary("actors_mali")
+        self._truth = TruthModel(
+            gazetteer=gazetteer,
+            actors=self._actors,
+            start_year=settings.start_year,
+            end_year=settings.end_year,
+            period=settings.period,
+            victim_scale=settings.victim_scale,
+        )
+        self._places: dict[int, GazetteerPlace] = {p.geonameid: p for p in gazetteer.places}
+
+    def __repr__(self) -> str:
+        return f"Scenario(seed={self._seed}, n_incidents={self._settings.n_incidents}, gazetteer={self._gazetteer.source!r})"
+
+    @property
+    def seed(self) -> int:
+        """The seed everything is drawn from."""
+        return self._seed
+
+    @property
+    def settings(self) -> ScenarioSettings:
+        """The validated settings."""
+        return self._settings
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The places incidents are drawn from (GeoNames or the fallback towns)."""
+        return self._gazetteer
 
     # -- organisations -------------------------------------------------------------------------
     def organisations(self) -> tuple[Organisation, ...]:
@@ -102,11 +124,10 @@ class Scenario:
         """Everything generated for incident ``index`` (0 ≤ index < n_incidents)."""
         if not 0 <= index < self.settings.n_incidents:
             raise IndexError(f"incident index {index} outside 0..{self.settings.n_incidents - 1}")
-        truth: TruthModel = self._truth  # type: ignore[attr-defined]
-        incident, persons = truth.incident(random.Random(f"{self.seed}:{index}:truth"), index)
+        incident, persons = self._truth.incident(random.Random(f"{self.seed}:{index}:truth"), index)
         visibility_rng = random.Random(f"{self.seed}:{index}:visibility")
         visibility = tuple(visibility_rng.betavariate(2, 2) for _ in persons)
-        place: GazetteerPlace = self._places[incident.geonameid]  # type: ignore[attr-defined]
+        place = self._places[incident.geonameid]
         reports: list[Report] = []
         acts: list[ActRecord] = []
         records: list[PersonRecord] = []
@@ -122,7 +143,7 @@ class Scenario:
                 visibility=visibility,
                 place=place,
                 gazetteer=self.gazetteer,
-                actors=self._actors,  # type: ignore[attr-defined]
+                actors=self._actors,
                 capture_scale=self.settings.capture_scale,
                 name_variation=self.settings.name_variation,
                 duplicate_rate=self.settings.within_list_duplicate_rate,
@@ -146,15 +167,13 @@ class Scenario:
 
     def incidents(self) -> Iterator[TrueIncident]:
         """Ground truth: every true incident (draws only the truth, not the reports)."""
-        truth: TruthModel = self._truth  # type: ignore[attr-defined]
         for index in range(self.settings.n_incidents):
-            yield truth.incident(random.Random(f"{self.seed}:{index}:truth"), index)[0]
+            yield self._truth.incident(random.Random(f"{self.seed}:{index}:truth"), index)[0]
 
     def true_persons(self) -> Iterator[TruePerson]:
         """Ground truth: every true victim."""
-        truth: TruthModel = self._truth  # type: ignore[attr-defined]
         for index in range(self.settings.n_incidents):
-            yield from truth.incident(random.Random(f"{self.seed}:{index}:truth"), index)[1]
+            yield from self._truth.incident(random.Random(f"{self.seed}:{index}:truth"), index)[1]
 
     def reports(self) -> Iterator[Report]:
         """Every report (all organisations), incident by incident."""

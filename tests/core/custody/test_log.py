@@ -111,6 +111,7 @@ def test_torn_tail_is_cut_on_reopen_and_acknowledged_entries_survive(tmp_path: P
     assert reopened.size == 5
     assert reopened.root() == log.root()
     assert (tmp_path / "entries.jsonl").read_bytes().endswith(b"}\n")
+    assert [p.read_bytes() for p in tmp_path.glob("torn-tail-at-*.bin")] == [b'{"action":"ingest","act']
     assert _append(reopened, 5).seq == 5
 
 

@@ -1,0 +1,137 @@
+"""Person linkage end to end on small SYNTHETIC lists (DuckDB, expert priors, fast)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from temoin.core.linkage import LabelError, LinkageSettings, PersonRecord, ReviewedPair, link_persons
+from tests.core.linkage.conftest import person
+
+
+def test_variant_spellings_across_lists_are_one_person(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    run = link_persons(three_lists, settings=priors)
+    assert run.status == "ok"
+    assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1")) == run.cluster_of(("C", "C1"))
+    assert run.cluster_of(("A", "A2")) == run.cluster_of(("B", "B2"))
+    assert run.cluster_of(("A", "A1")) != run.cluster_of(("A", "A2"))
+    assert run.n_clusters == 4
+    assert set(run.assignments["linked"]) == {True}
+
+
+def test_manifest_stores_settings_and_trained_model(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    run = link_persons(three_lists, settings=priors)
+    manifest = json.loads(run.manifest_json())
+    assert manifest["settings"] == priors.to_dict()
+    assert [c["output_column_name"] for c in manifest["splink_model"]["comparisons"]] == ["given_name", "family_name", "death_date", "birth", "place", "sex"]
+    assert manifest["n_records"] == 7 and manifest["n_clusters"] == 4
+
+
+def test_reusing_a_stored_model_gives_the_same_clusters(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    first = link_persons(three_lists, settings=priors)
+    second = link_persons(three_lists, settings=priors, model=first.splink_model)
+    assert first.assignments["cluster_id"].tolist() == second.assignments["cluster_id"].tolist()
+
+
+def test_two_different_arabic_names_do_not_link(priors: LinkageSettings) -> None:
+    records = [
+        person("A", "A1", None, None, full_name="محمد علي"),
+        person("B", "B1", None, None, full_name="محمود حسن"),
+        person("C", "C1", None, None, full_name="محمد علي"),
+    ]
+    run = link_persons([PersonRecord(**{**r.__dict__}) if False else r for r in records], settings=priors)
+    assert run.cluster_of(("A", "A1")) != run.cluster_of(("B", "B1"))
+    assert run.cluster_of(("A", "A1")) == run.cluster_of(("C", "C1"))
+    pair = run.pairs[(run.pairs["record_id_l"].isin(["A1", "B1"])) & (run.pairs["record_id_r"].isin(["A1", "B1"]))]
+    if len(pair):
+        assert int(pair["gamma_given_name"].iloc[0]) == 0 and int(pair["gamma_family_name"].iloc[0]) == 0
+
+
+def test_empty_and_single_record_runs_say_so(priors: LinkageSettings) -> None:
+    empty = link_persons([], settings=priors)
+    assert (empty.status, empty.messages, len(empty.assignments)) == ("empty_input", ["empty input: nothing to link"], 0)
+    single = link_persons([person("A", "A1", "Moussa", "Koné")], settings=priors)
+    assert single.status == "single_record"
+    assert single.assignments["linked"].tolist() == [False]
+    assert single.assignments["unlinked_reason"].tolist() == ["single_record"]
+
+
+def test_first_name_only_stays_unlinked_with_reason(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    bare = PersonRecord(record_id="B9", list_id="B", given_name="Boubacar")
+    run = link_persons([*three_lists, bare], settings=priors)
+    row = run.assignments[run.assignments["record_id"] == "B9"].iloc[0]
+    assert (bool(row["linked"]), row["unlinked_reason"]) == (False, "insufficient_evidence")
+    assert (run.assignments["cluster_id"] == row["cluster_id"]).sum() == 1
+
+
+def test_nothing_to_link_when_all_records_are_bare(priors: LinkageSettings) -> None:
+    run = link_persons([PersonRecord(record_id="1", list_id="A", given_name="Awa"), PersonRecord(record_id="2", list_id="B", given_name="Awa")], settings=priors)
+    assert run.status == "nothing_to_link"
+    assert run.assignments["unlinked_reason"].tolist() == ["insufficient_evidence", "insufficient_evidence"]
+
+
+def test_whole_list_duplicate_and_repeated_record(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    copy = [PersonRecord(**{**{f: getattr(r, f) for f in r.__slots__}, "list_id": "A-copy"}) for r in three_lists if r.list_id == "A"]  # type: ignore[attr-defined]
+    run = link_persons([*three_lists, *copy, three_lists[0]], settings=priors)
+    reasons = run.assignments.groupby("unlinked_reason", dropna=True).size().to_dict()
+    assert reasons == {"duplicate_list": 3, "repeated_record": 1}
+    assert any("'A-copy' is a copy of list 'A'" in m for m in run.messages)
+    assert run.n_clusters == 4 + 4
+
+
+def test_missing_dates_everywhere_still_links_on_names_and_place(priors: LinkageSettings) -> None:
+    records = [person("A", "A1", "Oumar", "Maïga", death_date=None), person("B", "B1", "Umar", "MAIGA", death_date=None), person("B", "B2", "Issa", "Touré", death_date=None)]
+    run = link_persons(records, settings=priors)
+    assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1")) != run.cluster_of(("B", "B2"))
+    assert "death_date" not in [c["output_column_name"] for c in run.splink_model["comparisons"]]  # type: ignore[index]
+
+
+def test_accepted_and_rejected_reviews_are_constraints(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    labels = [ReviewedPair(("A", "A3"), ("C", "C3"), "match"), ReviewedPair(("A", "A2"), ("B", "B2"), "non_match")]
+    run = link_persons(three_lists, settings=priors, labels=labels)
+    assert run.cluster_of(("A", "A3")) == run.cluster_of(("C", "C3"))
+    assert run.cluster_of(("A", "A2")) != run.cluster_of(("B", "B2"))
+
+
+def test_accepted_reviews_update_m_probabilities(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    before = link_persons(three_lists, settings=priors)
+    labels = [ReviewedPair(("A", "A1"), ("B", "B1"), "match"), ReviewedPair(("A", "A2"), ("B", "B2"), "match")]
+    after = link_persons(three_lists, settings=priors, labels=labels)
+    assert any("updated from 2 reviewed matching pairs" in m for m in after.messages)
+    old = before.splink_model["comparisons"][0]["comparison_levels"]  # type: ignore[index]
+    new = after.splink_model["comparisons"][0]["comparison_levels"]  # type: ignore[index]
+    assert [lvl.get("m_probability") for lvl in old] != [lvl.get("m_probability") for lvl in new]
+
+
+def test_label_on_unknown_record_is_refused(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    with pytest.raises(LabelError) as error:
+        link_persons(three_lists, settings=priors, labels=[ReviewedPair(("A", "A1"), ("Z", "nope"), "match")])
+    assert error.value.code == "invalid_label" and "'nope'" in str(error.value)
+
+
+def test_dataframe_input_equals_record_input(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    frame = pd.DataFrame([{f: getattr(r, f) for f in r.__slots__} for r in three_lists])  # type: ignore[attr-defined]
+    assert link_persons(frame, settings=priors).assignments.equals(link_persons(three_lists, settings=priors).assignments)
+
+
+def test_alternative_clusterings_are_seeded(three_lists: list[PersonRecord]) -> None:
+    settings = LinkageSettings(training="priors", u_max_pairs=1e4, alternative_clusterings=5)
+    first = link_persons(three_lists, settings=settings)
+    second = link_persons(three_lists, settings=settings)
+    assert len(first.alternative_assignments) == 5
+    assert all((a == b).all() for a, b in zip(first.alternative_assignments, second.alternative_assignments, strict=True))
+
+
+def test_approximate_age_and_month_precision_date_still_agree(priors: LinkageSettings) -> None:
+    records = [
+        person("A", "A1", "Adama", "Sangaré", age=None, death_date=date(2019, 3, 1), death_precision="month"),
+        person("B", "B1", "Adama", "Sangare", age=40, age_approximate=True),
+        person("B", "B2", "Salif", "Keïta", age=18, death_date=date(2018, 1, 5)),
+    ]
+    run = link_persons(records, settings=priors)
+    pair = run.pairs[(run.pairs["record_id_l"].isin(["A1", "B1"])) & (run.pairs["record_id_r"].isin(["A1", "B1"]))]
+    assert int(pair["gamma_death_date"].iloc[0]) > 0
+    assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1"))
