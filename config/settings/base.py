@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "temoin.audit",
     "temoin.keys",
     "temoin.cases",
+    "temoin.evidence",
+    "temoin.intake",
+    "temoin.linkage",
+    "temoin.estimation",
     "temoin.web",
 ]
 

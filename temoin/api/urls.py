@@ -1,6 +1,6 @@
 """REST API routes. OpenAPI schema at /api/schema/."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -31,4 +31,8 @@ urlpatterns = [
     path("audit/verify/", admin.AuditVerifyView.as_view(), name="audit-verify"),
     path("keys/", admin.KeyStatusView.as_view(), name="key-status"),
     path("keys/<str:action>/", admin.KeyActionView.as_view(), name="key-action"),
+    path("", include("temoin.api.evidence.urls")),
+    path("", include("temoin.api.intake.urls")),
+    path("", include("temoin.api.linkage.urls")),
+    path("", include("temoin.api.estimation.urls")),
 ]

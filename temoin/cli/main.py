@@ -28,12 +28,16 @@ app.add_typer(admin_commands.user_app, name="user")
 app.add_typer(admin_commands.audit_app, name="audit")
 app.add_typer(keys_commands.app, name="keys")
 
-try:  # analysis tools are optional sub-apps (pure-core packages)
-    from temoin.cli.estimate import app as estimate_app
-
-    app.add_typer(estimate_app, name="estimate")
-except ImportError:  # pragma: no cover - only when the estimation extras are missing
-    pass
+# Domain sub-commands, each in its own module: temoin estimate | link | import | geodata | evidence
+for _module, _name in (("estimate", "estimate"), ("link", "link"), ("importing", "import"),
+                       ("geodata", "geodata"), ("evidence", "evidence")):
+    try:
+        _sub = __import__(f"temoin.cli.{_module}", fromlist=["app"])
+    except ModuleNotFoundError as _missing:  # a domain whose CLI is not written yet
+        if _missing.name != f"temoin.cli.{_module}":
+            raise
+        continue
+    app.add_typer(_sub.app, name=_name)
 
 
 def main() -> None:

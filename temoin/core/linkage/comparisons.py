@@ -80,7 +80,7 @@ def _date_comparison(name: str, low: str, high: str, windows: Iterable[int], *, 
     levels.append(_lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", 0.1, 0.01))
     for days in windows:
         levels.append(_lvl(_custom(f"{gap} <= {days}"), f"within {days} days", 0.04, 0.02))
-    levels.append(_lvl(cll.ElseLevel(), "different", 0.05, 0.95))
+    levels.append(_lvl(cll.ElseLevel(), "different", 0.01, 0.95))
     return {"output_column_name": name, "comparison_levels": levels}
 
 

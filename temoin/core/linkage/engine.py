@@ -165,7 +165,7 @@ def run_splink(
     messages: list[str] = []
     n_records = len(table)
     total_pairs = n_records * (n_records - 1) / 2
-    prior = settings.probability_two_random_records_match or min(0.5, max(1e-7, n_records / max(total_pairs, 1.0) / 2))
+    prior = settings.probability_two_random_records_match or min(0.05, max(1e-7, n_records / max(total_pairs, 1.0) / 2))
     db_api = _db_api(settings)
     frame = _register(db_api, table, settings)
     linker = Linker(frame, model if model is not None else build_settings(present, prior), log_level=None)

@@ -30,7 +30,8 @@ __all__ = ["link_persons", "finish_run"]
 
 def _as_records(records: Any, record_type: type) -> list[Any]:
     if isinstance(records, pd.DataFrame):
-        return records_from_rows(records.replace({np.nan: None}).to_dict("records"), record_type)
+        clean = records.astype(object).where(records.notna(), None)
+        return records_from_rows(clean.to_dict("records"), record_type)
     if hasattr(records, "to_pylist"):
         return records_from_rows(records.to_pylist(), record_type)
     out = list(records)

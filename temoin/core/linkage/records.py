@@ -133,5 +133,8 @@ def records_from_rows(rows: Iterable[Mapping[str, Any]], record_type: type[Perso
         for key in ("act_types", "perpetrators"):
             if key in values:
                 values[key] = tuple(values[key])
+        for key in ("age", "killed_low", "killed_high"):
+            if key in values and isinstance(values[key], float) and values[key].is_integer():
+                values[key] = int(values[key])
         out.append(record_type(**values))
     return out

@@ -1,0 +1,3 @@
+"""API routes of the estimation domain (mounted at /api/)."""
+
+urlpatterns: list = []

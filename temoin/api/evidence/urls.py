@@ -1,0 +1,3 @@
+"""API routes of the evidence domain (mounted at /api/)."""
+
+urlpatterns: list = []

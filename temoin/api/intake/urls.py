@@ -1,0 +1,3 @@
+"""API routes of the intake domain (mounted at /api/)."""
+
+urlpatterns: list = []

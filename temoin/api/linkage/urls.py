@@ -1,0 +1,3 @@
+"""API routes of the linkage domain (mounted at /api/)."""
+
+urlpatterns: list = []

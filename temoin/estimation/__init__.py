@@ -1,0 +1,1 @@
+"""Django app: estimation (persistence, services and selectors around temoin.core.estimation)."""

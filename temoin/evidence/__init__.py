@@ -1,0 +1,1 @@
+"""Django app: evidence (persistence, services and selectors around temoin.core.evidence)."""

@@ -1,0 +1,1 @@
+"""Django app: intake (persistence, services and selectors around temoin.core.intake)."""

@@ -1,0 +1,1 @@
+"""Django app: linkage (persistence, services and selectors around temoin.core.linkage)."""
