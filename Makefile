@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check temoin config tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy temoin/core/dates.py temoin/core/auditchain.py temoin/core/sealing
+	$(BIN)/mypy --strict temoin/core/dates temoin/core/auditchain.py temoin/core/sealing temoin/core/scenario temoin/core/vocabularies
 	$(BIN)/lint-imports
 
 migrations-check: $(STAMP)
