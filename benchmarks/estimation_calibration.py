@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable
 
 import numpy as np
-
 from estimation_common import peak_mib, print_table, timed
+
 from temoin.core.estimation import (
     EstimationError,
     EstimationResult,
@@ -58,9 +58,29 @@ METHODS: dict[str, Callable[[ListOverlapTable], EstimationResult]] = {
     "dga (delta 2^-4)": lambda t: estimate_dga(t, delta=2**-4, grid=np.arange(0, 20001, 2),
                                              n_draws=10),
     "LCMCR K=10 (2 chains, short)": lambda t: estimate_lcmcr(t, LcmcrSettings(
-        burn_in=2000, samples=500, thinning=10, chains=2)),
+        K=10, burn_in=2000, samples=500, thinning=10, chains=2)),
 }
 EXPENSIVE = {"log-linear stepwise, BCa (100 boot)", "LCMCR K=10 (2 chains, short)"}
+
+
+def measure(scenario: Callable[[np.random.Generator], ListOverlapTable],
+            estimator: Callable[[ListOverlapTable], EstimationResult],
+            count: int) -> tuple[int, int, list[float]]:
+    """(covered, failed, errors) over ``count`` simulated tables."""
+    rng = np.random.default_rng(2026)
+    covered = failed = 0
+    errors: list[float] = []
+    for _ in range(count):
+        table = scenario(rng)
+        try:
+            result = estimator(table)
+        except EstimationError:
+            failed += 1
+            continue
+        assert result.interval is not None
+        covered += int(result.interval.low <= TRUE_N <= result.interval.high)
+        errors.append(result.estimate - TRUE_N)
+    return covered, failed, errors
 
 
 def main() -> None:
@@ -69,24 +89,8 @@ def main() -> None:
     for scenario in (independent, heterogeneous, dependent):
         for method, estimator in METHODS.items():
             count = max(10, replicates // 5) if method in EXPENSIVE else replicates
-            rng = np.random.default_rng(2026)
-            covered = failed = 0
-            errors = []
-
-            def run(count: int = count, estimator=estimator, rng=rng) -> None:  # type: ignore[no-untyped-def]
-                nonlocal covered, failed
-                for _ in range(count):
-                    table = scenario(rng)
-                    try:
-                        result = estimator(table)
-                    except EstimationError:
-                        failed += 1
-                        continue
-                    assert result.interval is not None
-                    covered += result.interval.low <= TRUE_N <= result.interval.high
-                    errors.append(result.estimate - TRUE_N)
-
-            seconds, _ = timed(run)
+            seconds, (covered, failed, errors) = timed(
+                lambda s=scenario, e=estimator, c=count: measure(s, e, c))
             done = count - failed
             rows.append([scenario.__name__, method, str(count),
                          f"{covered / done:.0%}" if done else "-",

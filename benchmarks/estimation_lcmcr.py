@@ -14,9 +14,9 @@ import sys
 import time
 
 import numpy as np
-
 from estimation_common import load, peak_mib, print_table, timed
-from temoin.core.estimation import ListOverlapTable, LcmcrSettings
+
+from temoin.core.estimation import LcmcrSettings, ListOverlapTable
 from temoin.core.estimation.lcmcr import HAVE_NUMBA, sample_lcmcr
 
 

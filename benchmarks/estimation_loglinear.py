@@ -13,9 +13,9 @@ from __future__ import annotations
 import itertools
 import sys
 
+from estimation_common import load, peak_mib, print_table, timed
 from scipy import stats
 
-from estimation_common import load, peak_mib, print_table, timed
 from temoin.core.estimation import ListOverlapTable, estimate_loglinear, search_models
 from temoin.core.estimation.loglinear.fit import check_extended_mle, fit_loglinear
 from temoin.core.estimation.loglinear.models import LogLinearModel

@@ -23,10 +23,9 @@ from temoin.core.estimation import (
     EstimationResult,
     LcmcrSettings,
     check_extended_mle,
-    estimate_stratified,
     read_overlap_csv,
 )
-from temoin.core.estimation.compare import estimate_all
+from temoin.core.estimation.compare import compare_strata
 from temoin.core.estimation.loglinear.models import LogLinearModel
 from temoin.core.estimation.plots import plot_results
 
@@ -53,49 +52,34 @@ def run(
     lcmcr_burn_in: int = typer.Option(10_000, help="LCMCR burn-in sweeps"),
     lcmcr_thinning: int = typer.Option(10, help="LCMCR thinning"),
     lcmcr_chains: int = typer.Option(4, help="LCMCR chains (for R-hat)"),
+    lcmcr_k: int = typer.Option(5, "--lcmcr-k", help="LCMCR maximum number of latent classes"),
     seed: int = typer.Option(1234, help="random seed"),
     plot: Path | None = typer.Option(None, help="write a .png or .svg plot"),
     json_out: Path | None = typer.Option(None, "--json", help="write results as JSON"),
 ) -> None:
     """Estimate the total (documented + undocumented) with several methods."""
     console = _console()
-    lcmcr = LcmcrSettings(samples=lcmcr_samples, burn_in=lcmcr_burn_in, thinning=lcmcr_thinning,
-                          chains=lcmcr_chains, seed=seed)
+    lcmcr = LcmcrSettings(K=lcmcr_k, samples=lcmcr_samples, burn_in=lcmcr_burn_in,
+                          thinning=lcmcr_thinning, chains=lcmcr_chains, seed=seed)
     try:
         tables = read_overlap_csv(path, stratum_column=stratum_column,
                                   ignore_columns=ignore_column)
-        all_results: list[EstimationResult] = []
-        payload: dict[str, object] = {"file": path.name, "strata": {}}
-        for name, table in tables.items():
-            results, failures = estimate_all(table, methods=method, n_boot=n_boot, lcmcr=lcmcr,
-                                             seed=seed)
-            _print_results(console, str(name) if name is not None else path.name, results)
-            for failure in failures:
-                console.print(f"[red]{failure.method} refused[/red] ({failure.code}): "
-                              f"{failure.message}")
-            all_results.extend(results)
-            payload["strata"][str(name)] = {  # type: ignore[index]  # dict built just above
-                "results": [r.to_dict() for r in results],
-                "refused": [vars(f) for f in failures]}
-        if len(tables) > 1:
-            for family in method:
-                def estimator(table, family=family):  # type: ignore[no-untyped-def]
-                    results, failures = estimate_all(table, methods=[family], n_boot=n_boot,
-                                                     lcmcr=lcmcr, seed=seed)
-                    if failures:
-                        raise EstimationError(failures[0].message)
-                    return results[0]
-                try:
-                    combined = estimate_stratified(tables, estimator, seed=seed)
-                except EstimationError as error:
-                    console.print(f"[red]total for {family} not computed:[/red] {error.message}")
-                    continue
-                _print_results(console, f"TOTAL over strata ({family})", [combined.total])
-                all_results.append(combined.total)
-                payload.setdefault("totals", {})[family] = combined.total.to_dict()  # type: ignore[index]  # noqa: E501
+        report = compare_strata(tables, methods=method, n_boot=n_boot, lcmcr=lcmcr, seed=seed)
     except EstimationError as error:
         console.print(f"[red]error ({error.code}):[/red] {error.message}")
         raise typer.Exit(code=2) from None
+    for stratum in report.strata:
+        title = str(stratum.stratum) if stratum.stratum is not None else path.name
+        _print_results(console, title, list(stratum.results))
+        for failure in stratum.failures:
+            console.print(f"[red]{failure.method} refused[/red] ({failure.code}): "
+                          f"{failure.message}")
+    for family, total in report.totals.items():
+        _print_results(console, f"TOTAL over strata ({family})", [total])
+    for family, reason in report.total_failures.items():
+        console.print(f"[red]total for {family} not computed:[/red] {reason}")
+    all_results = report.all_results()
+    payload = {"file": path.name, **report.to_dict()}
     if plot is not None and all_results:
         plot_results(all_results, plot, title=path.name)
         console.print(f"plot written to {plot}")
@@ -146,6 +130,6 @@ def _short(value: object) -> str:
         return f"{value:.3g}"
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
-            return value[0].get("graph", "") + f" ({value[0].get('weight', 0):.2f})"
+            return f"{value[0].get('graph', '')} ({value[0].get('weight', 0):.2f})"
         return "[" + ", ".join(_short(v) for v in value) + "]"
     return str(value)

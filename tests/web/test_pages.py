@@ -26,14 +26,15 @@ def pages(world):
 
 
 def login(world, role: str) -> Client:
-    client = Client()
-    client.force_login(getattr(world, role))
-    return client
+    from tests.web.conftest import signed_in
+
+    return signed_in(world, role)
 
 
 def test_anonymous_is_sent_to_sign_in(pages):
-    response = Client().get("/")
-    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+    for url in ("/", "/evenements/", "/carte/"):
+        response = Client().get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/connexion/")
 
 
 @pytest.mark.parametrize(("role", "sees_restricted"), [
@@ -41,7 +42,7 @@ def test_anonymous_is_sent_to_sign_in(pages):
 def test_list_and_detail_by_role(pages, role, sees_restricted):
     world, internal, restricted, person = pages
     client = login(world, role)
-    body = client.get("/").content.decode()
+    body = client.get("/evenements/").content.decode()
     assert ("Incident restreint" in body) == sees_restricted
     assert ("Incident interne" in body) == (role != "partner")
     detail = client.get(f"/evenements/{restricted.pk}/")
@@ -55,10 +56,10 @@ def test_list_and_detail_by_role(pages, role, sees_restricted):
 
 def test_seal_state_is_visible(pages):
     world, *_ = pages
-    assert "Identités descellées" in login(world, "analyst").get("/").content.decode()
+    assert "Identités descellées" in login(world, "analyst").get("/evenements/").content.decode()
 
 
 def test_bad_filter_shown_not_crashing(pages):
     world, *_ = pages
-    body = login(world, "analyst").get("/?date_from=mars").content.decode()
+    body = login(world, "analyst").get("/evenements/?date_from=mars").content.decode()
     assert "date_from" in body and "AAAA-MM-JJ attendue" in body

@@ -48,6 +48,14 @@ from temoin.core.custody.note import (
     open_note,
 )
 from temoin.core.custody.store import FileLogStore, LogStore, MemoryLogStore
+from temoin.core.custody.timestamp import (
+    TimestampAuthority,
+    TimestampError,
+    TimestampRequest,
+    build_request,
+    request_timestamp,
+    verify_timestamp,
+)
 
 __all__ = [
     "ACTIONS",
@@ -74,17 +82,23 @@ __all__ = [
     "NoteVerifier",
     "ProofError",
     "SignatureError",
+    "TimestampAuthority",
+    "TimestampError",
+    "TimestampRequest",
     "VerifiedCheckpoint",
     "Witness",
+    "build_request",
     "canonical_json",
     "cosign_note",
     "hash_children",
     "hash_leaf",
     "open_note",
+    "request_timestamp",
     "root_from_inclusion_proof",
     "sign_checkpoint",
     "utc_now",
     "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
+    "verify_timestamp",
 ]

@@ -68,7 +68,12 @@ class Checkpoint:
 
     def body(self) -> str:
         """The note text of this checkpoint."""
-        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode("ascii"), *self.extensions]
+        lines = [
+            self.origin,
+            str(self.size),
+            base64.b64encode(self.root).decode("ascii"),
+            *self.extensions,
+        ]
         return "".join(line + "\n" for line in lines)
 
     @classmethod
@@ -80,7 +85,11 @@ class Checkpoint:
         if len(lines) < 3:
             raise CheckpointError("checkpoint body needs origin, size and root lines")
         origin, size_text, root_text, *extensions = lines
-        if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+        if (
+            not size_text.isascii()
+            or not size_text.isdigit()
+            or (size_text != "0" and size_text.startswith("0"))
+        ):
             raise CheckpointError(f"checkpoint size {size_text!r} is not a canonical decimal")
         try:
             root = decode_b64_strict(root_text, "checkpoint root")
@@ -101,7 +110,9 @@ class VerifiedCheckpoint:
 def sign_checkpoint(checkpoint: Checkpoint, signer: NoteSigner) -> bytes:
     """Return the checkpoint as a note signed by the log key."""
     if signer.algorithm != 0x01:
-        raise CheckpointError("a checkpoint is signed with a log key (type 0x01), not a cosigner key")
+        raise CheckpointError(
+            "a checkpoint is signed with a log key (type 0x01), not a cosigner key"
+        )
     return add_signatures(checkpoint.body(), [signer.sign(checkpoint.body())])
 
 
@@ -126,7 +137,9 @@ def verify_checkpoint(
     ``quorum`` distinct witnesses co-signed.
     """
     opened = open_note(note, [log_verifier, *witnesses])
-    if not any(s.name == log_verifier.name and s.key_id == log_verifier.key_id for s in opened.verified):
+    if not any(
+        s.name == log_verifier.name and s.key_id == log_verifier.key_id for s in opened.verified
+    ):
         raise SignatureError(f"checkpoint is not signed by log key {log_verifier.name}")
     checkpoint = Checkpoint.parse(opened.text)
     if origin is not None and checkpoint.origin != origin:
@@ -140,7 +153,9 @@ def verify_checkpoint(
             if timestamp is not None:
                 cosigned[signature.name] = timestamp
     if len(cosigned) < quorum:
-        raise CheckpointError(f"checkpoint has {len(cosigned)} witness cosignatures, {quorum} required")
+        raise CheckpointError(
+            f"checkpoint has {len(cosigned)} witness cosignatures, {quorum} required"
+        )
     return VerifiedCheckpoint(
         checkpoint=checkpoint,
         cosigned_by=cosigned,
@@ -189,7 +204,9 @@ class Witness:
         checkpoint = Checkpoint.parse(text)
         log = self._logs.get(checkpoint.origin)
         if log is None:
-            raise CheckpointError(f"witness {self.signer.name} does not follow log {checkpoint.origin!r}")
+            raise CheckpointError(
+                f"witness {self.signer.name} does not follow log {checkpoint.origin!r}"
+            )
         verify_checkpoint(note, log, origin=checkpoint.origin)
         previous = self.last_seen(checkpoint.origin)
         if previous is not None:
@@ -199,7 +216,9 @@ class Witness:
                     f"log {checkpoint.origin}: size {checkpoint.size} is older than {old_size} already seen"
                 )
             try:
-                verify_consistency(old_size, checkpoint.size, old_root, checkpoint.root, consistency_proof)
+                verify_consistency(
+                    old_size, checkpoint.size, old_root, checkpoint.root, consistency_proof
+                )
             except ProofError as exc:
                 raise InconsistentCheckpointError(
                     f"log {checkpoint.origin}: size {checkpoint.size} is not consistent with size {old_size}: {exc.message}"

@@ -23,6 +23,7 @@ __all__ = [
     "ENTRY_VERSION",
     "CustodyEntry",
     "canonical_json",
+    "check_leaf_structure",
 ]
 
 ENTRY_VERSION: Final[str] = "temoin.custody.v1"
@@ -65,13 +66,54 @@ def _check_json_value(value: object, path: str) -> None:
                 raise EntryError(f"custody entry field {path}: keys must be strings")
             _check_json_value(item, f"{path}.{key}")
         return
-    raise EntryError(f"custody entry field {path}: {type(value).__name__} is not allowed (use str/int/bool/null)")
+    raise EntryError(
+        f"custody entry field {path}: {type(value).__name__} is not allowed (use str/int/bool/null)"
+    )
 
 
 def canonical_json(value: object) -> bytes:
     """Canonical JSON bytes (sorted keys, compact, UTF-8); floats are refused."""
     _check_json_value(value, "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_reject).encode()
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_reject
+    ).encode()
+
+
+_FIELDS: Final[frozenset[str]] = frozenset(
+    {
+        "version",
+        "seq",
+        "time_utc",
+        "action",
+        "item_sha256",
+        "related_sha256",
+        "actor",
+        "role",
+        "organisation",
+        "system",
+        "reason",
+        "details",
+    }
+)
+
+
+def check_leaf_structure(index: int, leaf: bytes) -> dict[str, Any]:
+    """Fast structural check of stored leaf bytes: canonical JSON, fields, version, seq.
+
+    Cheaper than :meth:`CustodyEntry.from_bytes` (no per-field validation); used when
+    re-verifying a whole log.  Raise :class:`EntryError` naming the entry.
+    """
+    try:
+        raw = json.loads(leaf)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EntryError(f"custody entry {index} is not valid UTF-8 JSON") from exc
+    if not isinstance(raw, dict) or raw.keys() != _FIELDS:
+        raise EntryError(f"custody entry {index} does not have the {ENTRY_VERSION} fields")
+    if raw["version"] != ENTRY_VERSION or raw["seq"] != index or type(raw["seq"]) is not int:
+        raise EntryError(f"custody entry {index} has a wrong version or seq")
+    if json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() != leaf:
+        raise EntryError(f"custody entry {index} is not in canonical form")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -97,7 +139,9 @@ class CustodyEntry:
         if not _UTC.match(self.time_utc):
             raise EntryError(f"{where}: field time_utc must be ISO 8601 UTC ending in Z")
         if self.action not in ACTIONS:
-            raise EntryError(f"{where}: field action {self.action!r} is not one of {sorted(ACTIONS)}")
+            raise EntryError(
+                f"{where}: field action {self.action!r} is not one of {sorted(ACTIONS)}"
+            )
         if not _HEX64.match(self.item_sha256):
             raise EntryError(f"{where}: field item_sha256 must be 64 lowercase hex digits")
         if self.related_sha256 is not None and not _HEX64.match(self.related_sha256):
@@ -138,16 +182,37 @@ class CustodyEntry:
         if not isinstance(raw, dict):
             raise EntryError("custody entry must be a JSON object")
         expected = {
-            "version", "seq", "time_utc", "action", "item_sha256", "related_sha256",
-            "actor", "role", "organisation", "system", "reason", "details",
+            "version",
+            "seq",
+            "time_utc",
+            "action",
+            "item_sha256",
+            "related_sha256",
+            "actor",
+            "role",
+            "organisation",
+            "system",
+            "reason",
+            "details",
         }
         if set(raw) != expected:
-            raise EntryError(f"custody entry fields differ from {ENTRY_VERSION}: {sorted(set(raw) ^ expected)}")
+            raise EntryError(
+                f"custody entry fields differ from {ENTRY_VERSION}: {sorted(set(raw) ^ expected)}"
+            )
         if raw["version"] != ENTRY_VERSION:
             raise EntryError(f"custody entry version {raw['version']!r} is not {ENTRY_VERSION}")
         if not isinstance(raw["seq"], int) or not isinstance(raw["details"], dict):
             raise EntryError("custody entry seq must be an integer and details an object")
-        for name in ("time_utc", "action", "item_sha256", "actor", "role", "organisation", "system", "reason"):
+        for name in (
+            "time_utc",
+            "action",
+            "item_sha256",
+            "actor",
+            "role",
+            "organisation",
+            "system",
+            "reason",
+        ):
             if not isinstance(raw[name], str):
                 raise EntryError(f"custody entry field {name} must be a string")
         entry = cls(

@@ -10,7 +10,8 @@ Exception tree (each class has a stable ``code``)::
     ├── CheckpointError               custody.checkpoint_invalid
     │   └── InconsistentCheckpointError  custody.checkpoint_inconsistent
     ├── EntryError                    custody.entry_invalid
-    └── LogCorruptError               custody.log_corrupt
+    ├── LogCorruptError               custody.log_corrupt
+    └── TimestampError                custody.timestamp_invalid
 
 Messages name the record (leaf index, tree size, key name, entry field) and never contain
 personal data: custody entries carry pseudonymous actor ids only.
@@ -28,6 +29,7 @@ __all__ = [
     "NoteError",
     "ProofError",
     "SignatureError",
+    "TimestampError",
 ]
 
 
@@ -87,3 +89,9 @@ class LogCorruptError(CustodyError):
     """The stored custody log does not match its own signed checkpoints or is unreadable."""
 
     code = "custody.log_corrupt"
+
+
+class TimestampError(CustodyError):
+    """An RFC 3161 time-stamp response is refused (status, imprint, nonce, signature, chain)."""
+
+    code = "custody.timestamp_invalid"

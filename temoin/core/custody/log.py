@@ -15,16 +15,24 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from temoin.core.custody.checkpoint import Checkpoint, cosign_note, sign_checkpoint, verify_checkpoint
-from temoin.core.custody.entry import CustodyEntry
+from temoin.core.custody.checkpoint import (
+    Checkpoint,
+    cosign_note,
+    sign_checkpoint,
+    verify_checkpoint,
+)
+from temoin.core.custody.entry import CustodyEntry, check_leaf_structure
 from temoin.core.custody.errors import CustodyError, EntryError, LogCorruptError
 from temoin.core.custody.merkle import MerkleTree, hash_leaf
 from temoin.core.custody.note import NoteSignature, NoteSigner, NoteVerifier, parse_note
 from temoin.core.custody.store import LogStore
 
 __all__ = ["CustodyLog", "LogVerification", "utc_now"]
+
+_ITEM_KEY = b',"item_sha256":"'
+_RELATED_KEY = b',"related_sha256":'
 
 
 def utc_now() -> str:
@@ -58,11 +66,9 @@ class CustodyLog:
         self._clock = clock
         self._lock = threading.Lock()
         self._tree = MerkleTree()
-        self._by_item: dict[str, list[int]] = {}
-        for index, leaf in enumerate(store.iter_leaves()):
-            entry = self._parse(index, leaf)
+        self._by_item: dict[str, list[int]] | None = None  # built on first use
+        for leaf in store.iter_leaves():
             self._tree.append_leaf_hash(hash_leaf(leaf))
-            self._index(entry)
 
     @staticmethod
     def _parse(index: int, leaf: bytes) -> CustodyEntry:
@@ -75,9 +81,36 @@ class CustodyLog:
         return entry
 
     def _index(self, entry: CustodyEntry) -> None:
+        if self._by_item is None:
+            return
         self._by_item.setdefault(entry.item_sha256, []).append(entry.seq)
         if entry.related_sha256 is not None and entry.related_sha256 != entry.item_sha256:
             self._by_item.setdefault(entry.related_sha256, []).append(entry.seq)
+
+    def _item_index(self) -> dict[str, list[int]]:
+        """Item hash -> entry seqs, built once by scanning the stored leaves.
+
+        Leaves are canonical JSON with sorted keys, so the top-level ``item_sha256`` and
+        ``related_sha256`` are the *last* occurrences of those keys (only ``details``, which
+        sorts before them, can nest objects; string values cannot hold an unescaped quote).
+        A damaged leaf may be mis-indexed here; :meth:`verify` is what detects damage.
+        """
+        if self._by_item is None:
+            index: dict[str, list[int]] = {}
+            for seq, leaf in enumerate(self.store.iter_leaves()):
+                if seq >= self._tree.size:
+                    break
+                at = leaf.rfind(_ITEM_KEY)
+                item = leaf[at + len(_ITEM_KEY) : at + len(_ITEM_KEY) + 64].decode("ascii", "replace")
+                index.setdefault(item, []).append(seq)
+                at = leaf.rfind(_RELATED_KEY)
+                if at >= 0 and leaf[at + len(_RELATED_KEY) : at + len(_RELATED_KEY) + 1] == b'"':
+                    start = at + len(_RELATED_KEY) + 1
+                    related = leaf[start : start + 64].decode("ascii", "replace")
+                    if related != item:
+                        index.setdefault(related, []).append(seq)
+            self._by_item = index
+        return self._by_item
 
     def now(self) -> str:
         """The log clock's current UTC time (ISO 8601, ``Z``)."""
@@ -133,7 +166,9 @@ class CustodyLog:
             leaves = []
             for offset, entry in enumerate(entries):
                 if entry.seq != self._tree.size + offset:
-                    raise EntryError(f"custody entry {entry.seq}: expected seq {self._tree.size + offset}")
+                    raise EntryError(
+                        f"custody entry {entry.seq}: expected seq {self._tree.size + offset}"
+                    )
                 leaves.append(entry.to_bytes())
             self.store.append(leaves)
             for entry, leaf in zip(entries, leaves, strict=True):
@@ -150,7 +185,7 @@ class CustodyLog:
 
     def entries_for(self, item_sha256: str) -> list[CustodyEntry]:
         """Every entry about an item (as subject or as related item), oldest first."""
-        return [self.entry(seq) for seq in self._by_item.get(item_sha256, [])]
+        return [self.entry(seq) for seq in self._item_index().get(item_sha256, [])]
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` entries."""
@@ -165,7 +200,9 @@ class CustodyLog:
         if self.signer is None:
             raise CustodyError("this custody log has no signing key")
         with self._lock:
-            checkpoint = Checkpoint(origin=self.origin, size=self._tree.size, root=self._tree.root())
+            checkpoint = Checkpoint(
+                origin=self.origin, size=self._tree.size, root=self._tree.root()
+            )
             note = sign_checkpoint(checkpoint, self.signer)
             existing = self.store.checkpoints().get(checkpoint.size)
             if existing is not None and parse_note(existing)[0] == checkpoint.body():
@@ -188,25 +225,56 @@ class CustodyLog:
         stored = self.store.checkpoints()
         return stored[max(stored)] if stored else None
 
-    def verify(self, log_verifier: NoteVerifier) -> LogVerification:
+    def verify(
+        self,
+        log_verifier: NoteVerifier,
+        *,
+        witnesses: Sequence[NoteVerifier] = (),
+        structure: Literal["uncovered", "all", "none"] = "uncovered",
+    ) -> LogVerification:
         """Re-read every leaf, rebuild the tree and check every stored checkpoint against it.
 
+        With ``witnesses``, every signature line of a stored checkpoint must be by the log or
+        one of them and verify (a damaged cosignature is reported, not skipped).
+        Every leaf is hashed and the tree rebuilt.  ``structure`` says which entries are also
+        re-parsed (canonical JSON, fields, seq): ``"uncovered"`` (default) those after the
+        largest signed checkpoint — earlier ones were validated when appended and are pinned
+        by the signature —, ``"all"`` every entry, ``"none"`` none.
         Raise :class:`LogCorruptError` naming the first problem found.
         """
+        checkpoints = self.store.checkpoints()
+        covered = max(checkpoints, default=0) if structure == "uncovered" else 0
         tree = MerkleTree()
         for index, leaf in enumerate(self.store.iter_leaves()):
-            self._parse(index, leaf)
+            if structure == "all" or (structure == "uncovered" and index >= covered):
+                try:
+                    check_leaf_structure(index, leaf)
+                except EntryError as exc:
+                    raise LogCorruptError(exc.message) from exc
             tree.append_leaf_hash(hash_leaf(leaf))
-        checkpoints = self.store.checkpoints()
         for size, note in sorted(checkpoints.items()):
             try:
-                verified = verify_checkpoint(note, log_verifier, origin=self.origin)
+                verified = verify_checkpoint(
+                    note, log_verifier, origin=self.origin, witnesses=witnesses
+                )
             except CustodyError as exc:
                 raise LogCorruptError(f"checkpoint of size {size}: {exc.message}") from exc
+            if witnesses and verified.unknown_signers:
+                raise LogCorruptError(
+                    f"checkpoint of size {size}: signature lines by unknown keys {list(verified.unknown_signers)}"
+                )
             if verified.checkpoint.size != size:
-                raise LogCorruptError(f"checkpoint file for size {size} holds size {verified.checkpoint.size}")
+                raise LogCorruptError(
+                    f"checkpoint file for size {size} holds size {verified.checkpoint.size}"
+                )
             if size > tree.size:
-                raise LogCorruptError(f"checkpoint of size {size} is beyond the {tree.size} stored entries")
+                raise LogCorruptError(
+                    f"checkpoint of size {size} is beyond the {tree.size} stored entries"
+                )
             if tree.root(size) != verified.checkpoint.root:
-                raise LogCorruptError(f"stored entries do not match the signed checkpoint of size {size}")
-        return LogVerification(size=tree.size, root=tree.root(), checkpoints_verified=len(checkpoints))
+                raise LogCorruptError(
+                    f"stored entries do not match the signed checkpoint of size {size}"
+                )
+        return LogVerification(
+            size=tree.size, root=tree.root(), checkpoints_verified=len(checkpoints)
+        )

@@ -108,7 +108,9 @@ class OpenedNote:
 class NoteVerifier:
     """Verifies note signatures (type 0x01) or cosignatures (type 0x04) of one named key."""
 
-    def __init__(self, name: str, public_key: Ed25519PublicKey, *, algorithm: int = ALG_ED25519) -> None:
+    def __init__(
+        self, name: str, public_key: Ed25519PublicKey, *, algorithm: int = ALG_ED25519
+    ) -> None:
         _check_name(name)
         if algorithm not in (ALG_ED25519, ALG_COSIGNATURE_V1):
             raise KeyFormatError(f"key {name}: unknown algorithm {algorithm:#04x}")
@@ -167,7 +169,9 @@ class NoteVerifier:
             self.public_key.verify(signature.signature[8:], message)
             return int(timestamp)
         except InvalidSignature as exc:
-            raise SignatureError(f"invalid signature for key {self.name}+{self.key_id.hex()}") from exc
+            raise SignatureError(
+                f"invalid signature for key {self.name}+{self.key_id.hex()}"
+            ) from exc
 
 
 def _cosigned_message(text: str, timestamp: int) -> bytes:
@@ -177,7 +181,9 @@ def _cosigned_message(text: str, timestamp: int) -> bytes:
 class NoteSigner:
     """An Ed25519 note signer (type 0x01) or cosigner (type 0x04) with a name."""
 
-    def __init__(self, name: str, private_key: Ed25519PrivateKey, *, algorithm: int = ALG_ED25519) -> None:
+    def __init__(
+        self, name: str, private_key: Ed25519PrivateKey, *, algorithm: int = ALG_ED25519
+    ) -> None:
         self.verifier = NoteVerifier(name, private_key.public_key(), algorithm=algorithm)
         self.name = name
         self.algorithm = algorithm
@@ -213,7 +219,9 @@ class NoteSigner:
         """The private key as an ``skey`` string (keep it secret)."""
         seed = self._private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         raw = bytes([self.algorithm]) + seed
-        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{base64.b64encode(raw).decode('ascii')}"
+        return (
+            f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{base64.b64encode(raw).decode('ascii')}"
+        )
 
     def vkey(self) -> str:
         """The public key as a ``vkey`` string."""
@@ -283,11 +291,11 @@ def open_note(data: bytes, verifiers: Iterable[NoteVerifier]) -> OpenedNote:
     verified: list[NoteSignature] = []
     unverified: list[NoteSignature] = []
     for signature in signatures:
-        verifier = by_id.get((signature.name, signature.key_id))
-        if verifier is None:
+        known = by_id.get((signature.name, signature.key_id))
+        if known is None:
             unverified.append(signature)
             continue
-        verifier.verify(text, signature)
+        known.verify(text, signature)
         if signature not in verified:
             verified.append(signature)
     return OpenedNote(text=text, verified=tuple(verified), unverified=tuple(unverified))

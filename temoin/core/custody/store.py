@@ -154,7 +154,9 @@ class FileLogStore:
 
     def read(self, index: int) -> bytes:
         if not 0 <= index < len(self._offsets):
-            raise LogCorruptError(f"custody leaf {index} does not exist (size {len(self._offsets)})")
+            raise LogCorruptError(
+                f"custody leaf {index} does not exist (size {len(self._offsets)})"
+            )
         start = self._offsets[index]
         end = self._offsets[index + 1] if index + 1 < len(self._offsets) else self._end
         with open(self.path, "rb") as handle:

@@ -20,7 +20,8 @@ TWO_LIST_WARNING = (
     "ONLY TWO LISTS: this number assumes the two lists are independent and that every person "
     "had the same chance of being recorded. Neither can be checked with two lists; if the "
     "lists tend to record the same people, the true total is higher. Treat it as a rough "
-    "order of magnitude, not an estimate to publish.")
+    "order of magnitude, not an estimate to publish."
+)
 
 
 def estimate_chapman(table: ListOverlapTable, *, level: float = 0.95) -> EstimationResult:
@@ -40,9 +41,18 @@ def estimate_chapman(table: ListOverlapTable, *, level: float = 0.95) -> Estimat
     else:
         interval = Interval(float(n), float(n), level, "wald-log")
     return EstimationResult(
-        method="chapman", n_observed=n, estimate=estimate, interval=interval,
+        method="chapman",
+        n_observed=n,
+        estimate=estimate,
+        interval=interval,
         settings={"level": level},
-        diagnostics={"list_sizes": [n1, n2], "overlap": both,
-                     "standard_error": math.sqrt(variance)},
+        diagnostics={
+            "list_sizes": [n1, n2],
+            "overlap": both,
+            "standard_error": math.sqrt(variance),
+        },
         warnings=(EstimationWarning("two_lists", TWO_LIST_WARNING),),
-        table=table, stratum=table.stratum, estimate_kind="mle")
+        table=table,
+        stratum=table.stratum,
+        estimate_kind="mle",
+    )

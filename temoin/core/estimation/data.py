@@ -56,8 +56,9 @@ class ListOverlapTable:
                 f"{len(self.list_names)} lists, got {counts.shape}",
             )
         if counts[0] != 0:
-            raise InvalidTableError(source=self._label(),
-                                    problem="the all-zero cell (seen on no list) must be 0")
+            raise InvalidTableError(
+                source=self._label(), problem="the all-zero cell (seen on no list) must be 0"
+            )
         if (counts < 0).any():
             raise InvalidTableError(source=self._label(), problem="negative count")
         counts.setflags(write=False)
@@ -80,16 +81,23 @@ class ListOverlapTable:
         cells = np.arange(1 << self.n_lists)
         return ((cells[:, None] >> np.arange(self.n_lists)[None, :]) & 1).astype(np.int64)
 
+    def nonzero_cells(self) -> tuple[IntArray, IntArray]:
+        """(cells with at least one individual, their counts): cheap even for 20 lists."""
+        cells = np.flatnonzero(self.counts).astype(np.int64)
+        return cells, self.counts[cells]
+
     def list_sizes(self) -> dict[str, int]:
         """Individuals on each list."""
-        pats = self.patterns()
-        return {name: int((pats[:, j] * self.counts).sum())
-                for j, name in enumerate(self.list_names)}
+        cells, counts = self.nonzero_cells()
+        return {
+            name: int(counts[(cells >> j) & 1 == 1].sum())
+            for j, name in enumerate(self.list_names)
+        }
 
     def overlap(self, mask: int) -> int:
         """Individuals on every list of ``mask`` (and possibly others)."""
-        cells = np.arange(1 << self.n_lists)
-        return int(self.counts[(cells & mask) == mask].sum())
+        cells, counts = self.nonzero_cells()
+        return int(counts[(cells & mask) == mask].sum())
 
     def pairwise_overlaps(self) -> dict[tuple[str, str], int]:
         out = {}
@@ -98,9 +106,9 @@ class ListOverlapTable:
         return out
 
     def n_on_several_lists(self) -> int:
-        cells = np.arange(1 << self.n_lists)
-        several = np.array([bin(int(c)).count("1") >= 2 for c in cells])
-        return int(self.counts[several].sum())
+        cells, counts = self.nonzero_cells()
+        several = np.array([bin(int(c)).count("1") >= 2 for c in cells], dtype=bool)
+        return int(counts[several].sum()) if len(cells) else 0
 
     def drop_empty_lists(self) -> ListOverlapTable:
         """The same table without lists on which nobody appears."""
@@ -111,13 +119,14 @@ class ListOverlapTable:
     def select_lists(self, indices: Sequence[int]) -> ListOverlapTable:
         """Marginal table over the lists ``indices`` (individuals on none of them vanish)."""
         new = np.zeros(1 << len(indices), dtype=np.int64)
-        for cell in range(1, 1 << self.n_lists):
+        cells, counts = self.nonzero_cells()
+        for cell, count in zip(cells.tolist(), counts.tolist(), strict=True):
             target = 0
             for position, j in enumerate(indices):
                 if cell >> j & 1:
                     target |= 1 << position
             if target:
-                new[target] += self.counts[cell]
+                new[target] += count
         return ListOverlapTable(tuple(self.list_names[j] for j in indices), new, self.stratum)
 
     def with_counts(self, counts: npt.ArrayLike) -> ListOverlapTable:
@@ -125,12 +134,17 @@ class ListOverlapTable:
 
     def to_dict(self) -> dict[str, Any]:
         """Frozen, JSON-ready form: only non-empty cells, patterns as 0/1 strings."""
+        nonzero, counts = self.nonzero_cells()
         cells = {
-            "".join(str(cell >> j & 1) for j in range(self.n_lists)): int(self.counts[cell])
-            for cell in range(1, 1 << self.n_lists) if self.counts[cell] > 0
+            "".join(str(cell >> j & 1) for j in range(self.n_lists)): count
+            for cell, count in zip(nonzero.tolist(), counts.tolist(), strict=True)
         }
-        return {"lists": list(self.list_names), "stratum": self.stratum,
-                "n_observed": self.n_observed, "cells": cells}
+        return {
+            "lists": list(self.list_names),
+            "stratum": self.stratum,
+            "n_observed": self.n_observed,
+            "cells": cells,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListOverlapTable:
@@ -141,9 +155,14 @@ class ListOverlapTable:
         return cls(names, counts, data.get("stratum"))
 
 
-def table_from_rows(list_names: Sequence[str], rows: Iterable[tuple[Sequence[int], int]],
-                    *, stratum: str | None = None, source: str = "table",
-                    row_numbers: Sequence[int] | None = None) -> ListOverlapTable:
+def table_from_rows(
+    list_names: Sequence[str],
+    rows: Iterable[tuple[Sequence[int], int]],
+    *,
+    stratum: str | None = None,
+    source: str = "table",
+    row_numbers: Sequence[int] | None = None,
+) -> ListOverlapTable:
     """Build a table from ``(pattern, count)`` rows; a repeated pattern is an error.
 
     ``row_numbers`` are the numbers used in error messages (default 1, 2, …).
@@ -154,37 +173,53 @@ def table_from_rows(list_names: Sequence[str], rows: Iterable[tuple[Sequence[int
     for index, (pattern, count) in enumerate(rows):
         row_number = row_numbers[index] if row_numbers is not None else index + 1
         if len(pattern) != len(names):
-            raise InvalidTableError(source=source, row=row_number,
-                                    problem=f"{len(pattern)} list columns, expected {len(names)}")
+            raise InvalidTableError(
+                source=source,
+                row=row_number,
+                problem=f"{len(pattern)} list columns, expected {len(names)}",
+            )
         cell = 0
         for j, bit in enumerate(pattern):
             if bit not in (0, 1):
-                raise InvalidTableError(source=source, row=row_number, column=names[j],
-                                        problem=f"value {bit!r} is not 0 or 1")
+                raise InvalidTableError(
+                    source=source,
+                    row=row_number,
+                    column=names[j],
+                    problem=f"value {bit!r} is not 0 or 1",
+                )
             cell |= int(bit) << j
         if count < 0:
-            raise InvalidTableError(source=source, row=row_number, column="count",
-                                    problem=f"negative count {count}")
+            raise InvalidTableError(
+                source=source, row=row_number, column="count", problem=f"negative count {count}"
+            )
         if cell == 0:
             if count != 0:
                 raise InvalidTableError(
-                    source=source, row=row_number,
+                    source=source,
+                    row=row_number,
                     problem="pattern with no list has a non-zero count: nobody can be documented "
-                    "by no list (this cell is what is estimated)")
+                    "by no list (this cell is what is estimated)",
+                )
             continue
         if cell in seen:
-            raise InvalidTableError(source=source, row=row_number,
-                                    problem=f"pattern repeated (first at row {seen[cell]})")
+            raise InvalidTableError(
+                source=source,
+                row=row_number,
+                problem=f"pattern repeated (first at row {seen[cell]})",
+            )
         seen[cell] = row_number
         counts[cell] = count
     return ListOverlapTable(names, counts, stratum)
 
 
-def table_from_capture_histories(list_names: Sequence[str],
-                                 histories: Iterable[Sequence[int]], *,
-                                 stratum: str | None = None,
-                                 source: str = "capture histories",
-                                 row_numbers: Sequence[int] | None = None) -> ListOverlapTable:
+def table_from_capture_histories(
+    list_names: Sequence[str],
+    histories: Iterable[Sequence[int]],
+    *,
+    stratum: str | None = None,
+    source: str = "capture histories",
+    row_numbers: Sequence[int] | None = None,
+) -> ListOverlapTable:
     """Tabulate one 0/1 capture history per individual; an all-zero history is an error."""
     names = _check_names(list_names, source)
     counts = np.zeros(1 << len(names), dtype=np.int64)
@@ -192,23 +227,37 @@ def table_from_capture_histories(list_names: Sequence[str],
         row_number = row_numbers[index] if row_numbers is not None else index + 1
         cell = 0
         if len(history) != len(names):
-            raise InvalidTableError(source=source, row=row_number,
-                                    problem=f"{len(history)} list columns, expected {len(names)}")
+            raise InvalidTableError(
+                source=source,
+                row=row_number,
+                problem=f"{len(history)} list columns, expected {len(names)}",
+            )
         for j, bit in enumerate(history):
             if bit not in (0, 1):
-                raise InvalidTableError(source=source, row=row_number, column=names[j],
-                                        problem=f"value {bit!r} is not 0 or 1")
+                raise InvalidTableError(
+                    source=source,
+                    row=row_number,
+                    column=names[j],
+                    problem=f"value {bit!r} is not 0 or 1",
+                )
             cell |= int(bit) << j
         if cell == 0:
-            raise InvalidTableError(source=source, row=row_number,
-                                    problem="individual is on no list (every history needs a 1)")
+            raise InvalidTableError(
+                source=source,
+                row=row_number,
+                problem="individual is on no list (every history needs a 1)",
+            )
         counts[cell] += 1
     return ListOverlapTable(names, counts, stratum)
 
 
-def read_overlap_csv(path: str | Path, *, stratum_column: str | None = None,
-                     count_column: str = "count",
-                     ignore_columns: Sequence[str] = ()) -> dict[str | None, ListOverlapTable]:
+def read_overlap_csv(
+    path: str | Path,
+    *,
+    stratum_column: str | None = None,
+    count_column: str = "count",
+    ignore_columns: Sequence[str] = (),
+) -> dict[str | None, ListOverlapTable]:
     """Read a contingency table (with ``count_column``) or capture histories (without it).
 
     Returns one table per stratum (key ``None`` when there is no stratum column). Every
@@ -222,8 +271,9 @@ def read_overlap_csv(path: str | Path, *, stratum_column: str | None = None,
     if not header:
         raise InvalidTableError(source=source, problem="empty file (no header)")
     if stratum_column is not None and stratum_column not in header:
-        raise InvalidTableError(source=source, column=stratum_column,
-                                problem="stratum column not in header")
+        raise InvalidTableError(
+            source=source, column=stratum_column, problem="stratum column not in header"
+        )
     is_table = count_column in header
     skip = set(ignore_columns) | {count_column, stratum_column}
     list_names = [name for name in header if name not in skip]
@@ -240,19 +290,26 @@ def read_overlap_csv(path: str | Path, *, stratum_column: str | None = None,
         numbers = [number for _, _, number in rows]
         if is_table:
             tables[stratum] = table_from_rows(
-                list_names, [(pattern, count) for pattern, count, _ in rows], stratum=stratum,
-                source=label, row_numbers=numbers)
+                list_names,
+                [(pattern, count) for pattern, count, _ in rows],
+                stratum=stratum,
+                source=label,
+                row_numbers=numbers,
+            )
         else:
             tables[stratum] = table_from_capture_histories(
-                list_names, [pattern for pattern, _, _ in rows], stratum=stratum, source=label,
-                row_numbers=numbers)
+                list_names,
+                [pattern for pattern, _, _ in rows],
+                stratum=stratum,
+                source=label,
+                row_numbers=numbers,
+            )
     if not tables:
         raise InvalidTableError(source=source, problem="no data rows")
     return tables
 
 
-def check_lists_for_method(table: ListOverlapTable, *, method: str,
-                           min_observed: int = 10) -> None:
+def check_lists_for_method(table: ListOverlapTable, *, method: str, min_observed: int = 10) -> None:
     """Refuse a stratum that is too sparse for ``method`` and say which counts make it so.
 
     ``method`` is ``"chapman"`` (exactly 2 non-empty lists) or ``"multi"`` (log-linear, dga,
@@ -264,19 +321,31 @@ def check_lists_for_method(table: ListOverlapTable, *, method: str,
     counts["documented"] = table.n_observed
     counts["on two or more lists"] = table.n_on_several_lists()
     if table.n_observed < min_observed:
-        raise TooSparseError(stratum=table.stratum, counts=counts,
-                             reason=f"fewer than {min_observed} documented individuals")
+        raise TooSparseError(
+            stratum=table.stratum,
+            counts=counts,
+            reason=f"fewer than {min_observed} documented individuals",
+        )
     if method == "multi" and non_empty < 3:
-        raise TooSparseError(stratum=table.stratum, counts=counts,
-                             reason=f"{non_empty} non-empty lists; 3 are needed for log-linear, "
-                             "dga and latent-class models (2 lists: use Chapman)")
+        raise TooSparseError(
+            stratum=table.stratum,
+            counts=counts,
+            reason=f"{non_empty} non-empty lists; 3 are needed for log-linear, "
+            "dga and latent-class models (2 lists: use Chapman)",
+        )
     if method == "chapman" and non_empty != 2:
-        raise TooSparseError(stratum=table.stratum, counts=counts,
-                             reason=f"Chapman needs exactly 2 non-empty lists, found {non_empty}")
+        raise TooSparseError(
+            stratum=table.stratum,
+            counts=counts,
+            reason=f"Chapman needs exactly 2 non-empty lists, found {non_empty}",
+        )
     if counts["on two or more lists"] == 0:
-        raise TooSparseError(stratum=table.stratum, counts=counts,
-                             reason="no individual is on two lists: the lists do not overlap, "
-                             "so the number undocumented is unbounded")
+        raise TooSparseError(
+            stratum=table.stratum,
+            counts=counts,
+            reason="no individual is on two lists: the lists do not overlap, "
+            "so the number undocumented is unbounded",
+        )
 
 
 def _check_names(list_names: Sequence[str], source: str) -> tuple[str, ...]:
@@ -295,9 +364,11 @@ def _parse_int(text: str, source: str, row: int, column: str) -> int:
     try:
         value = float(text)
     except ValueError:
-        raise InvalidTableError(source=source, row=row, column=column,
-                                problem=f"{text!r} is not a number") from None
+        raise InvalidTableError(
+            source=source, row=row, column=column, problem=f"{text!r} is not a number"
+        ) from None
     if not value.is_integer():
-        raise InvalidTableError(source=source, row=row, column=column,
-                                problem=f"{text!r} is not a whole number")
+        raise InvalidTableError(
+            source=source, row=row, column=column, problem=f"{text!r} is not a whole number"
+        )
     return int(value)

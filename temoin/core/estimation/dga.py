@@ -7,14 +7,15 @@ separator Dirichlet–multinomial terms. Combined with a prior on N over a grid 
 number missing, it gives a posterior weight for every (graph, number missing) pair; summing
 over graphs gives the posterior of N, summing over the grid the posterior model weights.
 
-Beyond dga: graphs are generated for up to 6 lists, the computation is chunked over graphs
-(6 lists = 18 154 graphs), and a warning is raised when posterior mass reaches the grid's edge.
+Beyond dga: graphs are generated for up to 7 lists, the computation is chunked over graphs
+(7 lists = 617 675 graphs) with negligible graphs pruned after a coarse pass, and a warning
+is raised when posterior mass reaches the edge of the grid.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,12 @@ from temoin.core.estimation.graphs import (
     DecomposableGraph,
     decomposable_graphs,
 )
-from temoin.core.estimation.results import EstimationResult, EstimationWarning, Interval
+from temoin.core.estimation.results import (
+    EstimationResult,
+    EstimationWarning,
+    Interval,
+    empty_list_warnings,
+)
 
 __all__ = ["DgaPosterior", "bma_cr", "estimate_dga", "negative_binomial_log_prior"]
 
@@ -88,19 +94,39 @@ class DgaPosterior:
 def negative_binomial_log_prior(a: float, b: float) -> LogPrior:
     """dga's test prior: ``N log b - (N+a) log(1+b) + lgamma(N+a) - lgamma(N+1) - lgamma(a)``
     with N the total population (documented + missing), as in dga's test."""
+
     def log_prior(total: FloatArray) -> FloatArray:
-        return (total * math.log(b) - (total + a) * math.log1p(b)
-                + special.gammaln(total + a) - special.gammaln(total + 1) - special.gammaln(a))
+        return np.asarray(
+            total * math.log(b)
+            - (total + a) * math.log1p(b)
+            + special.gammaln(total + a)
+            - special.gammaln(total + 1)
+            - special.gammaln(a),
+            dtype=np.float64,
+        )
+
     return log_prior
 
 
-def bma_cr(table: ListOverlapTable, *, grid: npt.ArrayLike, delta: float,
-           log_prior: LogPrior | None = None) -> DgaPosterior:
+def bma_cr(
+    table: ListOverlapTable,
+    *,
+    grid: npt.ArrayLike,
+    delta: float,
+    log_prior: LogPrior | None = None,
+    log_prior_model_weights: npt.ArrayLike | None = None,
+) -> DgaPosterior:
     """dga's ``bma.cr`` on ``table``; ``log_prior`` is a function of the total N (default
-    ``-log N``, i.e. a prior proportional to 1/N)."""
+    ``-log N``, i.e. a prior proportional to 1/N); ``log_prior_model_weights`` (one per graph,
+    in the order of :func:`decomposable_graphs`) as dga's ``log.prior.model.weights``."""
     missing = np.asarray(grid, dtype=np.float64)
     problems = []
-    if missing.ndim != 1 or len(missing) < 2 or (missing < 0).any() or (np.diff(missing) <= 0).any():
+    if (
+        missing.ndim != 1
+        or len(missing) < 2
+        or (missing < 0).any()
+        or (np.diff(missing) <= 0).any()
+    ):
         problems.append("grid must be increasing non-negative numbers missing (>= 2 points)")
     if not delta > 0:
         problems.append(f"delta must be > 0, got {delta}")
@@ -120,51 +146,85 @@ def bma_cr(table: ListOverlapTable, *, grid: npt.ArrayLike, delta: float,
         marginal = np.bincount(_compress(cells, subset, p), weights=counts, minlength=1 << size)
         alpha = delta * (1 << (p - size))
         constant = float(np.sum(special.gammaln(marginal[1:] + alpha)))
-        components[subset] = (constant + special.gammaln(marginal[0] + missing + alpha)
-                              - (1 << size) * special.gammaln(alpha))
+        components[subset] = (
+            constant
+            + special.gammaln(marginal[0] + missing + alpha)
+            - (1 << size) * special.gammaln(alpha)
+        )
     dirichlet = special.gammaln(total_alpha) - special.gammaln(missing + n + total_alpha)
-    multinomial = (special.gammaln(missing + n + 1) - float(np.sum(special.gammaln(counts[1:] + 1)))
-                   - special.gammaln(missing + 1))
+    multinomial = (
+        special.gammaln(missing + n + 1)
+        - float(np.sum(special.gammaln(counts[1:] + 1)))
+        - special.gammaln(missing + 1)
+    )
     prior = -np.log(n + missing) if log_prior is None else np.asarray(log_prior(n + missing))
     common = multinomial + prior
     graphs = decomposable_graphs(p)
-    coefficients, n_pieces = _graph_coefficients(graphs, p)
+    model_prior = np.zeros(len(graphs))
+    if log_prior_model_weights is not None:
+        model_prior = np.asarray(log_prior_model_weights, dtype=np.float64)
+        if model_prior.shape != (len(graphs),):
+            raise InvalidSettingsError([f"log_prior_model_weights needs {len(graphs)} values "
+                                        f"(one per graph), got shape {model_prior.shape}"])
     # Pass 1 on a coarse sub-grid: approximate each graph's total weight, so that graphs
-    # with negligible posterior weight (< e^-PRUNE of the best) skip the full grid.
+    # with negligible posterior weight (< e^-PRUNE of the best) skip the full grid, and find
+    # the window of the grid where the averaged posterior is not negligible.
     stride = max(1, len(missing) // COARSE_POINTS)
-    coarse = slice(0, None, stride)
+    coarse_index = np.arange(0, len(missing), stride)
     coarse_totals = np.empty(len(graphs))
+    coarse_mixture = np.full(len(coarse_index), -np.inf)
     for start in range(0, len(graphs), GRAPH_CHUNK):
         rows = slice(start, start + GRAPH_CHUNK)
-        weights = (coefficients[rows] @ components[:, coarse]
-                   + n_pieces[rows, None] * dirichlet[None, coarse] + common[None, coarse])
+        coefficients, n_pieces = _graph_coefficients(graphs[rows], p)
+        weights = (
+            coefficients @ components[:, coarse_index]
+            + n_pieces[:, None] * dirichlet[None, coarse_index]
+            + common[None, coarse_index]
+            + model_prior[rows, None]
+        )
         coarse_totals[rows] = special.logsumexp(weights, axis=1) + math.log(stride)
+        coarse_mixture = np.logaddexp(coarse_mixture, special.logsumexp(weights, axis=0))
     keep = np.flatnonzero(coarse_totals >= coarse_totals.max() - PRUNE)
+    alive = coarse_index[coarse_mixture >= coarse_mixture.max() - PRUNE]
+    low = max(0, int(alive.min()) - stride)
+    high = min(len(missing), int(alive.max()) + stride + 1)
+    window = slice(low, high)
     log_model_totals = coarse_totals.copy()
     log_missing = np.full(len(missing), -np.inf)
     best_rows: list[tuple[float, FloatArray]] = []
     for start in range(0, len(keep), GRAPH_CHUNK):
-        rows_kept = keep[start:start + GRAPH_CHUNK]
-        weights = (coefficients[rows_kept] @ components + n_pieces[rows_kept, None]
-                   * dirichlet[None, :] + common[None, :])
+        rows_kept = keep[start : start + GRAPH_CHUNK]
+        coefficients, n_pieces = _graph_coefficients([graphs[i] for i in rows_kept], p)
+        weights = (
+            coefficients @ components[:, window]
+            + n_pieces[:, None] * dirichlet[None, window]
+            + common[None, window]
+            + model_prior[rows_kept, None]
+        )
         totals = special.logsumexp(weights, axis=1)
         log_model_totals[rows_kept] = totals
-        log_missing = np.logaddexp(log_missing, special.logsumexp(weights, axis=0))
+        log_missing[window] = np.logaddexp(log_missing[window],
+                                           special.logsumexp(weights, axis=0))
         top = int(np.argmax(totals))
-        best_rows.append((float(totals[top]), weights[top].copy()))
-    # pruned graphs keep their coarse total; their share of the N posterior is < e^-PRUNE
+        top_row = np.full(len(missing), -np.inf)
+        top_row[window] = weights[top]
+        best_rows.append((float(totals[top]), top_row))
+    # pruned graphs keep their coarse total; their share of the N posterior is < e^-PRUNE,
+    # and outside the window the averaged posterior is < e^-PRUNE of its peak
     normaliser = special.logsumexp(log_model_totals)
     model_weights = np.exp(log_model_totals - normaliser)
     posterior = np.exp(log_missing - normaliser)
     top_row = max(best_rows, key=lambda item: item[0])[1]
     top_posterior = np.exp(top_row - special.logsumexp(top_row))
     names = tuple(graph.name(table.list_names if p <= 9 else None) for graph in graphs)
-    return DgaPosterior(missing, n, posterior / posterior.sum(), model_weights, names,
-                        top_posterior)
+    return DgaPosterior(
+        missing, n, posterior / posterior.sum(), model_weights, names, top_posterior
+    )
 
 
-def _graph_coefficients(graphs: tuple[DecomposableGraph, ...], p: int
-                        ) -> tuple[FloatArray, FloatArray]:
+def _graph_coefficients(
+    graphs: Sequence[DecomposableGraph], p: int
+) -> tuple[FloatArray, FloatArray]:
     """+1 per clique, -1 per separator (rows = graphs, columns = subsets of lists)."""
     coefficients = np.zeros((len(graphs), 1 << p))
     n_pieces = np.zeros(len(graphs))
@@ -196,36 +256,65 @@ def default_grid(n_observed: int) -> FloatArray:
     return np.arange(0, upper + 1, step, dtype=np.float64)
 
 
-def estimate_dga(table: ListOverlapTable, *, delta: float | None = None,
-                 grid: npt.ArrayLike | None = None, log_prior: LogPrior | None = None,
-                 level: float = 0.95, n_draws: int = 4000, seed: int = 0) -> EstimationResult:
+def estimate_dga(
+    table: ListOverlapTable,
+    *,
+    delta: float | None = None,
+    grid: npt.ArrayLike | None = None,
+    log_prior: LogPrior | None = None,
+    level: float = 0.95,
+    n_draws: int = 4000,
+    seed: int = 0,
+) -> EstimationResult:
     """Posterior median and equal-tailed interval of N by dga model averaging."""
     check_lists_for_method(table, method="multi")
-    delta_used = 2.0**-p_default_exponent(table) if delta is None else float(delta)
+    delta_used = 2.0 ** -p_default_exponent(table) if delta is None else float(delta)
     grid_used = default_grid(table.n_observed) if grid is None else np.asarray(grid, float)
     posterior = bma_cr(table, grid=grid_used, delta=delta_used, log_prior=log_prior)
     tail = (1 - level) / 2
-    warnings = []
+    warnings = empty_list_warnings(table)
     if posterior.edge_mass() > EDGE_MASS:
-        warnings.append(EstimationWarning(
-            "grid_edge", f"{posterior.edge_mass():.2%} of the posterior lies at the top of the "
-            f"grid (number missing up to {grid_used[-1]:.0f}): the grid cuts the posterior; "
-            "widen it, and distrust the upper limit"))
+        warnings.append(
+            EstimationWarning(
+                "grid_edge",
+                f"{posterior.edge_mass():.2%} of the posterior lies at the top of the "
+                f"grid (number missing up to {grid_used[-1]:.0f}): the grid cuts the posterior; "
+                "widen it, and distrust the upper limit",
+            )
+        )
     order = np.argsort(posterior.model_weights)[::-1]
-    top_models = [{"graph": posterior.model_names[i], "weight": float(posterior.model_weights[i])}
-                  for i in order[:5]]
+    top_models = [
+        {"graph": posterior.model_names[i], "weight": float(posterior.model_weights[i])}
+        for i in order[:5]
+    ]
     return EstimationResult(
-        method="dga", n_observed=table.n_observed, estimate=posterior.quantile(0.5),
-        interval=Interval(posterior.quantile(tail), posterior.quantile(1 - tail), level,
-                          "credible"),
-        settings={"delta": delta_used, "grid_min": float(grid_used[0]),
-                  "grid_max": float(grid_used[-1]), "grid_points": len(grid_used),
-                  "prior": "1/N" if log_prior is None else "custom", "level": level},
-        diagnostics={"mode": posterior.mode(), "mean": posterior.mean(),
-                     "top_models": top_models, "edge_mass": posterior.edge_mass(),
-                     "n_graphs": len(posterior.model_names)},
-        warnings=tuple(warnings), draws=posterior.sample(n_draws, seed=seed), table=table,
-        stratum=table.stratum, estimate_kind="median")
+        method="dga",
+        n_observed=table.n_observed,
+        estimate=posterior.quantile(0.5),
+        interval=Interval(
+            posterior.quantile(tail), posterior.quantile(1 - tail), level, "credible"
+        ),
+        settings={
+            "delta": delta_used,
+            "grid_min": float(grid_used[0]),
+            "grid_max": float(grid_used[-1]),
+            "grid_points": len(grid_used),
+            "prior": "1/N" if log_prior is None else "custom",
+            "level": level,
+        },
+        diagnostics={
+            "mode": posterior.mode(),
+            "mean": posterior.mean(),
+            "top_models": top_models,
+            "edge_mass": posterior.edge_mass(),
+            "n_graphs": len(posterior.model_names),
+        },
+        warnings=tuple(warnings),
+        draws=posterior.sample(n_draws, seed=seed),
+        table=table,
+        stratum=table.stratum,
+        estimate_kind="median",
+    )
 
 
 def p_default_exponent(table: ListOverlapTable) -> int:

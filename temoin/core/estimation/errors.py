@@ -3,12 +3,12 @@
 Every error has a stable ``code`` (for the API's single error shape) and a human message
 naming the stratum, row and column at fault — never a person::
 
-    EstimationError                      code="estimation_error"
-    ├── InvalidTableError                code="invalid_table"          (file/row/column)
-    ├── InvalidSettingsError             code="invalid_settings"       (all problems at once)
-    ├── TooSparseError                   code="too_sparse"             (the counts that make it so)
-    ├── ModelNotEstimableError           code="model_not_estimable"    (MLE missing / not identifiable)
-    └── NumericalError                   code="numerical_failure"      (fit did not converge)
+    EstimationError              code="estimation_error"
+    ├── InvalidTableError        code="invalid_table"        (file, row, column)
+    ├── InvalidSettingsError     code="invalid_settings"     (all problems at once)
+    ├── TooSparseError           code="too_sparse"           (the counts that make it so)
+    ├── ModelNotEstimableError   code="model_not_estimable"  (MLE missing / not identifiable)
+    └── NumericalError           code="numerical_failure"    (fit did not converge)
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ class InvalidTableError(EstimationError):
 
     code = "invalid_table"
 
-    def __init__(self, *, source: str, problem: str, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self, *, source: str, problem: str, row: int | None = None, column: str | None = None
+    ) -> None:
         self.source = source
         self.row = row
         self.column = column

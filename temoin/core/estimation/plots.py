@@ -18,8 +18,12 @@ from temoin.core.estimation.results import EstimationResult
 __all__ = ["plot_results"]
 
 
-def plot_results(results: Sequence[EstimationResult], path: str | Path, *,
-                 title: str = "Multiple systems estimation") -> Path:
+def plot_results(
+    results: Sequence[EstimationResult],
+    path: str | Path,
+    *,
+    title: str = "Multiple systems estimation",
+) -> Path:
     """Left: posterior/bootstrap distributions of N; right: observed vs estimated per stratum."""
     target = Path(path)
     if target.suffix.lower() not in (".png", ".svg"):
@@ -29,8 +33,14 @@ def plot_results(results: Sequence[EstimationResult], path: str | Path, *,
     left, right = figure.subplots(1, 2)
     for result in results:
         if result.draws is not None and len(result.draws) > 1:
-            left.hist(result.draws, bins=60, density=True, histtype="step", linewidth=1.5,
-                      label=f"{result.method} [{result.stratum or 'all'}]")
+            left.hist(
+                result.draws,
+                bins=60,
+                density=True,
+                histtype="step",
+                linewidth=1.5,
+                label=f"{result.method} [{result.stratum or 'all'}]",
+            )
         left.axvline(result.n_observed, color="black", linestyle=":", linewidth=1)
     left.set_xlabel("total N (documented + undocumented)")
     left.set_ylabel("density")
@@ -44,8 +54,15 @@ def plot_results(results: Sequence[EstimationResult], path: str | Path, *,
     right.bar(positions, observed, color="#999999", label="documented")
     lows = [r.estimate - (r.interval.low if r.interval else r.estimate) for r in results]
     highs = [(r.interval.high if r.interval else r.estimate) - r.estimate for r in results]
-    right.errorbar(positions, estimates, yerr=[lows, highs], fmt="o", color="#b2182b",
-                   capsize=4, label="estimated total (95 % interval)")
+    right.errorbar(
+        positions,
+        estimates,
+        yerr=[lows, highs],
+        fmt="o",
+        color="#b2182b",
+        capsize=4,
+        label="estimated total (95 % interval)",
+    )
     right.set_xticks(positions, labels, fontsize=7)
     right.set_title("documented vs estimated")
     right.legend(fontsize=7)

@@ -21,6 +21,7 @@ __all__ = [
     "EstimationResult",
     "EstimationWarning",
     "Interval",
+    "empty_list_warnings",
     "software_versions",
     "summarise_draws",
 ]
@@ -38,8 +39,12 @@ class Interval:
     kind: str = "credible"  # credible | profile | bca | percentile | wald-log
 
     def to_dict(self) -> dict[str, Any]:
-        return {"low": _num(self.low), "high": _num(self.high), "level": self.level,
-                "kind": self.kind}
+        return {
+            "low": _num(self.low),
+            "high": _num(self.high),
+            "level": self.level,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True)
@@ -110,12 +115,24 @@ def summarise_draws(draws: npt.ArrayLike, *, level: float = 0.95) -> tuple[float
 
 
 def software_versions() -> dict[str, str]:
+    """Versions that produced a result (numba only when installed)."""
+    import importlib.metadata
+
     import scipy
 
     from temoin import __version__
 
-    return {"temoin": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
-            "python": platform.python_version()}
+    versions = {
+        "temoin": __version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "python": platform.python_version(),
+    }
+    try:
+        versions["numba"] = importlib.metadata.version("numba")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    return versions
 
 
 def _num(value: float) -> float | None:
@@ -137,3 +154,15 @@ def _jsonable(value: Any) -> Any:
         return value
     return str(value)
 
+
+def empty_list_warnings(table: ListOverlapTable) -> list[EstimationWarning]:
+    """One ``empty_list`` warning per list on which nobody appears."""
+    return [
+        EstimationWarning(
+            "empty_list",
+            f"list {name} has nobody in this table; it carries no information "
+            "(leave it out, as `estimate_all` does)",
+        )
+        for name, size in table.list_sizes().items()
+        if size == 0
+    ]

@@ -35,13 +35,21 @@ class StratifiedResult:
     total: EstimationResult
 
     def to_dict(self) -> dict[str, Any]:
-        return {"strata": [result.to_dict() for result in self.strata],
-                "refused": dict(self.refused), "total": self.total.to_dict()}
+        return {
+            "strata": [result.to_dict() for result in self.strata],
+            "refused": dict(self.refused),
+            "total": self.total.to_dict(),
+        }
 
 
-def estimate_stratified(tables: Mapping[str | None, ListOverlapTable], estimator: Estimator, *,
-                        n_draws: int = 4000, seed: int = 0, level: float = 0.95
-                        ) -> StratifiedResult:
+def estimate_stratified(
+    tables: Mapping[str | None, ListOverlapTable],
+    estimator: Estimator,
+    *,
+    n_draws: int = 4000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> StratifiedResult:
     """Run ``estimator`` on every stratum; too-sparse strata are refused and reported."""
     results: list[EstimationResult] = []
     refused: dict[str, str] = {}
@@ -57,8 +65,14 @@ def estimate_stratified(tables: Mapping[str | None, ListOverlapTable], estimator
     return StratifiedResult(tuple(results), refused, total)
 
 
-def combine_strata(results: list[EstimationResult], *, floors: Mapping[str, int] | None = None,
-                   n_draws: int = 4000, seed: int = 0, level: float = 0.95) -> EstimationResult:
+def combine_strata(
+    results: list[EstimationResult],
+    *,
+    floors: Mapping[str, int] | None = None,
+    n_draws: int = 4000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> EstimationResult:
     """Total over strata by summing independent draws (resampled to ``n_draws`` each)."""
     floors = dict(floors or {})
     if not results:
@@ -69,7 +83,8 @@ def combine_strata(results: list[EstimationResult], *, floors: Mapping[str, int]
         if result.draws is None or len(result.draws) == 0:
             raise EstimationError(
                 f"stratum {result.stratum!r} ({result.method}) has no posterior or bootstrap "
-                "draws; it cannot be combined (use an interval with draws)")
+                "draws; it cannot be combined (use an interval with draws)"
+            )
         total_draws += rng.choice(result.draws, size=n_draws, replace=True)
     floor = sum(floors.values())
     total_draws += floor
@@ -82,21 +97,38 @@ def combine_strata(results: list[EstimationResult], *, floors: Mapping[str, int]
     else:
         estimate = float(median)
         kind = "credible"
-    warnings = [EstimationWarning(
-        "stratum_refused", f"stratum {name!r} was too sparse to estimate: its {count} "
-        "documented individuals are added as is, so the total is an underestimate")
-        for name, count in floors.items()]
+    warnings = [
+        EstimationWarning(
+            "stratum_refused",
+            f"stratum {name!r} was too sparse to estimate: its {count} "
+            "documented individuals are added as is, so the total is an underestimate",
+        )
+        for name, count in floors.items()
+    ]
     for result in results:
         for warning in result.warnings:
-            warnings.append(EstimationWarning(warning.code,
-                                              f"stratum {result.stratum!r}: {warning.message}"))
+            warnings.append(
+                EstimationWarning(warning.code, f"stratum {result.stratum!r}: {warning.message}")
+            )
     methods = sorted({result.method for result in results})
     return EstimationResult(
-        method="+".join(methods), n_observed=sum(r.n_observed for r in results) + floor,
-        estimate=estimate, interval=Interval(float(low), float(high), level, kind),
-        settings={"combination": "sum of independent draws", "n_draws": n_draws, "seed": seed,
-                  "strata": [str(r.stratum) for r in results]},
-        diagnostics={"per_stratum_estimates": {str(r.stratum): r.estimate for r in results},
-                     "refused_floor": floor},
-        warnings=tuple(warnings), draws=total_draws, stratum="TOTAL",
-        estimate_kind="mle" if kinds == {"mle"} else "median", versions=software_versions())
+        method="+".join(methods),
+        n_observed=sum(r.n_observed for r in results) + floor,
+        estimate=estimate,
+        interval=Interval(float(low), float(high), level, kind),
+        settings={
+            "combination": "sum of independent draws",
+            "n_draws": n_draws,
+            "seed": seed,
+            "strata": [str(r.stratum) for r in results],
+        },
+        diagnostics={
+            "per_stratum_estimates": {str(r.stratum): r.estimate for r in results},
+            "refused_floor": floor,
+        },
+        warnings=tuple(warnings),
+        draws=total_draws,
+        stratum="TOTAL",
+        estimate_kind="mle" if kinds == {"mle"} else "median",
+        versions=software_versions(),
+    )

@@ -22,11 +22,13 @@ lowers it steeply; when no polygon matches the stated name, GeoNames' region is 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
 from temoin.core.geo.admin import AdminUnit, admin_key, haversine_km
+from temoin.core.geo.errors import CoordinateError
 from temoin.core.geo.gazetteer import Gazetteer, Place
 from temoin.core.geo.normalise import normalise_name, phonetic_key
 
@@ -169,6 +171,20 @@ def _near_factor(place: Place, near: tuple[float, float] | None) -> tuple[float,
     return 0.7, distance
 
 
+def _validated_point(point: tuple[float, float]) -> tuple[float, float]:
+    try:
+        latitude, longitude = float(point[0]), float(point[1])
+    except (TypeError, ValueError, IndexError):
+        raise CoordinateError(f"near={point!r} is not a (latitude, longitude) pair") from None
+    if (
+        not (math.isfinite(latitude) and math.isfinite(longitude))
+        or abs(latitude) > 90
+        or abs(longitude) > 180
+    ):
+        raise CoordinateError(f"near={point!r} is out of range")
+    return latitude, longitude
+
+
 def geocode(
     gazetteer: Gazetteer,
     name: str,
@@ -178,8 +194,13 @@ def geocode(
     *,
     settings: GeocodeSettings | None = None,
 ) -> GeocodeResult:
-    """Find the place meant by ``name`` (see module docstring)."""
+    """Find the place meant by ``name`` (see module docstring).
+
+    Raises :class:`CoordinateError` only for an unusable ``near`` point.
+    """
     settings = settings or GeocodeSettings()
+    if near is not None:
+        near = _validated_point(near)
     if not normalise_name(name).base:
         return GeocodeResult(name, admin1, admin2, "not_found", None, (), "empty name")
     scored: list[Candidate] = []

@@ -9,7 +9,8 @@ Two levels:
   ``"ogossagou"``, qualifier ``"peulh"``), because the same village often has quarters named
   after its communities.
 * :func:`phonetic_key` — a coarser key that merges common transliteration variants
-  (ou/u/w, dj/j, doubled letters, c/k/q, ch/sh, final silent e, y/i), so that
+  (ou/u/w, dj/j, doubled letters, c/k/q, ch/sh, final silent e, y/i, the Tamasheq
+  "In-"/"I-n-"/"N" prefix), so that
   "Ogossagou" and "Ogosagu", "Djenné" and "Jenne" meet.
 """
 
@@ -87,6 +88,8 @@ def normalise_name(text: str) -> NormalisedName:
 _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
+        (r"^i n (?=[^aeiou ])", "in"),  # Tamasheq "I-n-Tillit" = "In Tillit" = "Ntillit"
+        (r"^n(?=[^aeiouy ])", "in"),
         (r"dj", "j"),
         (r"n(?=[bp])", "m"),
         (r"tch", "c"),

@@ -8,7 +8,8 @@ Every parser streams ``ParsedRow | QuarantinedRow`` in file order and raises an
     iter_ucdp(path)                               UCDP GED CSV
     iter_table(path, profile) / dry_run(...)      CSV/XLSX through a MappingProfile
     iter_uwazi(path, profile)                     Uwazi CSV export
-    temoin.core.intake.odk                        XLSForms, OpenRosa, encrypted submissions
+    temoin.core.intake.odk                        XLSForms, OpenRosa, submissions, encrypted
+                                                  submissions, ODK Central/KoBo exports
     record_fingerprint / diff_records / detect_deletions   idempotent re-imports
 """
 
@@ -25,6 +26,7 @@ from temoin.core.intake.errors import (
     ProfileError,
     SignatureMismatchError,
     SubmissionError,
+    UnreadableFileError,
 )
 from temoin.core.intake.fingerprint import (
     DeletionReport,
@@ -94,6 +96,7 @@ __all__ = [
     "SourceRecord",
     "SubmissionError",
     "TextFileInfo",
+    "UnreadableFileError",
     "detect_deletions",
     "diff_records",
     "flatten_record",

@@ -20,7 +20,7 @@ from typing import Any
 
 from temoin.core.geo.coords import check_coordinates
 from temoin.core.intake.actmap import ActTypeMap, load_act_type_map
-from temoin.core.intake.errors import FileFormatError
+from temoin.core.intake.errors import FileFormatError, UnreadableFileError
 from temoin.core.intake.fingerprint import record_fingerprint
 from temoin.core.intake.records import (
     ActClaim,
@@ -302,6 +302,11 @@ def iter_acled_json(
     if isinstance(payload, (str, os.PathLike, bytes)):
         try:
             data_bytes = payload if isinstance(payload, bytes) else Path(payload).read_bytes()
+        except OSError as error:
+            raise UnreadableFileError(
+                f"cannot open the file ({error.strerror})", source_name=name
+            ) from error
+        try:
             document: Any = json.loads(data_bytes.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             raise FileFormatError(f"not valid JSON: {error}", source_name=name) from error

@@ -8,6 +8,7 @@ names the file (and the field, when there is one) but never personal data from t
 Exception tree::
 
     IntakeError                      code="intake_error"
+    ├── UnreadableFileError          code="file_unreadable"  (missing, a folder, no permission)
     ├── FileFormatError              code="file_format"      (wrong kind of file, no header…)
     │   ├── EmptyFileError           code="empty_file"
     │   └── EncodingError            code="encoding"         (undecodable bytes)
@@ -32,6 +33,7 @@ __all__ = [
     "ProfileError",
     "SignatureMismatchError",
     "SubmissionError",
+    "UnreadableFileError",
 ]
 
 
@@ -50,6 +52,12 @@ class IntakeError(Exception):
         if field:
             where += f"field {field!r}: "
         super().__init__(where + message)
+
+
+class UnreadableFileError(IntakeError):
+    """The file cannot be opened (missing, a directory, no permission)."""
+
+    code = "file_unreadable"
 
 
 class FileFormatError(IntakeError):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from temoin.core.intake.errors import EmptyFileError, FileFormatError
+from temoin.core.intake.errors import EmptyFileError, FileFormatError, UnreadableFileError
 from temoin.core.intake.fingerprint import record_fingerprint
 from temoin.core.intake.profile import MappingProfile, validate_profile
 from temoin.core.intake.records import (
@@ -90,7 +90,9 @@ def _xlsx_records(path: Path, sheet: str | None, name: str) -> Iterator[tuple[in
 
 
 def _records(path: Path, profile: MappingProfile, name: str) -> Iterator[tuple[int, list[str]]]:
-    if not path.is_file() or path.stat().st_size == 0:
+    if not path.is_file():
+        raise UnreadableFileError("cannot open the file (missing or not a file)", source_name=name)
+    if path.stat().st_size == 0:
         raise EmptyFileError("the file is empty", source_name=name)
     if path.suffix.casefold() in {".xlsx", ".xlsm"}:
         return _xlsx_records(path, profile.sheet, name)

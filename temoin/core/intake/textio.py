@@ -12,25 +12,35 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from temoin.core.intake.errors import EmptyFileError, EncodingError, FileFormatError
+from temoin.core.intake.errors import (
+    EmptyFileError,
+    EncodingError,
+    FileFormatError,
+    UnreadableFileError,
+)
 
 __all__ = [
     "TextFileInfo",
     "excel_serial_to_date",
     "iter_csv_records",
+    "iter_csv_stream",
     "parse_date",
+    "sniff_sample",
     "sniff_text_file",
 ]
 
 _SAMPLE_BYTES = 256 * 1024
 _FIELD_LIMIT = 10 * 1024 * 1024
 _WINDOWS_1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_UNDEFINED_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive (or an XLSX workbook)"),
     (b"\xd0\xcf\x11\xe0", "a legacy Office file (XLS)"),
@@ -73,6 +83,25 @@ def _detect_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def sniff_sample(sample: bytes, *, source_name: str) -> TextFileInfo:
+    """Detect encoding and delimiter from the first bytes of a file (see :func:`sniff_text_file`)."""
+    if not sample.strip():
+        raise EmptyFileError("the file is empty", source_name=source_name)
+    for signature, kind in _SIGNATURES:
+        if sample.startswith(signature):
+            raise FileFormatError(
+                f"this is {kind}, not a delimited text file", source_name=source_name
+            )
+    encoding, had_bom = _detect_encoding(sample)
+    if not encoding.startswith("utf-16") and b"\x00" in sample:
+        raise FileFormatError(
+            "binary content (NUL bytes), not a text file", source_name=source_name
+        )
+    text = sample.decode(encoding, errors="replace").lstrip("\ufeff")
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    return TextFileInfo(encoding=encoding, delimiter=_detect_delimiter(first_line), had_bom=had_bom)
+
+
 def sniff_text_file(
     path: str | os.PathLike[str], *, source_name: str | None = None
 ) -> TextFileInfo:
@@ -80,21 +109,40 @@ def sniff_text_file(
 
     Raises :class:`EmptyFileError` for an empty file and :class:`FileFormatError` when the
     bytes are evidently another kind of file (ZIP/XLSX, PDF, image, binary).
+
+    When the sample is plain ASCII, the rest of the file is checked too (one fast read): a
+    French file whose first accented letter comes late is still read as Windows-1252 rather
+    than failing half-way. A sample with UTF-8 letters stays UTF-8: a later invalid byte is
+    then a damaged or mixed file, reported with its row by :class:`EncodingError`.
     """
     name = source_name or Path(path).name
-    with open(path, "rb") as handle:
+    try:
+        handle = open(path, "rb")  # closed by the with block below
+    except OSError as error:
+        raise UnreadableFileError(
+            f"cannot open the file ({error.strerror})", source_name=name
+        ) from error
+    with handle:
         sample = handle.read(_SAMPLE_BYTES)
-    if not sample.strip():
-        raise EmptyFileError("the file is empty", source_name=name)
-    for signature, kind in _SIGNATURES:
-        if sample.startswith(signature):
-            raise FileFormatError(f"this is {kind}, not a delimited text file", source_name=name)
-    encoding, had_bom = _detect_encoding(sample)
-    if not encoding.startswith("utf-16") and b"\x00" in sample:
-        raise FileFormatError("binary content (NUL bytes), not a text file", source_name=name)
-    text = sample.decode(encoding, errors="replace").lstrip("\ufeff")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    return TextFileInfo(encoding=encoding, delimiter=_detect_delimiter(first_line), had_bom=had_bom)
+        info = sniff_sample(sample, source_name=name)
+        if info.encoding != "utf-8" or len(sample) < _SAMPLE_BYTES or not sample.isascii():
+            # a sample with real UTF-8 letters makes a later bad byte a damaged/mixed file:
+            # reading on raises EncodingError naming the row, rather than garbling every accent
+            return info
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk, final=False)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            handle.seek(0)
+            undefined = False
+            while not undefined and (chunk := handle.read(1 << 20)):
+                undefined = _UNDEFINED_1252.search(chunk) is not None
+            fallback = "latin-1" if undefined else "cp1252"
+            return TextFileInfo(encoding=fallback, delimiter=info.delimiter, had_bom=False)
+    return info
 
 
 def iter_csv_records(
@@ -111,8 +159,30 @@ def iter_csv_records(
     """
     name = source_name or Path(path).name
     info = info or sniff_text_file(path, source_name=name)
+    return iter_csv_stream(lambda: open(path, "rb"), info=info, source_name=name)
+
+
+def iter_csv_stream(
+    opener: Callable[[], BinaryIO],
+    *,
+    source_name: str,
+    info: TextFileInfo | None = None,
+) -> Iterator[tuple[int, list[str]]]:
+    """Like :func:`iter_csv_records` for any binary stream (e.g. a member of a ZIP archive).
+
+    ``opener`` is called once for the sample (unless ``info`` is given) and once to read.
+    """
+    if info is None:
+        with opener() as handle:
+            info = sniff_sample(handle.read(_SAMPLE_BYTES), source_name=source_name)
+    return _csv_rows(opener, info, source_name)
+
+
+def _csv_rows(
+    opener: Callable[[], BinaryIO], info: TextFileInfo, name: str
+) -> Iterator[tuple[int, list[str]]]:
     row_number = 0
-    with open(path, encoding=info.encoding, newline="", errors="strict") as handle:
+    with io.TextIOWrapper(opener(), encoding=info.encoding, newline="", errors="strict") as handle:
         reader = csv.reader(handle, delimiter=info.delimiter)
         while True:
             try:

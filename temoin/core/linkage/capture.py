@@ -36,11 +36,22 @@ def _stratum_by_record(run: LinkageRun) -> list[str | None]:
     table = run.comparison_table
     strata: dict[tuple[str, str], str | None] = {}
     if table is not None and "stratum" in table:
-        strata = dict(zip(zip(table["list_id"], table["record_id"], strict=True), table["stratum"], strict=True))
-    return [strata.get((lst, rid)) for lst, rid in zip(run.assignments["list_id"], run.assignments["record_id"], strict=True)]
+        strata = dict(
+            zip(
+                zip(table["list_id"], table["record_id"], strict=True),
+                table["stratum"],
+                strict=True,
+            )
+        )
+    return [
+        strata.get((lst, rid))
+        for lst, rid in zip(run.assignments["list_id"], run.assignments["record_id"], strict=True)
+    ]
 
 
-def _histories(run: LinkageRun, cluster_ids: np.ndarray | Sequence[int], lists: Sequence[str] | None) -> CaptureHistories:
+def _histories(
+    run: LinkageRun, cluster_ids: np.ndarray | Sequence[int], lists: Sequence[str] | None
+) -> CaptureHistories:
     frame = run.assignments[["list_id", "record_id", "linked"]].copy()
     frame["cluster_id"] = np.asarray(cluster_ids)
     frame["stratum"] = _stratum_by_record(run)
@@ -56,13 +67,29 @@ def _histories(run: LinkageRun, cluster_ids: np.ndarray | Sequence[int], lists: 
         for name in members:
             if name in position:
                 bits[position[name]] = "1"
-        rows.append({"cluster_id": int(cluster), "stratum": stratum, "lists": tuple(members), "pattern": "".join(bits)})
+        rows.append(
+            {
+                "cluster_id": int(cluster),
+                "stratum": stratum,
+                "lists": tuple(members),
+                "pattern": "".join(bits),
+            }
+        )
     individuals = pd.DataFrame(rows, columns=["cluster_id", "stratum", "lists", "pattern"])
     counts = (
-        individuals.groupby(["stratum", "pattern"], dropna=False).size().rename("count").reset_index()
-        if len(individuals) else pd.DataFrame(columns=["stratum", "pattern", "count"])
+        individuals.groupby(["stratum", "pattern"], dropna=False)
+        .size()
+        .rename("count")
+        .reset_index()
+        if len(individuals)
+        else pd.DataFrame(columns=["stratum", "pattern", "count"])
     )
-    return CaptureHistories(lists=all_lists, individuals=individuals, counts=counts, excluded=int((~frame["linked"]).sum()))
+    return CaptureHistories(
+        lists=all_lists,
+        individuals=individuals,
+        counts=counts,
+        excluded=int((~frame["linked"]).sum()),
+    )
 
 
 def capture_histories(run: LinkageRun) -> CaptureHistories:

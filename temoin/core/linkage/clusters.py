@@ -55,10 +55,14 @@ def cluster_pairs(
     for a, b in must_link:
         chosen_left.append(a)
         chosen_right.append(b)
-    return _components(n_nodes, np.asarray(chosen_left, dtype=np.int64), np.asarray(chosen_right, dtype=np.int64))
+    return _components(
+        n_nodes, np.asarray(chosen_left, dtype=np.int64), np.asarray(chosen_right, dtype=np.int64)
+    )
 
 
-def conflicting_clusters(assignment: np.ndarray, cannot_link: Iterable[tuple[int, int]]) -> set[int]:
+def conflicting_clusters(
+    assignment: np.ndarray, cannot_link: Iterable[tuple[int, int]]
+) -> set[int]:
     """Clusters that contain both records of a pair an analyst rejected."""
     return {int(assignment[a]) for a, b in cannot_link if assignment[a] == assignment[b]}
 
@@ -81,8 +85,18 @@ def sample_clusterings(
     probabilities = np.asarray(probability, dtype=float)
     banned = {(min(a, b), max(a, b)) for a, b in cannot_link}
     if banned:
-        keep = np.array([(min(a, b), max(a, b)) not in banned for a, b in zip(left_array.tolist(), right_array.tolist(), strict=True)], dtype=bool)
-        left_array, right_array, probabilities = left_array[keep], right_array[keep], probabilities[keep]
+        keep = np.array(
+            [
+                (min(a, b), max(a, b)) not in banned
+                for a, b in zip(left_array.tolist(), right_array.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        left_array, right_array, probabilities = (
+            left_array[keep],
+            right_array[keep],
+            probabilities[keep],
+        )
     forced = list(must_link)
     forced_left = np.asarray([a for a, _ in forced], dtype=np.int64)
     forced_right = np.asarray([b for _, b in forced], dtype=np.int64)

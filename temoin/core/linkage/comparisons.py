@@ -22,10 +22,23 @@ from temoin.core.linkage.settings import LinkageSettings
 
 SWAPPED_NAMES = "swapped_names"
 
-__all__ = ["SWAPPED_NAMES", "blocking_rule_sql", "incident_splink_settings", "person_splink_settings"]
+__all__ = [
+    "SWAPPED_NAMES",
+    "blocking_rule_sql",
+    "incident_splink_settings",
+    "person_splink_settings",
+]
 
 
-def _lvl(creator: ComparisonLevelCreator, label: str, m: float, u: float, *, null: bool = False, tf: str | None = None) -> ComparisonLevelCreator:
+def _lvl(
+    creator: ComparisonLevelCreator,
+    label: str,
+    m: float,
+    u: float,
+    *,
+    null: bool = False,
+    tf: str | None = None,
+) -> ComparisonLevelCreator:
     options: dict[str, Any] = {"label_for_charts": label}
     if null:
         options["is_null_level"] = True
@@ -43,43 +56,88 @@ def _custom(sql: str) -> ComparisonLevelCreator:
 
 
 def _gap(low: str, high: str) -> str:
-    """SQL for the gap in days between two inclusive intervals (0 when they overlap)."""
-    return f"greatest(0, {low}_l - {high}_r, {low}_r - {high}_l)"
+    """SQL for the gap in days between two inclusive intervals (0 when they overlap).
+
+    NULL when either side is missing: ``greatest`` skips NULLs in DuckDB and Spark, so
+    the check is explicit (otherwise a missing date would look like the same day).
+    """
+    return (
+        f"(CASE WHEN {low}_l IS NULL OR {low}_r IS NULL THEN NULL "
+        f"ELSE greatest(0, {low}_l - {high}_r, {low}_r - {high}_l) END)"
+    )
 
 
-def _name_comparison(part: str, other: str, settings: LinkageSettings, *, with_related: bool) -> dict[str, Any]:
-    norm, canon = f"{part}_norm", f"{part}_canon"
+def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
+    """Given and family name scored *together* (order swaps and shared family names).
+
+    Within one village many victims share a family name; only the pair (given, family)
+    identifies.  A joint comparison also lets EM train names in sessions blocked on
+    date and place.  Untransliterable names only reach the exact level when identical.
+    """
+    jw_high, jw_low = settings.jaro_winkler_thresholds[0], settings.jaro_winkler_thresholds[-1]
     both_scripts = "(name_script_key_l IS NOT NULL AND name_script_key_r IS NOT NULL)"
-    tf = canon if settings.use_term_frequencies else None
+    no_name = "((given_norm_{s} IS NULL AND family_norm_{s} IS NULL))"
+    family_same = cll.ExactMatchLevel("family_canon")
+    given_same = cll.ExactMatchLevel("given_canon")
+    one_missing = "(given_norm_l IS NULL OR given_norm_r IS NULL)"
+    tf = "family_canon" if settings.use_term_frequencies else None
     levels = [
-        _lvl(_custom(f"({norm}_l IS NULL OR {norm}_r IS NULL) AND NOT {both_scripts}"), "null", 0, 0, null=True),
-        _lvl(_custom(f"{norm}_l = {norm}_r OR name_script_key_l = name_script_key_r"), "exact", 0.7, 0.01),
-        _lvl(cll.ExactMatchLevel(canon), "same variant family", 0.15, 0.005, tf=tf),
-        _lvl(cll.ColumnsReversedLevel(canon, f"{other}_canon"), "given/family swapped", 0.03, 0.0005),
+        _lvl(_custom(f"({no_name.format(s='l')} OR {no_name.format(s='r')}) AND NOT {both_scripts}"), "null", 0, 0, null=True),
+        _lvl(cll.Or(cll.And(cll.ExactMatchLevel("given_norm"), cll.ExactMatchLevel("family_norm")), cll.ExactMatchLevel("name_script_key")), "exact", 0.5, 0.0005),
+        _lvl(cll.And(given_same, family_same), "same variant families", 0.15, 0.0003),
+        _lvl(
+            cll.And(
+                _custom("given_norm_l IS NOT NULL AND family_norm_l IS NOT NULL AND given_norm_r IS NOT NULL AND family_norm_r IS NOT NULL AND name_min_l <> name_max_l"),
+                cll.Or(cll.ColumnsReversedLevel("given_canon", "family_canon"), cll.And(cll.ExactMatchLevel("name_min"), cll.ExactMatchLevel("name_max"))),
+            ),
+            "same names, other order", 0.08, 0.0002,
+        ),
+        _lvl(cll.And(family_same, cll.ExactMatchLevel("given_first_canon")), "family agrees, first given name agrees", 0.04, 0.0005),
+        _lvl(cll.And(family_same, cll.JaroWinklerLevel("given_norm", jw_high)), f"family agrees, given JW >= {jw_high}", 0.05, 0.0003),
+        _lvl(cll.And(given_same, cll.JaroWinklerLevel("family_norm", jw_high)), f"given agrees, family JW >= {jw_high}", 0.05, 0.0003),
+        _lvl(cll.And(family_same, cll.Or(cll.JaroWinklerLevel("given_norm", jw_low), cll.DamerauLevenshteinLevel("given_norm", settings.damerau_levenshtein_threshold))), "family agrees, given similar", 0.03, 0.001),
+        _lvl(cll.And(given_same, cll.Or(cll.JaroWinklerLevel("family_norm", jw_low), cll.DamerauLevenshteinLevel("family_norm", settings.damerau_levenshtein_threshold))), "given agrees, family similar", 0.03, 0.001),
+        _lvl(cll.And(cll.JaroWinklerLevel("given_norm", jw_low), cll.JaroWinklerLevel("family_norm", jw_low)), "both similar", 0.02, 0.0005),
+        _lvl(cll.And(family_same, _custom("(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)")), "family agrees, given initial agrees", 0.04, 0.001),
+        _lvl(cll.And(family_same, _custom(one_missing)), "family agrees, a given name missing", 0.02, 0.003),
+        _lvl(cll.And(family_same, cll.ExactMatchLevel("given_related")), "family agrees, related given name (weak)", 0.01, 0.001),
+        _lvl(cll.And(given_same, _custom("(family_norm_l IS NULL OR family_norm_r IS NULL)")), "given agrees, a family name missing", 0.02, 0.003),
+        _lvl(family_same.configure(), "family name only agrees", 0.01, 0.02, tf=tf),
+        _lvl(given_same, "given name only agrees", 0.01, 0.02),
+        _lvl(cll.ElseLevel(), "different", 0.01, 0.97),
     ]
-    if part == "given":
-        levels.append(_lvl(cll.ExactMatchLevel("given_first_canon"), "same first given name", 0.03, 0.005))
-    for threshold in settings.jaro_winkler_thresholds:
-        levels.append(_lvl(cll.JaroWinklerLevel(norm, threshold), f"Jaro-Winkler >= {threshold}", 0.03, 0.01))
-    levels.append(_lvl(cll.DamerauLevenshteinLevel(norm, settings.damerau_levenshtein_threshold), f"Damerau-Levenshtein <= {settings.damerau_levenshtein_threshold}", 0.02, 0.01))
-    if with_related:
-        levels.append(_lvl(cll.ExactMatchLevel("given_related"), "related name (weak)", 0.01, 0.01))
-    levels.append(_lvl(_custom(f"(length({norm}_l) = 1 OR length({norm}_r) = 1) AND substr({norm}_l, 1, 1) = substr({norm}_r, 1, 1)"), "initial agrees", 0.01, 0.02))
-    levels.append(_lvl(cll.ElseLevel(), "different", 0.02, 0.94))
-    return {"output_column_name": f"{part}_name", "comparison_levels": levels}
+    return {"output_column_name": "name", "comparison_levels": levels}
 
 
-def _date_comparison(name: str, low: str, high: str, windows: Iterable[int], *, text: str | None = None) -> dict[str, Any]:
+def _date_comparison(
+    name: str,
+    low: str,
+    high: str,
+    windows: Iterable[int],
+    *,
+    text: str | None = None,
+    same_day_m: float = 0.7,
+    overlap_m: float = 0.1,
+) -> dict[str, Any]:
+    """Interval dates: same day, a typo, overlapping intervals, within windows, else."""
     gap = _gap(low, high)
     levels = [
         _lvl(_custom(f"{low}_l IS NULL OR {low}_r IS NULL"), "null", 0, 0, null=True),
-        _lvl(_custom(f"{low}_l = {low}_r AND {high}_l = {high}_r AND {low}_l = {high}_l"), "same day", 0.7, 0.001),
+        _lvl(
+            _custom(f"{low}_l = {low}_r AND {high}_l = {high}_r AND {low}_l = {high}_l"),
+            "same day",
+            same_day_m,
+            0.001,
+        ),
     ]
     if text is not None:
-        levels.append(_lvl(cll.DamerauLevenshteinLevel(text, 1), "one typo in the date", 0.1, 0.002))
-    levels.append(_lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", 0.1, 0.01))
-    for days in windows:
-        levels.append(_lvl(_custom(f"{gap} <= {days}"), f"within {days} days", 0.04, 0.02))
+        levels.append(
+            _lvl(cll.DamerauLevenshteinLevel(text, 1), "one typo in the date", 0.1, 0.002)
+        )
+    levels.append(_lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", overlap_m, 0.01))
+    for position, days in enumerate(windows):
+        m, u = (0.1, 0.005) if position == 0 else (0.04, 0.02)
+        levels.append(_lvl(_custom(f"{gap} <= {days}"), f"within {days} days", m, u))
     levels.append(_lvl(cll.ElseLevel(), "different", 0.01, 0.95))
     return {"output_column_name": name, "comparison_levels": levels}
 
@@ -90,12 +148,21 @@ def _place_comparison(settings: LinkageSettings, *, with_coordinates: bool) -> d
 
     levels = [
         _lvl(_custom(f"{side('l')} OR {side('r')}"), "null", 0, 0, null=True),
-        _lvl(_custom("village_key_l = village_key_r AND (commune_key_l = commune_key_r OR commune_key_l IS NULL OR commune_key_r IS NULL)"), "same village", 0.7, 0.01),
+        _lvl(
+            _custom(
+                "village_key_l = village_key_r AND (commune_key_l = commune_key_r OR commune_key_l IS NULL OR commune_key_r IS NULL)"
+            ),
+            "same village",
+            0.7,
+            0.01,
+        ),
+        _lvl(cll.JaroWinklerLevel("village_key", 0.88), "village spelt alike", 0.1, 0.002),
         _lvl(cll.ExactMatchLevel("commune_key"), "same commune", 0.15, 0.03),
     ]
     if with_coordinates:
-        for km in settings.distance_km_thresholds:
-            levels.append(_lvl(cll.DistanceInKMLevel("lat", "lon", km), f"within {km} km", 0.05, 0.05))
+        for position, km in enumerate(settings.distance_km_thresholds):
+            m, u = (0.2, 0.005) if position == 0 else (0.1, 0.03)
+            levels.append(_lvl(cll.DistanceInKMLevel("lat", "lon", km), f"within {km} km", m, u))
     levels.append(_lvl(cll.ExactMatchLevel("cercle_key"), "same cercle", 0.05, 0.1))
     levels.append(_lvl(cll.ElseLevel(), "different", 0.05, 0.8))
     return {"output_column_name": "place", "comparison_levels": levels}
@@ -107,9 +174,51 @@ def _address_comparison(settings: LinkageSettings) -> dict[str, Any]:
         _lvl(cll.ExactMatchLevel("address_key"), "exact", 0.6, 0.001),
     ]
     for threshold in settings.jaro_winkler_thresholds:
-        levels.append(_lvl(cll.JaroWinklerLevel("address_key", threshold), f"Jaro-Winkler >= {threshold}", 0.15, 0.005))
+        levels.append(
+            _lvl(
+                cll.JaroWinklerLevel("address_key", threshold),
+                f"Jaro-Winkler >= {threshold}",
+                0.15,
+                0.005,
+            )
+        )
     levels.append(_lvl(cll.ElseLevel(), "different", 0.1, 0.99))
     return {"output_column_name": "address", "comparison_levels": levels}
+
+
+def _death_place_comparison(settings: LinkageSettings, *, with_coordinates: bool) -> dict[str, Any]:
+    """Date of death and place *together*.
+
+    Victims of one massacre share the day and the village, so the two fields are not
+    independent given non-match: scoring them separately would count the same evidence
+    ("same incident") twice.  One comparison on the pair of fields keeps Fellegi–Sunter
+    honest: "same village, same day" gets the u it really has among non-matches.
+    """
+    gap = _gap("death_low", "death_high")
+    close, far = settings.death_date_windows_days[0], settings.death_date_windows_days[-1]
+    date_missing = "(death_low_l IS NULL OR death_low_r IS NULL)"
+
+    def side(s: str) -> str:
+        return f"(village_key_{s} IS NULL AND commune_key_{s} IS NULL AND cercle_key_{s} IS NULL AND lat_{s} IS NULL)"
+
+    place_missing = f"({side('l')} OR {side('r')})"
+    village = cll.Or(cll.ExactMatchLevel("village_key"), cll.JaroWinklerLevel("village_key", 0.88))
+    near_parts: list[ComparisonLevelCreator] = [cll.ExactMatchLevel("commune_key")]
+    if with_coordinates:
+        near_parts.append(cll.DistanceInKMLevel("lat", "lon", settings.distance_km_thresholds[0]))
+    near = cll.Or(*near_parts) if len(near_parts) > 1 else near_parts[0]
+    levels = [
+        _lvl(_custom(f"{date_missing} AND {place_missing}"), "null", 0, 0, null=True),
+        _lvl(cll.And(village, _custom(f"{gap} <= {close}")), f"same village, within {close} day(s)", 0.5, 0.002),
+        _lvl(cll.And(village, _custom(date_missing)), "same village, a date missing", 0.3, 0.002),
+        _lvl(cll.And(village, _custom(f"{gap} <= {far}")), f"same village, within {far} days", 0.05, 0.001),
+        _lvl(cll.And(near, _custom(f"{gap} <= {close} OR {date_missing}")), "nearby place, same day or a date missing", 0.03, 0.005),
+        _lvl(cll.And(_custom(place_missing), _custom(f"{gap} <= {close}")), f"place missing, within {close} day(s)", 0.03, 0.003),
+        _lvl(cll.And(cll.ExactMatchLevel("cercle_key"), _custom(f"{gap} <= {far} OR {date_missing}")), "same cercle, close dates", 0.04, 0.01),
+        _lvl(_custom(f"{gap} <= {far}"), f"within {far} days", 0.02, 0.02),
+        _lvl(cll.ElseLevel(), "different incident", 0.03, 0.96),
+    ]
+    return {"output_column_name": "death_date_place", "comparison_levels": levels}
 
 
 def _exact_comparison(column: str, m: float, u: float, *, tf: bool = False) -> dict[str, Any]:
@@ -123,7 +232,9 @@ def _exact_comparison(column: str, m: float, u: float, *, tf: bool = False) -> d
     }
 
 
-def blocking_rule_sql(columns: Iterable[str], *, link_only: bool, list_column: str = "list_id") -> str:
+def blocking_rule_sql(
+    columns: Iterable[str], *, link_only: bool, list_column: str = "list_id"
+) -> str:
     """``l.a = r.a AND l.b = r.b`` (+ different lists for link-only runs).
 
     The pseudo-column ``swapped_names`` blocks given/family names written the other way round.
@@ -139,7 +250,9 @@ def blocking_rule_sql(columns: Iterable[str], *, link_only: bool, list_column: s
     return " AND ".join(parts)
 
 
-def usable_rules(rules: Iterable[tuple[str, ...]], present_columns: set[str]) -> list[tuple[str, ...]]:
+def usable_rules(
+    rules: Iterable[tuple[str, ...]], present_columns: set[str]
+) -> list[tuple[str, ...]]:
     """Rules whose columns all hold data in this input (others would block nothing)."""
     present = set(present_columns)
     if {"given_canon", "family_canon"} <= present:
@@ -147,19 +260,32 @@ def usable_rules(rules: Iterable[tuple[str, ...]], present_columns: set[str]) ->
     return [rule for rule in rules if set(rule) <= present]
 
 
-def person_splink_settings(settings: LinkageSettings, *, present_columns: set[str], prior: float) -> SettingsCreator:
+def person_splink_settings(
+    settings: LinkageSettings, *, present_columns: set[str], prior: float
+) -> SettingsCreator:
     """Splink settings for person linkage; comparisons on absent fields are left out."""
     link_only = settings.link_type == "link_only"
-    comparisons: list[dict[str, Any]] = [
-        _name_comparison("given", "family", settings, with_related="given_related" in present_columns),
-        _name_comparison("family", "given", settings, with_related=False),
-    ]
-    if "death_low" in present_columns:
+    comparisons: list[dict[str, Any]] = [_joint_name_comparison(settings)]
+    has_place = bool(present_columns & {"village_key", "commune_key", "cercle_key", "lat"})
+    if "death_low" in present_columns and has_place:
+        comparisons.append(_death_place_comparison(settings, with_coordinates="lat" in present_columns))
+    elif "death_low" in present_columns:
         comparisons.append(_date_comparison("death_date", "death_low", "death_high", settings.death_date_windows_days))
     if "birth_low" in present_columns:
         windows = [years * 365 for years in settings.birth_gap_years]
-        comparisons.append(_date_comparison("birth", "birth_low", "birth_high", windows, text="birth_text" if "birth_text" in present_columns else None))
-    if present_columns & {"village_key", "commune_key", "cercle_key", "lat"}:
+        comparisons.append(
+            _date_comparison(
+                "birth",
+                "birth_low",
+                "birth_high",
+                windows,
+                text="birth_text" if "birth_text" in present_columns else None,
+                # Most birth intervals come from (approximate) ages: overlap is the usual match.
+                same_day_m=0.3 if "birth_text" in present_columns else 0.05,
+                overlap_m=0.5,
+            )
+        )
+    if has_place and "death_low" not in present_columns:
         comparisons.append(_place_comparison(settings, with_coordinates="lat" in present_columns))
     if "address_key" in present_columns:
         comparisons.append(_address_comparison(settings))
@@ -167,12 +293,16 @@ def person_splink_settings(settings: LinkageSettings, *, present_columns: set[st
         comparisons.append(_exact_comparison("sex", 0.97, 0.5))
     if "document_id" in present_columns:
         comparisons.append(_exact_comparison("document_id", 0.8, 0.0001))
-    rules = [blocking_rule_sql(rule, link_only=link_only) for rule in usable_rules(settings.blocking, present_columns)]
+    rules = [
+        blocking_rule_sql(rule, link_only=link_only)
+        for rule in usable_rules(settings.blocking, present_columns)
+    ]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=rules or [blocking_rule_sql(settings.blocking[0], link_only=link_only)],
+        blocking_rules_to_generate_predictions=rules
+        or [blocking_rule_sql(settings.blocking[0], link_only=link_only)],
         probability_two_random_records_match=prior,
         max_iterations=settings.em_max_iterations,
         retain_intermediate_calculation_columns=True,
@@ -181,7 +311,9 @@ def person_splink_settings(settings: LinkageSettings, *, present_columns: set[st
     )
 
 
-def incident_splink_settings(settings: LinkageSettings, *, present_columns: set[str], prior: float) -> SettingsCreator:
+def incident_splink_settings(
+    settings: LinkageSettings, *, present_columns: set[str], prior: float
+) -> SettingsCreator:
     """Splink settings for event coreference: date, place, acts, perpetrators, casualty claims."""
     link_only = settings.link_type == "link_only"
     comparisons: list[dict[str, Any]] = [
@@ -190,8 +322,12 @@ def incident_splink_settings(settings: LinkageSettings, *, present_columns: set[
         {
             "output_column_name": "act_types",
             "comparison_levels": [
-                _lvl(_custom("act_types_l IS NULL OR act_types_r IS NULL"), "null", 0, 0, null=True),
-                _lvl(cll.ArrayIntersectLevel("act_types", 2), "two or more acts in common", 0.5, 0.05),
+                _lvl(
+                    _custom("act_types_l IS NULL OR act_types_r IS NULL"), "null", 0, 0, null=True
+                ),
+                _lvl(
+                    cll.ArrayIntersectLevel("act_types", 2), "two or more acts in common", 0.5, 0.05
+                ),
                 _lvl(cll.ArrayIntersectLevel("act_types", 1), "an act in common", 0.4, 0.3),
                 _lvl(cll.ElseLevel(), "no act in common", 0.1, 0.65),
             ],
@@ -199,22 +335,51 @@ def incident_splink_settings(settings: LinkageSettings, *, present_columns: set[
         {
             "output_column_name": "perpetrators",
             "comparison_levels": [
-                _lvl(_custom("perpetrators_l IS NULL OR perpetrators_r IS NULL"), "null", 0, 0, null=True),
-                _lvl(cll.ArrayIntersectLevel("perpetrators", 1), "an alleged perpetrator in common", 0.7, 0.3),
+                _lvl(
+                    _custom("perpetrators_l IS NULL OR perpetrators_r IS NULL"),
+                    "null",
+                    0,
+                    0,
+                    null=True,
+                ),
+                _lvl(
+                    cll.ArrayIntersectLevel("perpetrators", 1),
+                    "an alleged perpetrator in common",
+                    0.7,
+                    0.3,
+                ),
                 _lvl(cll.ElseLevel(), "different alleged perpetrators", 0.3, 0.7),
             ],
         },
         {
             "output_column_name": "casualties",
             "comparison_levels": [
-                _lvl(_custom("killed_low_l IS NULL OR killed_low_r IS NULL"), "null", 0, 0, null=True),
-                _lvl(_custom("killed_low_l <= killed_high_r AND killed_low_r <= killed_high_l"), "claims overlap", 0.5, 0.2),
-                _lvl(_custom("greatest(killed_high_l, killed_high_r) <= 3 * greatest(1, least(killed_low_l, killed_low_r))"), "claims within a factor 3", 0.4, 0.3),
+                _lvl(
+                    _custom("killed_low_l IS NULL OR killed_low_r IS NULL"), "null", 0, 0, null=True
+                ),
+                _lvl(
+                    _custom("killed_low_l <= killed_high_r AND killed_low_r <= killed_high_l"),
+                    "claims overlap",
+                    0.5,
+                    0.2,
+                ),
+                _lvl(
+                    _custom(
+                        "greatest(killed_high_l, killed_high_r) <= 3 * greatest(1, least(killed_low_l, killed_low_r))"
+                    ),
+                    "claims within a factor 3",
+                    0.4,
+                    0.3,
+                ),
                 _lvl(cll.ElseLevel(), "claims far apart", 0.1, 0.5),
             ],
         },
     ]
-    rules = [blocking_rule_sql(rule, link_only=link_only) for rule in settings.blocking if set(rule) <= present_columns]
+    rules = [
+        blocking_rule_sql(rule, link_only=link_only)
+        for rule in settings.blocking
+        if set(rule) <= present_columns
+    ]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",

@@ -71,9 +71,14 @@ def spark_session(threads: int | None = None) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError as error:
-        raise BackendUnavailableError("backend 'spark' needs pyspark (pip install pyspark) and Java 17") from error
+        raise BackendUnavailableError(
+            "backend 'spark' needs pyspark (pip install pyspark) and Java 17"
+        ) from error
+    from splink.backends.spark import similarity_jar_location
+
     _SPARK = (
         SparkSession.builder.master(f"local[{threads or 2}]")
+        .config("spark.jars", similarity_jar_location())
         .appName("temoin-linkage")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
@@ -96,7 +101,9 @@ def _db_api(settings: LinkageSettings) -> Any:
 def _register(db_api: Any, table: pd.DataFrame, settings: LinkageSettings) -> Any:
     if settings.backend == "spark":
         spark = spark_session(settings.threads)
-        return db_api.register(spark.createDataFrame(_spark_ready(table)), dataset_display_name="records")
+        return db_api.register(
+            spark.createDataFrame(_spark_ready(table)), dataset_display_name="records"
+        )
     return db_api.register(table, dataset_display_name="records")
 
 
@@ -108,20 +115,34 @@ def _spark_ready(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _train_em(linker: Linker, settings: LinkageSettings, present: set[str], deterministic_rules: Sequence[str], n_records: int) -> list[str]:
+def _train_em(
+    linker: Linker,
+    settings: LinkageSettings,
+    present: set[str],
+    deterministic_rules: Sequence[str],
+    n_records: int,
+) -> list[str]:
     messages: list[str] = []
     link_only = settings.link_type == "link_only"
     if settings.probability_two_random_records_match is None and deterministic_rules:
-        linker.training.estimate_probability_two_random_records_match(list(deterministic_rules), recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed)
+        linker.training.estimate_probability_two_random_records_match(
+            list(deterministic_rules), recall=0.8
+        )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_max_pairs, seed=settings.seed
+    )
     sessions = 0
     for rule in usable_rules(settings.em_blocking, present):
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(blocking_rule_sql(rule, link_only=link_only))
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                blocking_rule_sql(rule, link_only=link_only)
+            )
         except (EMTrainingException, ValueError) as error:
             # Splink refuses degenerate sessions (too few pairs, a level never seen);
             # the session is skipped and said so: the other sessions and priors stand.
-            messages.append(f"EM session on {'+'.join(rule)} skipped: {str(error).splitlines()[0][:160]}")
+            messages.append(
+                f"EM session on {'+'.join(rule)} skipped: {str(error).splitlines()[0][:160]}"
+            )
             continue
         sessions += 1
     messages.append(f"trained by EM on {n_records} records ({sessions} sessions)")
@@ -145,7 +166,9 @@ def _blend_labels(model: dict[str, Any], labelled: pd.DataFrame) -> dict[str, An
         for position, level in enumerate(levels):
             gamma = top - position
             prior_m = level.get("m_probability", 1.0 / len(levels))
-            level["m_probability"] = (prior_m * LABEL_PSEUDO_COUNT + counts.get(gamma, 0)) / (LABEL_PSEUDO_COUNT + n_observed)
+            level["m_probability"] = (prior_m * LABEL_PSEUDO_COUNT + counts.get(gamma, 0)) / (
+                LABEL_PSEUDO_COUNT + n_observed
+            )
             level["m_probability"] = max(level["m_probability"], 1e-6)
     del n_matches
     return model
@@ -165,18 +188,26 @@ def run_splink(
     messages: list[str] = []
     n_records = len(table)
     total_pairs = n_records * (n_records - 1) / 2
-    prior = settings.probability_two_random_records_match or min(0.05, max(1e-7, n_records / max(total_pairs, 1.0) / 2))
+    prior = settings.probability_two_random_records_match or min(
+        0.05, max(1e-7, n_records / max(total_pairs, 1.0) / 2)
+    )
     db_api = _db_api(settings)
     frame = _register(db_api, table, settings)
-    linker = Linker(frame, model if model is not None else build_settings(present, prior), log_level=None)
+    linker = Linker(
+        frame, model if model is not None else build_settings(present, prior), log_level=None
+    )
     if model is None:
         if settings.training == "em" and n_records >= MIN_RECORDS_FOR_EM:
             messages += _train_em(linker, settings, present, deterministic_rules, n_records)
         elif settings.training == "em":
             messages.append(f"only {n_records} records: too few for EM, expert priors used")
         elif n_records >= MIN_RECORDS_FOR_EM:
-            linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed)
-            messages.append("u probabilities estimated by random sampling; expert m priors (training='priors')")
+            linker.training.estimate_u_using_random_sampling(
+                max_pairs=settings.u_max_pairs, seed=settings.seed
+            )
+            messages.append(
+                "u probabilities estimated by random sampling; expert m priors (training='priors')"
+            )
         else:
             messages.append(f"only {n_records} records: expert m and u priors used")
     pairs = _predict(linker, settings)
@@ -193,17 +224,26 @@ def run_splink(
             linker = Linker(_register(_db_api(settings), table, settings), trained, log_level=None)
             pairs = _predict(linker, settings)
             messages.append(f"m probabilities updated from {used} reviewed matching pairs")
-    return EngineResult(pairs=pairs, model=trained, messages=tuple(messages), labels_used_for_m=used)
+    return EngineResult(
+        pairs=pairs, model=trained, messages=tuple(messages), labels_used_for_m=used
+    )
 
 
 def _predict(linker: Linker, settings: LinkageSettings) -> pd.DataFrame:
     chunks = settings.predict_chunks
     if chunks > 1:
         predictions = linker.inference.predict(
-            threshold_match_probability=settings.review_low, num_chunks_left=chunks, num_chunks_right=1, warning_mode="never"
+            threshold_match_probability=settings.review_low,
+            num_chunks_left=chunks,
+            num_chunks_right=1,
+            warning_mode="never",
         )
     else:
-        predictions = linker.inference.predict(threshold_match_probability=settings.review_low, warning_mode="never")
+        predictions = linker.inference.predict(
+            threshold_match_probability=settings.review_low, warning_mode="never"
+        )
     pairs = predictions.as_pandas_dataframe()
-    pairs["match_probability"] = pairs["match_probability"].astype(float).map(lambda p: 0.0 if math.isnan(p) else p)
+    pairs["match_probability"] = (
+        pairs["match_probability"].astype(float).map(lambda p: 0.0 if math.isnan(p) else p)
+    )
     return pairs

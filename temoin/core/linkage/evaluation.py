@@ -14,7 +14,13 @@ import pandas as pd
 
 from temoin.core.linkage.comparisons import SWAPPED_NAMES
 
-__all__ = ["PairScores", "blocking_recall", "cluster_pairs_from_assignments", "pair_scores", "true_pairs"]
+__all__ = [
+    "PairScores",
+    "blocking_recall",
+    "cluster_pairs_from_assignments",
+    "pair_scores",
+    "true_pairs",
+]
 
 Key = tuple[str, str]
 Pair = frozenset[Key]
@@ -43,12 +49,19 @@ def true_pairs(entity_of: Mapping[Key, str], *, link_only: bool = False) -> set[
     return out
 
 
-def cluster_pairs_from_assignments(assignments: pd.DataFrame, *, link_only: bool = False) -> set[Pair]:
+def cluster_pairs_from_assignments(
+    assignments: pd.DataFrame, *, link_only: bool = False
+) -> set[Pair]:
     """All within-cluster pairs of a run's ``assignments``."""
     groups: dict[int, list[Key]] = {}
-    for list_id, record_id, cluster in assignments[["list_id", "record_id", "cluster_id"]].itertuples(index=False):
+    for list_id, record_id, cluster in assignments[
+        ["list_id", "record_id", "cluster_id"]
+    ].itertuples(index=False):
         groups.setdefault(int(cluster), []).append((list_id, record_id))
-    return true_pairs({key: str(cluster) for cluster, members in groups.items() for key in members}, link_only=link_only)
+    return true_pairs(
+        {key: str(cluster) for cluster, members in groups.items() for key in members},
+        link_only=link_only,
+    )
 
 
 def pair_scores(predicted: set[Pair], actual: set[Pair]) -> PairScores:
@@ -59,7 +72,9 @@ def pair_scores(predicted: set[Pair], actual: set[Pair]) -> PairScores:
     return PairScores(precision, recall, f1, tp, len(predicted), len(actual))
 
 
-def blocking_recall(table: pd.DataFrame, rules: Iterable[tuple[str, ...]], actual: Iterable[Pair]) -> float:
+def blocking_recall(
+    table: pd.DataFrame, rules: Iterable[tuple[str, ...]], actual: Iterable[Pair]
+) -> float:
     """Share of true pairs that at least one blocking rule would generate."""
     by_key = table.set_index(["list_id", "record_id"])
     rules = list(rules)
@@ -67,7 +82,9 @@ def blocking_recall(table: pd.DataFrame, rules: Iterable[tuple[str, ...]], actua
     if not pairs:
         return 1.0
     found = 0
-    columns = sorted({c for rule in rules for c in rule if c != SWAPPED_NAMES} | {"given_canon", "family_canon"})
+    columns = sorted(
+        {c for rule in rules for c in rule if c != SWAPPED_NAMES} | {"given_canon", "family_canon"}
+    )
     values = by_key[columns].astype(object).where(by_key[columns].notna(), None).to_dict("index")
     for left, right in pairs:
         a, b = values.get(left), values.get(right)
@@ -82,5 +99,9 @@ def blocking_recall(table: pd.DataFrame, rules: Iterable[tuple[str, ...]], actua
 
 def _agrees(a: Mapping[str, object], b: Mapping[str, object], column: str) -> bool:
     if column == SWAPPED_NAMES:
-        return a["given_canon"] is not None and a["given_canon"] == b["family_canon"] and a["family_canon"] == b["given_canon"]
+        return (
+            a["given_canon"] is not None
+            and a["given_canon"] == b["family_canon"]
+            and a["family_canon"] == b["given_canon"]
+        )
     return a[column] is not None and a[column] == b[column]

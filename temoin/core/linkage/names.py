@@ -28,29 +28,79 @@ __all__ = ["NormalisedName", "normalise_name", "normalise_token_text", "script_o
 
 _LETTER_MAP = str.maketrans(
     {
-        "ɛ": "e", "Ɛ": "E", "ɔ": "o", "Ɔ": "O", "ŋ": "ng", "Ŋ": "NG", "ɲ": "ny", "Ɲ": "NY",
-        "ɓ": "b", "Ɓ": "B", "ɗ": "d", "Ɗ": "D", "ƴ": "y", "Ƴ": "Y", "ß": "ss",
-        "æ": "ae", "œ": "oe", "Œ": "OE", "ø": "o", "đ": "d", "ł": "l",
+        "ɛ": "e",
+        "Ɛ": "E",
+        "ɔ": "o",
+        "Ɔ": "O",
+        "ŋ": "ng",
+        "Ŋ": "NG",
+        "ɲ": "ny",
+        "Ɲ": "NY",
+        "ɓ": "b",
+        "Ɓ": "B",
+        "ɗ": "d",
+        "Ɗ": "D",
+        "ƴ": "y",
+        "Ƴ": "Y",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "đ": "d",
+        "ł": "l",
     }
 )
 _APOSTROPHES = re.compile(r"['’ʼ‘`´ʻ]")
 _SEPARATORS = re.compile(r"[\s\-_./,;:()\[\]\"«»]+")
 _PARTICLES = {
-    "ag": "ag", "ould": "ould", "uld": "ould", "wuld": "ould", "ould-": "ould",
-    "ben": "ben", "bin": "ben", "ibn": "ben",
-    "welet": "welet", "walet": "welet", "mint": "mint", "bint": "mint",
+    "ag": "ag",
+    "ould": "ould",
+    "uld": "ould",
+    "wuld": "ould",
+    "ould-": "ould",
+    "ben": "ben",
+    "bin": "ben",
+    "ibn": "ben",
+    "welet": "welet",
+    "walet": "welet",
+    "mint": "mint",
+    "bint": "mint",
 }
 _TITLES = frozenset(
-    {"el", "hadj", "hadji", "elhadj", "elhadji", "hadja", "alhadji", "mme", "mlle", "mr", "m",
-     "dr", "sgt", "cpl", "lt", "capt", "imam"}
+    {
+        "el",
+        "hadj",
+        "hadji",
+        "elhadj",
+        "elhadji",
+        "hadja",
+        "alhadji",
+        "mme",
+        "mlle",
+        "mr",
+        "m",
+        "dr",
+        "sgt",
+        "cpl",
+        "lt",
+        "capt",
+        "imam",
+    }
 )
 _TITLE_PAIRS = {("el", "hadj"), ("el", "hadji"), ("al", "hadji"), ("el", "hadja")}
 
 # Unicode blocks of scripts we do not transliterate.
 _UNTRANSLITERATED = (
-    (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"), (0x08A0, 0x08FF, "arabic"),
-    (0xFB50, 0xFDFF, "arabic"), (0xFE70, 0xFEFF, "arabic"), (0x07C0, 0x07FF, "nko"),
-    (0x2D30, 0x2D7F, "tifinagh"), (0x0590, 0x05FF, "hebrew"), (0x0400, 0x04FF, "cyrillic"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x08A0, 0x08FF, "arabic"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0x07C0, 0x07FF, "nko"),
+    (0x2D30, 0x2D7F, "tifinagh"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0400, 0x04FF, "cyrillic"),
 )
 
 
@@ -103,7 +153,9 @@ def normalise_token_text(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = _SEPARATORS.sub(" ", stripped.casefold())
-    return " ".join("".join(c for c in part if c.isascii() and c.isalpha()) for part in stripped.split())
+    return " ".join(
+        "".join(c for c in part if c.isascii() and c.isalpha()) for part in stripped.split()
+    )
 
 
 def _split_script(raw: str) -> tuple[str, str | None, str]:

@@ -37,11 +37,20 @@ def _as_records(records: Any, record_type: type) -> list[Any]:
     out = list(records)
     for position, record in enumerate(out):
         if not isinstance(record, record_type):
-            raise InvalidRecordError(record_id=f"#{position}", field="*", problem=f"expected {record_type.__name__}")
+            raise InvalidRecordError(
+                record_id=f"#{position}", field="*", problem=f"expected {record_type.__name__}"
+            )
     return out
 
 
-def _empty_run(kind: str, settings: LinkageSettings, records: Sequence[Any], unlinked: Sequence[UnlinkedRecord], status: str, message: str) -> LinkageRun:
+def _empty_run(
+    kind: str,
+    settings: LinkageSettings,
+    records: Sequence[Any],
+    unlinked: Sequence[UnlinkedRecord],
+    status: str,
+    message: str,
+) -> LinkageRun:
     reasons = {(u.list_id, u.record_id): u.reason for u in unlinked}
     assignments = pd.DataFrame(
         {
@@ -52,16 +61,29 @@ def _empty_run(kind: str, settings: LinkageSettings, records: Sequence[Any], unl
             "unlinked_reason": [reasons.get((r.list_id, r.record_id), status) for r in records],
         }
     )
-    return LinkageRun(kind=kind, status=status, settings=settings, assignments=assignments, pairs=pd.DataFrame(), splink_model=None, unlinked=tuple(unlinked), messages=[message])  # type: ignore[arg-type]  # literals checked by callers
+    return LinkageRun(
+        kind=kind,
+        status=status,
+        settings=settings,
+        assignments=assignments,
+        pairs=pd.DataFrame(),
+        splink_model=None,
+        unlinked=tuple(unlinked),
+        messages=[message],
+    )  # type: ignore[arg-type]  # literals checked by callers
 
 
-def _label_ids(labels: Sequence[ReviewedPair], index: dict[RecordKey, int], all_keys: set[RecordKey]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _label_ids(
+    labels: Sequence[ReviewedPair], index: dict[RecordKey, int], all_keys: set[RecordKey]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     must: list[tuple[int, int]] = []
     cannot: list[tuple[int, int]] = []
     for label in labels:
         for key in (label.left, label.right):
             if key not in all_keys:
-                raise LabelError(f"reviewed pair refers to unknown record {key[1]!r} of list {key[0]!r}")
+                raise LabelError(
+                    f"reviewed pair refers to unknown record {key[1]!r} of list {key[0]!r}"
+                )
         if label.left not in index or label.right not in index or label.decision == "unsure":
             continue
         pair = (index[label.left], index[label.right])
@@ -85,11 +107,41 @@ def finish_run(
 ) -> LinkageRun:
     """Cluster the pairs and assemble the run (shared by persons and incidents)."""
     n_nodes = len(table)
+    if (
+        kind == "persons"
+        and settings.require_name_evidence
+        and len(pairs)
+        and "gamma_given_name" in pairs
+    ):
+        # Same village and day is common among a massacre's victims: without any name that
+        # could be compared (e.g. Arabic script vs Latin), a pair is never an automatic link.
+        no_name = pairs["gamma_name"] == -1
+        pairs = pairs.assign(
+            match_probability=pairs["match_probability"].where(
+                ~no_name, pairs["match_probability"].clip(upper=settings.review_low)
+            )
+        )
     left = pairs["unique_id_l"].astype(int).tolist() if len(pairs) else []
     right = pairs["unique_id_r"].astype(int).tolist() if len(pairs) else []
     probability = pairs["match_probability"].astype(float).tolist() if len(pairs) else []
-    assignment = cluster_pairs(n_nodes, left, right, probability, threshold=settings.match_threshold, must_link=must, cannot_link=cannot)
-    linked = pd.DataFrame({"list_id": table["list_id"], "record_id": table["record_id"], "cluster_id": assignment, "linked": True, "unlinked_reason": None})
+    assignment = cluster_pairs(
+        n_nodes,
+        left,
+        right,
+        probability,
+        threshold=settings.match_threshold,
+        must_link=must,
+        cannot_link=cannot,
+    )
+    linked = pd.DataFrame(
+        {
+            "list_id": table["list_id"],
+            "record_id": table["record_id"],
+            "cluster_id": assignment,
+            "linked": True,
+            "unlinked_reason": None,
+        }
+    )
     set_aside = pd.DataFrame(
         {
             "list_id": [u.list_id for u in unlinked],
@@ -103,16 +155,29 @@ def finish_run(
     alternatives: list[np.ndarray] = []
     if settings.alternative_clusterings:
         tail = np.arange(n_nodes, n_nodes + len(unlinked), dtype=np.int64)
-        for draw in sample_clusterings(n_nodes, left, right, probability, draws=settings.alternative_clusterings, seed=settings.seed, must_link=must, cannot_link=cannot):
+        for draw in sample_clusterings(
+            n_nodes,
+            left,
+            right,
+            probability,
+            draws=settings.alternative_clusterings,
+            seed=settings.seed,
+            must_link=must,
+            cannot_link=cannot,
+        ):
             alternatives.append(np.concatenate([draw, tail]))
     if len(pairs):
         key_l = table[["record_id", "list_id"]].rename(columns=lambda c: c + "_l")
         if "record_id_l" not in pairs:
             pairs = pairs.join(key_l, on="unique_id_l")
-            pairs = pairs.join(table[["record_id", "list_id"]].rename(columns=lambda c: c + "_r"), on="unique_id_r")
+            pairs = pairs.join(
+                table[["record_id", "list_id"]].rename(columns=lambda c: c + "_r"), on="unique_id_r"
+            )
     skipped = {u.reason for u in unlinked}
     if skipped:
-        messages.append(f"{len(unlinked)} record(s) kept out of linkage: " + ", ".join(sorted(skipped)))
+        messages.append(
+            f"{len(unlinked)} record(s) kept out of linkage: " + ", ".join(sorted(skipped))
+        )
     return LinkageRun(
         kind=kind,  # type: ignore[arg-type]  # "persons" or "incidents"
         status="ok",
@@ -131,7 +196,11 @@ def finish_run(
 
 def _deterministic_rules(present: set[str]) -> list[str]:
     names = "l.given_canon = r.given_canon AND l.family_canon = r.family_canon"
-    rules = [f"{names} AND l.{col} = r.{col}" for col in ("death_low", "birth_low", "document_id", "village_key") if col in present]
+    rules = [
+        f"{names} AND l.{col} = r.{col}"
+        for col in ("death_low", "birth_low", "document_id", "village_key")
+        if col in present
+    ]
     return rules
 
 
@@ -153,27 +222,60 @@ def link_persons(
     settings = (settings or LinkageSettings()).validate()
     items = _as_records(records, PersonRecord)
     if not items:
-        return _empty_run("persons", settings, items, (), "empty_input", "empty input: nothing to link")
+        return _empty_run(
+            "persons", settings, items, (), "empty_input", "empty input: nothing to link"
+        )
     prepared = prepare_persons(items, min_evidence_fields=settings.min_evidence_fields)
     table = prepared.table
     if len(items) == 1:
-        return _empty_run("persons", settings, items, prepared.unlinked, "single_record", "one record only: nothing to link it to")
+        return _empty_run(
+            "persons",
+            settings,
+            items,
+            prepared.unlinked,
+            "single_record",
+            "one record only: nothing to link it to",
+        )
     if len(table) < 2:
-        return _empty_run("persons", settings, items, prepared.unlinked, "nothing_to_link", f"{len(table)} linkable record(s) after setting aside {len(prepared.unlinked)}: nothing to link")
-    index = {(lst, rid): int(uid) for lst, rid, uid in table[["list_id", "record_id", "unique_id"]].itertuples(index=False)}
+        return _empty_run(
+            "persons",
+            settings,
+            items,
+            prepared.unlinked,
+            "nothing_to_link",
+            f"{len(table)} linkable record(s) after setting aside {len(prepared.unlinked)}: nothing to link",
+        )
+    index = {
+        (lst, rid): int(uid)
+        for lst, rid, uid in table[["list_id", "record_id", "unique_id"]].itertuples(index=False)
+    }
     must, cannot = _label_ids(labels, index, {(r.list_id, r.record_id) for r in items})
     present = {column for column in table.columns if table[column].notna().any()}
-    messages = [f"list {dup!r} is a copy of list {orig!r}: not linked again" for dup, orig in prepared.duplicate_lists.items()]
+    messages = [
+        f"list {dup!r} is a copy of list {orig!r}: not linked again"
+        for dup, orig in prepared.duplicate_lists.items()
+    ]
     result = run_splink(
         table,
         settings=settings,
-        build_settings=lambda cols, prior: person_splink_settings(settings, present_columns=cols, prior=prior),
+        build_settings=lambda cols, prior: person_splink_settings(
+            settings, present_columns=cols, prior=prior
+        ),
         present=present,
         deterministic_rules=_deterministic_rules(present),
         matched_label_ids=must,
         model=model,
     )
     return finish_run(
-        kind="persons", records=items, table=table, unlinked=prepared.unlinked, pairs=result.pairs, model=result.model,
-        settings=settings, must=must, cannot=cannot, messages=messages + list(result.messages), started=started,
+        kind="persons",
+        records=items,
+        table=table,
+        unlinked=prepared.unlinked,
+        pairs=result.pairs,
+        model=result.model,
+        settings=settings,
+        must=must,
+        cannot=cannot,
+        messages=messages + list(result.messages),
+        started=started,
     )

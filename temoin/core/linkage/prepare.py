@@ -63,9 +63,17 @@ def place_key(value: str | None) -> str | None:
 
 def _content_hash(record: PersonRecord) -> str:
     parts = [
-        record.given_name, record.family_name, record.full_name, record.sex,
-        record.birth_date, record.age, record.death_date, record.village,
-        record.commune, record.document_id, record.address,
+        record.given_name,
+        record.family_name,
+        record.full_name,
+        record.sex,
+        record.birth_date,
+        record.age,
+        record.death_date,
+        record.village,
+        record.commune,
+        record.document_id,
+        record.address,
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -100,7 +108,8 @@ def _birth_interval(record: PersonRecord) -> tuple[int | None, int | None]:
         return date_interval(record.birth_date, record.birth_precision)
     if record.age is None:
         return None, None
-    reference = record.death_date or date(2020, 1, 1) if record.death_date else None
+    # An age is relative to the death date; without one it cannot become a birth interval.
+    reference = record.death_date
     if reference is None:
         return None, None
     spread = 5 if record.age_approximate else 0
@@ -132,41 +141,133 @@ def prepare_persons(
     for record in records:
         key = (record.list_id, record.record_id)
         if key in seen_ids:
-            unlinked.append(UnlinkedRecord(record.record_id, record.list_id, "repeated_record", "the same list and record id appear twice; the second copy was ignored"))
+            unlinked.append(
+                UnlinkedRecord(
+                    record.record_id,
+                    record.list_id,
+                    "repeated_record",
+                    "the same list and record id appear twice; the second copy was ignored",
+                )
+            )
             continue
         seen_ids.add(key)
         if record.list_id in duplicate_lists:
-            unlinked.append(UnlinkedRecord(record.record_id, record.list_id, "duplicate_list", f"list {record.list_id!r} repeats list {duplicate_lists[record.list_id]!r} record for record; it was not linked again"))
+            unlinked.append(
+                UnlinkedRecord(
+                    record.record_id,
+                    record.list_id,
+                    "duplicate_list",
+                    f"list {record.list_id!r} repeats list {duplicate_lists[record.list_id]!r} record for record; it was not linked again",
+                )
+            )
             continue
         if record.given_name is not None or record.family_name is not None:
-            name = normalise_name(given=record.given_name, family=record.family_name, variants=variants)
+            name = normalise_name(
+                given=record.given_name, family=record.family_name, variants=variants
+            )
         else:
             name = normalise_name(full=record.full_name, variants=variants)
         row = _row(record, name, variants)
         evidence = _evidence_count(row)
         full_latin_name = bool(name.given_tokens) and bool(name.family_tokens)
         if name.is_empty:
-            unlinked.append(UnlinkedRecord(record.record_id, record.list_id, "no_name", "no usable name"))
+            unlinked.append(
+                UnlinkedRecord(record.record_id, record.list_id, "no_name", "no usable name")
+            )
             continue
         if not name.tokens and evidence < min_evidence_fields:
-            unlinked.append(UnlinkedRecord(record.record_id, record.list_id, "untransliterable_name_only", f"name in {name.script} script that could not be transliterated, and fewer than {min_evidence_fields} other identifying fields"))
+            unlinked.append(
+                UnlinkedRecord(
+                    record.record_id,
+                    record.list_id,
+                    "untransliterable_name_only",
+                    f"name in {name.script} script that could not be transliterated, and fewer than {min_evidence_fields} other identifying fields",
+                )
+            )
             continue
         if not full_latin_name and name.script_key is None and evidence < min_evidence_fields:
-            unlinked.append(UnlinkedRecord(record.record_id, record.list_id, "insufficient_evidence", f"a single name part and fewer than {min_evidence_fields} other identifying fields (date, age, place, document, sex)"))
+            unlinked.append(
+                UnlinkedRecord(
+                    record.record_id,
+                    record.list_id,
+                    "insufficient_evidence",
+                    f"a single name part and fewer than {min_evidence_fields} other identifying fields (date, age, place, document, sex)",
+                )
+            )
             continue
         rows.append(row)
+    _swap_by_corpus_roles(rows, variants)
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["unique_id"] = range(len(table))
     return PreparedPersons(table=table, unlinked=tuple(unlinked), duplicate_lists=duplicate_lists)
 
 
 _COLUMNS = [
-    "record_id", "list_id", "stratum", "given_norm", "family_norm", "given_canon", "family_canon",
-    "given_first_canon", "given_related", "given_phon", "family_phon", "given_first_letter",
-    "family_first_letter", "name_script_key", "sex", "death_low", "death_high", "death_year",
-    "birth_low", "birth_high", "birth_year", "birth_text", "village_key", "commune_key", "cercle_key",
-    "lat", "lon", "document_id", "address_key", "name_min", "name_max",
+    "record_id",
+    "list_id",
+    "stratum",
+    "given_norm",
+    "family_norm",
+    "given_canon",
+    "family_canon",
+    "given_first_canon",
+    "given_related",
+    "given_phon",
+    "family_phon",
+    "given_first_letter",
+    "family_first_letter",
+    "name_script_key",
+    "sex",
+    "death_low",
+    "death_high",
+    "death_year",
+    "birth_low",
+    "birth_high",
+    "birth_year",
+    "birth_text",
+    "village_key",
+    "commune_key",
+    "cercle_key",
+    "lat",
+    "lon",
+    "document_id",
+    "address_key",
+    "name_min",
+    "name_max",
 ]
+
+
+_SWAPPABLE = (
+    ("given_norm", "family_norm"), ("given_canon", "family_canon"), ("given_phon", "family_phon"),
+    ("given_first_letter", "family_first_letter"),
+)
+
+
+def _swap_by_corpus_roles(rows: list[dict[str, object]], variants: NameVariants) -> None:
+    """Put given/family back in order using how the whole input uses each name.
+
+    Lists write "TRAORE Moussa" or swap the fields; the variant file knows common names,
+    the input itself knows the rest: a name written as a family name in most records
+    (e.g. Diakité) is a family name.  A record is swapped only when *both* parts say so.
+    """
+    as_given: dict[str, int] = defaultdict(int)
+    as_family: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row["given_canon"] is not None and row["family_canon"] is not None:
+            as_given[str(row["given_canon"])] += 1
+            as_family[str(row["family_canon"])] += 1
+    for row in rows:
+        given, family = row["given_canon"], row["family_canon"]
+        if given is None or family is None:
+            continue
+        given_looks_family = as_family[str(given)] > 2 * as_given[str(given)]
+        family_looks_given = as_given[str(family)] > 2 * as_family[str(family)]
+        if given_looks_family and family_looks_given:
+            for left, right in _SWAPPABLE:
+                row[left], row[right] = row[right], row[left]
+            tokens = str(row["given_norm"]).split()
+            row["given_first_canon"] = variants.canonical(tokens[0]) if tokens else None
+            row["given_related"] = next((r for r in (variants.related_group(t) for t in tokens) if r), None)
 
 
 def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str, object]:
@@ -179,7 +280,11 @@ def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str
     all_canon = [variants.canonical(t) for t in name.tokens if len(t) > 1]
     death_low, death_high = date_interval(record.death_date, record.death_precision)
     birth_low, birth_high = _birth_interval(record)
-    birth_text = record.birth_date.isoformat() if record.birth_date is not None and record.birth_precision == "day" else None
+    birth_text = (
+        record.birth_date.isoformat()
+        if record.birth_date is not None and record.birth_precision == "day"
+        else None
+    )
     return {
         "record_id": record.record_id,
         "list_id": record.list_id,
@@ -188,7 +293,9 @@ def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str
         "family_norm": name.family,
         "given_canon": given_canon,
         "family_canon": family_canon,
-        "given_first_canon": variants.canonical(name.given_tokens[0]) if name.given_tokens else None,
+        "given_first_canon": variants.canonical(name.given_tokens[0])
+        if name.given_tokens
+        else None,
         "given_related": next((r for r in related if r is not None), None),
         "given_phon": _phonetic(given_canon),
         "family_phon": _phonetic(family_canon),

@@ -75,12 +75,18 @@ class PersonRecord:
     def __post_init__(self) -> None:
         _check_common(self.record_id, self.list_id, self.latitude, self.longitude)
         if self.sex not in (None, "m", "f"):
-            raise InvalidRecordError(record_id=self.record_id, field="sex", problem="must be 'm', 'f' or empty")
+            raise InvalidRecordError(
+                record_id=self.record_id, field="sex", problem="must be 'm', 'f' or empty"
+            )
         if self.age is not None and not 0 <= self.age <= 120:
-            raise InvalidRecordError(record_id=self.record_id, field="age", problem="outside 0..120")
+            raise InvalidRecordError(
+                record_id=self.record_id, field="age", problem="outside 0..120"
+            )
         for name in ("birth_precision", "death_precision"):
             if getattr(self, name) not in ("day", "month", "year"):
-                raise InvalidRecordError(record_id=self.record_id, field=name, problem="must be day, month or year")
+                raise InvalidRecordError(
+                    record_id=self.record_id, field=name, problem="must be day, month or year"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,26 +111,50 @@ class IncidentRecord:
     def __post_init__(self) -> None:
         _check_common(self.record_id, self.list_id, self.latitude, self.longitude)
         if self.date_precision not in ("day", "month", "year"):
-            raise InvalidRecordError(record_id=self.record_id, field="date_precision", problem="must be day, month or year")
+            raise InvalidRecordError(
+                record_id=self.record_id,
+                field="date_precision",
+                problem="must be day, month or year",
+            )
         low, high = self.killed_low, self.killed_high
         if (low is not None and low < 0) or (high is not None and high < 0):
-            raise InvalidRecordError(record_id=self.record_id, field="killed_low", problem="negative count")
+            raise InvalidRecordError(
+                record_id=self.record_id, field="killed_low", problem="negative count"
+            )
         if low is not None and high is not None and high < low:
-            raise InvalidRecordError(record_id=self.record_id, field="killed_high", problem="below killed_low")
+            raise InvalidRecordError(
+                record_id=self.record_id, field="killed_high", problem="below killed_low"
+            )
 
 
-def _check_common(record_id: Any, list_id: Any, latitude: float | None, longitude: float | None) -> None:
+def _check_common(
+    record_id: Any, list_id: Any, latitude: float | None, longitude: float | None
+) -> None:
     if not isinstance(record_id, str) or not record_id:
-        raise InvalidRecordError(record_id=str(record_id), field="record_id", problem="must be a non-empty string")
+        raise InvalidRecordError(
+            record_id=str(record_id), field="record_id", problem="must be a non-empty string"
+        )
     if not isinstance(list_id, str) or not list_id:
-        raise InvalidRecordError(record_id=record_id, field="list_id", problem="must be a non-empty string")
+        raise InvalidRecordError(
+            record_id=record_id, field="list_id", problem="must be a non-empty string"
+        )
     if (latitude is None) != (longitude is None):
-        raise InvalidRecordError(record_id=record_id, field="latitude", problem="latitude and longitude go together")
-    if latitude is not None and longitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise InvalidRecordError(record_id=record_id, field="latitude", problem="coordinates out of range")
+        raise InvalidRecordError(
+            record_id=record_id, field="latitude", problem="latitude and longitude go together"
+        )
+    if (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise InvalidRecordError(
+            record_id=record_id, field="latitude", problem="coordinates out of range"
+        )
 
 
-def records_from_rows(rows: Iterable[Mapping[str, Any]], record_type: type[PersonRecord] | type[IncidentRecord]) -> list[Any]:
+def records_from_rows(
+    rows: Iterable[Mapping[str, Any]], record_type: type[PersonRecord] | type[IncidentRecord]
+) -> list[Any]:
     """Build records from dict-like rows (e.g. ``pyarrow.Table.to_pylist()``); extra keys ignored."""
     names = {f.name for f in fields(record_type)}
     out = []

@@ -76,23 +76,45 @@ def _fields(row: pd.Series, labels: dict[str, dict[int, str]]) -> tuple[FieldEvi
         bf = row.get(f"bf_{name}")
         weight = None if gamma == -1 or bf is None or not bf > 0 else math.log2(float(bf))
         left_value, right_value = _values(row, name)
-        out.append(FieldEvidence(name, mapping.get(gamma, str(gamma)), weight, left_value, right_value))
+        out.append(
+            FieldEvidence(name, mapping.get(gamma, str(gamma)), weight, left_value, right_value)
+        )
     return tuple(out)
 
 
 _DISPLAY = {
-    "given_name": "given_norm", "family_name": "family_norm", "death_date": "death_low", "birth": "birth_low",
-    "place": "village_key", "sex": "sex", "document_id": "document_id", "address": "address_key",
-    "event_date": "event_low", "act_types": "act_types", "perpetrators": "perpetrators", "casualties": "killed_low",
+    "given_name": "given_norm",
+    "family_name": "family_norm",
+    "death_date": "death_low",
+    "birth": "birth_low",
+    "place": "village_key",
+    "sex": "sex",
+    "document_id": "document_id",
+    "address": "address_key",
+    "event_date": "event_low",
+    "act_types": "act_types",
+    "perpetrators": "perpetrators",
+    "casualties": "killed_low",
 }
 
 
 def _values(row: pd.Series, comparison: str) -> tuple[Any, Any]:
+    if comparison == "name":
+        return tuple(  # type: ignore[return-value]  # always two items
+            " ".join(str(v) for v in (row.get(f"given_norm_{s}"), row.get(f"family_norm_{s}"), row.get(f"name_script_key_{s}")) if isinstance(v, str))
+            for s in ("l", "r")
+        )
+    if comparison == "death_date_place":
+        return tuple(  # type: ignore[return-value]  # always two items
+            (row.get(f"village_key_{s}"), row.get(f"death_low_{s}")) for s in ("l", "r")
+        )
     column = _DISPLAY.get(comparison, comparison)
     return row.get(f"{column}_l"), row.get(f"{column}_r")
 
 
-def review_queue(run: LinkageRun, *, limit: int | None = 100, include_decided_above: float | None = None) -> list[ReviewItem]:
+def review_queue(
+    run: LinkageRun, *, limit: int | None = 100, include_decided_above: float | None = None
+) -> list[ReviewItem]:
     """Candidate pairs ordered by decision impact (highest first).
 
     Pairs with probability at or above ``include_decided_above`` (default:
@@ -104,7 +126,13 @@ def review_queue(run: LinkageRun, *, limit: int | None = 100, include_decided_ab
     settings = run.settings
     ceiling = settings.review_high if include_decided_above is None else include_decided_above
     assignments = run.assignments
-    cluster_of = dict(zip(zip(assignments["list_id"], assignments["record_id"], strict=True), assignments["cluster_id"], strict=True))
+    cluster_of = dict(
+        zip(
+            zip(assignments["list_id"], assignments["record_id"], strict=True),
+            assignments["cluster_id"],
+            strict=True,
+        )
+    )
     sizes = assignments["cluster_id"].value_counts().to_dict()
     labels = _level_labels(run.splink_model)
     items: list[ReviewItem] = []
@@ -120,7 +148,9 @@ def review_queue(run: LinkageRun, *, limit: int | None = 100, include_decided_ab
         affected = size_pair[0] if linked else size_pair[0] + size_pair[1]
         uncertainty = 1.0 - abs(2.0 * probability - 1.0)
         flags = []
-        if max(size_pair) >= settings.large_cluster_size or (not linked and sum(size_pair) >= settings.large_cluster_size):
+        if max(size_pair) >= settings.large_cluster_size or (
+            not linked and sum(size_pair) >= settings.large_cluster_size
+        ):
             flags.append("large_cluster")
         if cluster_left in run.conflicting_clusters or cluster_right in run.conflicting_clusters:
             flags.append("conflicts_with_review")
@@ -128,10 +158,18 @@ def review_queue(run: LinkageRun, *, limit: int | None = 100, include_decided_ab
             flags.append("linked_through_other_records")
         items.append(
             ReviewItem(
-                left=left, right=right, match_probability=probability, match_weight=float(row["match_weight"]),
-                impact=uncertainty * affected, currently_linked=bool(linked), cluster_sizes=size_pair,
-                flags=tuple(flags), fields=_fields(row, labels),
+                left=left,
+                right=right,
+                match_probability=probability,
+                match_weight=float(row["match_weight"]),
+                impact=uncertainty * affected,
+                currently_linked=bool(linked),
+                cluster_sizes=size_pair,
+                flags=tuple(flags),
+                fields=_fields(row, labels),
             )
         )
-    items.sort(key=lambda item: (-item.impact, -("large_cluster" in item.flags), item.left, item.right))
+    items.sort(
+        key=lambda item: (-item.impact, -("large_cluster" in item.flags), item.left, item.right)
+    )
     return items if limit is None else items[:limit]

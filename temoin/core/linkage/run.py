@@ -68,12 +68,16 @@ class LinkageRun:
     def clusters(self) -> dict[int, list[RecordKey]]:
         """Cluster id → member records."""
         out: dict[int, list[RecordKey]] = {}
-        for list_id, record_id, cluster in self.assignments[["list_id", "record_id", "cluster_id"]].itertuples(index=False):
+        for list_id, record_id, cluster in self.assignments[
+            ["list_id", "record_id", "cluster_id"]
+        ].itertuples(index=False):
             out.setdefault(int(cluster), []).append((list_id, record_id))
         return out
 
     def cluster_of(self, key: RecordKey) -> int:
-        rows = self.assignments[(self.assignments["list_id"] == key[0]) & (self.assignments["record_id"] == key[1])]
+        rows = self.assignments[
+            (self.assignments["list_id"] == key[0]) & (self.assignments["record_id"] == key[1])
+        ]
         return int(rows["cluster_id"].iloc[0])
 
     def manifest(self) -> dict[str, Any]:
@@ -84,10 +88,15 @@ class LinkageRun:
             "settings": self.settings.to_dict(),
             "splink_model": self.splink_model,
             "n_records": int(len(self.assignments)),
-            "n_linked_records": int(self.assignments["linked"].sum()) if len(self.assignments) else 0,
+            "n_linked_records": int(self.assignments["linked"].sum())
+            if len(self.assignments)
+            else 0,
             "n_clusters": self.n_clusters,
             "n_candidate_pairs": int(len(self.pairs)),
-            "unlinked": [{"list_id": u.list_id, "record_id": u.record_id, "reason": u.reason} for u in self.unlinked],
+            "unlinked": [
+                {"list_id": u.list_id, "record_id": u.record_id, "reason": u.reason}
+                for u in self.unlinked
+            ],
             "conflicting_clusters": sorted(self.conflicting_clusters),
             "messages": list(self.messages),
         }

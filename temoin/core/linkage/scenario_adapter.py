@@ -76,7 +76,9 @@ def scenario_persons(scenario: Any) -> ScenarioLists:
                     stratum=place.admin1 or None,
                 )
             )
-            truth[(person.organisation_id, person.person_record_id)] = links[person.person_record_id]
+            truth[(person.organisation_id, person.person_record_id)] = links[
+                person.person_record_id
+            ]
     return ScenarioLists(records=records, truth=truth)
 
 

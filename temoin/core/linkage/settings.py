@@ -24,10 +24,27 @@ __all__ = [
 
 PERSON_BLOCKING_COLUMNS = frozenset(
     {
-        "given_canon", "family_canon", "given_phon", "family_phon", "given_first_canon",
-        "death_year", "birth_year", "village_key", "commune_key", "cercle_key",
-        "document_id", "sex", "name_script_key", "family_first_letter", "given_first_letter",
-        "swapped_names", "birth_low", "death_low", "address_key", "name_min", "name_max",
+        "given_canon",
+        "family_canon",
+        "given_phon",
+        "family_phon",
+        "given_first_canon",
+        "death_year",
+        "birth_year",
+        "village_key",
+        "commune_key",
+        "cercle_key",
+        "document_id",
+        "sex",
+        "name_script_key",
+        "family_first_letter",
+        "given_first_letter",
+        "swapped_names",
+        "birth_low",
+        "death_low",
+        "address_key",
+        "name_min",
+        "name_max",
     }
 )
 INCIDENT_BLOCKING_COLUMNS = frozenset(
@@ -73,17 +90,15 @@ class LinkageSettings:
 
     link_type: LinkType = "link_and_dedupe"
     backend: Backend = "duckdb"
-    training: Training = "em"
+    training: Training = "priors"
     match_threshold: float = 0.9
     review_low: float = 0.05
     review_high: float = 0.98
     blocking: tuple[tuple[str, ...], ...] = DEFAULT_PERSON_BLOCKING
     em_blocking: tuple[tuple[str, ...], ...] = (
-        ("family_canon", "given_canon"),
-        ("given_first_canon", "death_low"),
-        ("family_canon", "death_low"),
-        ("given_first_canon", "birth_low"),
-        ("family_canon", "birth_low"),
+        ("death_low", "village_key"),
+        ("village_key",),
+        ("birth_low",),
         ("document_id",),
     )
     jaro_winkler_thresholds: tuple[float, ...] = (0.94, 0.88)
@@ -91,8 +106,9 @@ class LinkageSettings:
     death_date_windows_days: tuple[int, ...] = (1, 7, 31)
     birth_gap_years: tuple[int, ...] = (2, 5)
     distance_km_thresholds: tuple[float, ...] = (5.0, 25.0)
-    use_term_frequencies: bool = True
+    use_term_frequencies: bool = False
     min_evidence_fields: int = 2
+    require_name_evidence: bool = True
     probability_two_random_records_match: float | None = None
     u_max_pairs: float = 2e6
     em_max_iterations: int = 25
@@ -128,7 +144,9 @@ class LinkageSettings:
                     found.append(f"{group_name} has an empty rule")
                 if len(set(rule)) != len(rule):
                     found.append(f"{group_name} rule {rule} repeats a column")
-        if not self.jaro_winkler_thresholds or any(not 0.5 <= t < 1.0 for t in self.jaro_winkler_thresholds):
+        if not self.jaro_winkler_thresholds or any(
+            not 0.5 <= t < 1.0 for t in self.jaro_winkler_thresholds
+        ):
             found.append("jaro_winkler_thresholds must be in [0.5, 1)")
         if list(self.jaro_winkler_thresholds) != sorted(self.jaro_winkler_thresholds, reverse=True):
             found.append("jaro_winkler_thresholds must be decreasing")
@@ -159,7 +177,9 @@ class LinkageSettings:
             found.append("large_cluster_size must be >= 2")
         return found
 
-    def validate(self, *, allowed_blocking_columns: frozenset[str] = PERSON_BLOCKING_COLUMNS) -> LinkageSettings:
+    def validate(
+        self, *, allowed_blocking_columns: frozenset[str] = PERSON_BLOCKING_COLUMNS
+    ) -> LinkageSettings:
         """Raise :class:`InvalidSettingsError` listing all problems; return self when valid."""
         found = self.problems()
         for group_name in ("blocking", "em_blocking"):
@@ -189,7 +209,12 @@ class LinkageSettings:
         for key in ("blocking", "em_blocking"):
             if key in values:
                 values[key] = tuple(tuple(rule) for rule in values[key])
-        for key in ("jaro_winkler_thresholds", "death_date_windows_days", "birth_gap_years", "distance_km_thresholds"):
+        for key in (
+            "jaro_winkler_thresholds",
+            "death_date_windows_days",
+            "birth_gap_years",
+            "distance_km_thresholds",
+        ):
             if key in values:
                 values[key] = tuple(values[key])
         return cls(**values)

@@ -19,21 +19,123 @@ from temoin.core.linkage.variants import default_variants
 
 __all__ = ["SyntheticLists", "synthetic_lists"]
 
-_MALE = ["Moussa", "Boubacar", "Oumar", "Mamadou", "Amadou", "Issa", "Ibrahim", "Souleymane", "Youssouf", "Adama",
-         "Hamadoun", "Ousmane", "Seydou", "Sékou", "Bakary", "Drissa", "Abdoulaye", "Yacouba", "Salif", "Alassane",
-         "Modibo", "Lassana", "Mahamadou", "Mohamed", "Cheick", "Sidi", "Aliou", "Hamidou", "Boureima", "Idrissa"]
-_FEMALE = ["Aminata", "Fatoumata", "Mariam", "Kadidia", "Hawa", "Aïssata", "Oumou", "Ramata", "Rokia", "Assétou",
-           "Djénéba", "Fanta", "Awa", "Safiatou", "Bintou", "Nana", "Salimata", "Korotoumou", "Maimouna", "Coumba"]
-_FAMILY = ["Traoré", "Coulibaly", "Diarra", "Keïta", "Konaté", "Koné", "Sangaré", "Diakité", "Camara", "Doumbia",
-           "Diallo", "Barry", "Bah", "Sidibé", "Sow", "Dicko", "Cissé", "Guindo", "Dolo", "Togo", "Kassogué",
-           "Ongoïba", "Sagara", "Tembély", "Karembé", "Maïga", "Touré", "Haïdara", "Dembélé", "Sissoko", "Samaké"]
-_PLACES = [("Ogossagou", "Bankass"), ("Sobane Da", "Sangha"), ("Koulogon", "Bankass"), ("Diallassagou", "Bankass"),
-           ("Dioura", "Tenenkou"), ("Niono", "Niono"), ("Boulkessi", "Mondoro"), ("Douentza", "Douentza"),
-           ("Hombori", "Hombori"), ("Ménaka", "Ménaka"), ("Tessit", "Tessit"), ("Boni", "Haïré"),
-           ("Mopti", "Mopti"), ("Djenné", "Djenné"), ("Macina", "Macina"), ("Ténenkou", "Ténenkou"),
-           ("Dinangourou", "Dinangourou"), ("Yoro", "Yoro"), ("Bandiagara", "Bandiagara"), ("Moura", "Djenné")]
-_PLACE_VARIANTS = {"Ogossagou": "Ogassagou", "Koulogon": "Kologon", "Ménaka": "Menaka", "Djenné": "Djenne",
-                   "Ténenkou": "Tenenkou", "Sobane Da": "Sobanou Da"}
+_MALE = [
+    "Moussa",
+    "Boubacar",
+    "Oumar",
+    "Mamadou",
+    "Amadou",
+    "Issa",
+    "Ibrahim",
+    "Souleymane",
+    "Youssouf",
+    "Adama",
+    "Hamadoun",
+    "Ousmane",
+    "Seydou",
+    "Sékou",
+    "Bakary",
+    "Drissa",
+    "Abdoulaye",
+    "Yacouba",
+    "Salif",
+    "Alassane",
+    "Modibo",
+    "Lassana",
+    "Mahamadou",
+    "Mohamed",
+    "Cheick",
+    "Sidi",
+    "Aliou",
+    "Hamidou",
+    "Boureima",
+    "Idrissa",
+]
+_FEMALE = [
+    "Aminata",
+    "Fatoumata",
+    "Mariam",
+    "Kadidia",
+    "Hawa",
+    "Aïssata",
+    "Oumou",
+    "Ramata",
+    "Rokia",
+    "Assétou",
+    "Djénéba",
+    "Fanta",
+    "Awa",
+    "Safiatou",
+    "Bintou",
+    "Nana",
+    "Salimata",
+    "Korotoumou",
+    "Maimouna",
+    "Coumba",
+]
+_FAMILY = [
+    "Traoré",
+    "Coulibaly",
+    "Diarra",
+    "Keïta",
+    "Konaté",
+    "Koné",
+    "Sangaré",
+    "Diakité",
+    "Camara",
+    "Doumbia",
+    "Diallo",
+    "Barry",
+    "Bah",
+    "Sidibé",
+    "Sow",
+    "Dicko",
+    "Cissé",
+    "Guindo",
+    "Dolo",
+    "Togo",
+    "Kassogué",
+    "Ongoïba",
+    "Sagara",
+    "Tembély",
+    "Karembé",
+    "Maïga",
+    "Touré",
+    "Haïdara",
+    "Dembélé",
+    "Sissoko",
+    "Samaké",
+]
+_PLACES = [
+    ("Ogossagou", "Bankass"),
+    ("Sobane Da", "Sangha"),
+    ("Koulogon", "Bankass"),
+    ("Diallassagou", "Bankass"),
+    ("Dioura", "Tenenkou"),
+    ("Niono", "Niono"),
+    ("Boulkessi", "Mondoro"),
+    ("Douentza", "Douentza"),
+    ("Hombori", "Hombori"),
+    ("Ménaka", "Ménaka"),
+    ("Tessit", "Tessit"),
+    ("Boni", "Haïré"),
+    ("Mopti", "Mopti"),
+    ("Djenné", "Djenné"),
+    ("Macina", "Macina"),
+    ("Ténenkou", "Ténenkou"),
+    ("Dinangourou", "Dinangourou"),
+    ("Yoro", "Yoro"),
+    ("Bandiagara", "Bandiagara"),
+    ("Moura", "Djenné"),
+]
+_PLACE_VARIANTS = {
+    "Ogossagou": "Ogassagou",
+    "Koulogon": "Kologon",
+    "Ménaka": "Menaka",
+    "Djenné": "Djenne",
+    "Ténenkou": "Tenenkou",
+    "Sobane Da": "Sobanou Da",
+}
 
 
 @dataclass(frozen=True)
@@ -57,10 +159,10 @@ def _typo(rng: random.Random, word: str) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.random()
     if kind < 0.4:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind < 0.7:
-        return word[:i] + word[i + 1:]
-    return word[:i] + rng.choice("aeiouklmnst") + word[i + 1:]
+        return word[:i] + word[i + 1 :]
+    return word[:i] + rng.choice("aeiouklmnst") + word[i + 1 :]
 
 
 def _strip_accents(word: str) -> str:
@@ -69,7 +171,14 @@ def _strip_accents(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
-def synthetic_lists(*, persons: int, lists: int = 4, seed: int = 7, error_rate: float = 0.25, duplicate_rate: float = 0.03) -> SyntheticLists:
+def synthetic_lists(
+    *,
+    persons: int,
+    lists: int = 4,
+    seed: int = 7,
+    error_rate: float = 0.25,
+    duplicate_rate: float = 0.03,
+) -> SyntheticLists:
     """``persons`` synthetic victims documented by ``lists`` lists (each captures 30–70 %)."""
     rng = random.Random(seed)
     variants = _spelling_variants()
@@ -77,7 +186,7 @@ def synthetic_lists(*, persons: int, lists: int = 4, seed: int = 7, error_rate: 
     records: list[PersonRecord] = []
     truth: dict[tuple[str, str], str] = {}
     counters = [0] * lists
-    n_events = max(1, persons // 40)
+    n_events = max(1, persons // 10)
     events = []
     for _ in range(n_events):
         village, commune = rng.choice(_PLACES)
@@ -99,13 +208,42 @@ def synthetic_lists(*, persons: int, lists: int = 4, seed: int = 7, error_rate: 
             for _ in range(copies):
                 counters[k] += 1
                 rid = f"L{k}-{counters[k]:07d}"
-                records.append(_noisy(rng, rid, f"L{k}", given, family, sex, age, birth_year, day, village, commune, error_rate, variants))
+                records.append(
+                    _noisy(
+                        rng,
+                        rid,
+                        f"L{k}",
+                        given,
+                        family,
+                        sex,
+                        age,
+                        birth_year,
+                        day,
+                        village,
+                        commune,
+                        error_rate,
+                        variants,
+                    )
+                )
                 truth[(f"L{k}", rid)] = pid
     return SyntheticLists(records=records, truth=truth)
 
 
-def _noisy(rng: random.Random, rid: str, list_id: str, given: str, family: str, sex: str, age: int, birth_year: int,
-           day: date, village: str, commune: str, error_rate: float, variants: dict[str, list[str]]) -> PersonRecord:
+def _noisy(
+    rng: random.Random,
+    rid: str,
+    list_id: str,
+    given: str,
+    family: str,
+    sex: str,
+    age: int,
+    birth_year: int,
+    day: date,
+    village: str,
+    commune: str,
+    error_rate: float,
+    variants: dict[str, list[str]],
+) -> PersonRecord:
     def maybe(p: float) -> bool:
         return rng.random() < p * error_rate * 4
 
@@ -152,9 +290,18 @@ def _noisy(rng: random.Random, rid: str, list_id: str, given: str, family: str, 
     if maybe(0.05):
         village_out = None
     return PersonRecord(
-        record_id=rid, list_id=list_id, given_name=given_out or None, family_name=family_out or None, full_name=full,
+        record_id=rid,
+        list_id=list_id,
+        given_name=given_out or None,
+        family_name=family_out or None,
+        full_name=full,
         sex=None if maybe(0.1) else sex,  # type: ignore[arg-type]
-        age=age_out, age_approximate=approximate, death_date=death, death_precision=precision,  # type: ignore[arg-type]
+        age=age_out,
+        age_approximate=approximate,
+        death_date=death,
+        death_precision=precision,  # type: ignore[arg-type]
         birth_date=date(birth_year, 1, 1) if age_out is None and maybe(0.1) else None,
-        village=village_out, commune=commune if not maybe(0.1) else None, stratum=commune,
+        village=village_out,
+        commune=commune if not maybe(0.1) else None,
+        stratum=commune,
     )

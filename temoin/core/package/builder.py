@@ -4,6 +4,7 @@ Layout (payload under ``data/``)::
 
     data/package.json                 index: format, log origin and key, witness keys, items
     data/checkpoint.note              signed (and co-signed) C2SP checkpoint covering every entry
+    data/timestamps/checkpoint-N.tsr  RFC 3161 responses over the checkpoint body; roots/*.pem
     data/custody/entries.jsonl        exact leaf bytes of the items' custody entries (by seq)
     data/custody/proofs.json          RFC 9162 inclusion proof of each entry to the checkpoint
     data/items/<sha256>/content/<original|working-copy>.<ext>   decrypted bytes
@@ -28,10 +29,13 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 import bagit
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from temoin.core.custody.checkpoint import Checkpoint
 from temoin.core.custody.entry import canonical_json
 from temoin.core.custody.note import NoteSigner, NoteVerifier, add_signatures, parse_note
+from temoin.core.custody.timestamp import TimestampAuthority, request_timestamp
 from temoin.core.package import verify_package
 from temoin.core.package.errors import PackageError
 from temoin.core.package.readme import readme_en, readme_fr, verify_md
@@ -90,12 +94,15 @@ def build_package(
     log_signer: NoteSigner,
     witnesses: Sequence[WitnessClient] = (),
     witness_keys: Sequence[NoteVerifier] = (),
+    timestamp_authorities: Sequence[TimestampAuthority] = (),
+    tsa_roots: Sequence[x509.Certificate] = (),
     organisation_name: str = "",
 ) -> PackageResult:
     """Export ``items`` (originals, or working copies for derivatives) into a new bag.
 
     The caller enforces consent limits and access rights before calling; shredded items are
-    refused.  ``destination`` must not exist.
+    refused.  ``destination`` must not exist.  Each of ``timestamp_authorities`` time-stamps
+    the checkpoint body (RFC 3161); tokens are verified against ``tsa_roots`` before use.
     """
     if destination.exists():
         raise PackageError(f"package destination {destination.name} already exists")
@@ -126,6 +133,13 @@ def build_package(
         log.add_cosignatures(note, signatures)
         _write_custody(vault, [i.sha256 for i in items], staging, checkpoint.size)
         (staging / "checkpoint.note").write_bytes(note)
+        if timestamp_authorities:
+            (staging / "timestamps" / "roots").mkdir(parents=True)
+            for number, root in enumerate(tsa_roots):
+                (staging / "timestamps" / "roots" / f"{number}.pem").write_bytes(root.public_bytes(Encoding.PEM))
+            for number, authority in enumerate(timestamp_authorities):
+                token = request_timestamp(checkpoint.body().encode(), authority, roots=tsa_roots)
+                (staging / "timestamps" / f"checkpoint-{number}.tsr").write_bytes(token)
         for item in items:
             _write_item_index(vault, item, staging / "items" / item.sha256, checkpoint.size)
         index = {
@@ -135,19 +149,28 @@ def build_package(
             "witness_keys": [w.vkey() for w in witness_keys],
             "items": [i.sha256 for i in items],
             "checkpoint_size": checkpoint.size,
-            "exported_by": {"actor": actor.id, "role": actor.role, "organisation": actor.organisation},
+            "exported_by": {
+                "actor": actor.id,
+                "role": actor.role,
+                "organisation": actor.organisation,
+            },
             "exported_at_utc": log.now(),
             "reason": reason,
         }
-        (staging / "package.json").write_bytes(json.dumps(index, indent=2, ensure_ascii=False).encode() + b"\n")
+        (staging / "package.json").write_bytes(
+            json.dumps(index, indent=2, ensure_ascii=False).encode() + b"\n"
+        )
         (staging / "README.fr.md").write_text(readme_fr(index, log_signer.vkey()), encoding="utf-8")
         (staging / "README.en.md").write_text(readme_en(index, log_signer.vkey()), encoding="utf-8")
         (staging / "VERIFY.md").write_text(verify_md(log_signer.vkey()), encoding="utf-8")
         shutil.copyfile(Path(verify_package.__file__), staging / "verify_package.py")
         bagit.make_bag(
             str(staging),
-            {"Source-Organization": organisation_name or actor.organisation, "External-Description":
-             "Témoin court package / paquet judiciaire Témoin", "Bag-Software-Agent": "temoin"},
+            {
+                "Source-Organization": organisation_name or actor.organisation,
+                "External-Description": "Témoin court package / paquet judiciaire Témoin",
+                "Bag-Software-Agent": "temoin",
+            },
             checksums=["sha256", "sha512"],
         )
         signature_text = verify_package.package_signature_text(staging, log.origin)
@@ -162,13 +185,17 @@ def build_package(
     return PackageResult(destination, tuple(i.sha256 for i in items), checkpoint.size, cosigners)
 
 
-def _write_item(vault: Vault, item: ExportItem, directory: Path, *, actor: Actor, reason: str) -> None:
+def _write_item(
+    vault: Vault, item: ExportItem, directory: Path, *, actor: Actor, reason: str
+) -> None:
     summary = vault.item(item.sha256)
     record = vault.record_bytes(item.sha256)
     (directory / "content").mkdir(parents=True)
     (directory / "record.json").write_bytes(record)
     name = _content_name(json.loads(record), working_copy=summary.derived_from is not None)
-    vault.export_original(item.sha256, directory / "content" / name, actor=actor, reason=reason, action="export")
+    vault.export_original(
+        item.sha256, directory / "content" / name, actor=actor, reason=reason, action="export"
+    )
 
 
 def _write_custody(vault: Vault, shas: Sequence[str], staging: Path, size: int) -> None:
@@ -194,4 +221,6 @@ def _write_item_index(vault: Vault, item: ExportItem, directory: Path, size: int
         "context_note": "context is stated by the exporter; it is not part of the custody log",
     }
     canonical_json(description)  # refuse floats and odd types early
-    (directory / "item.json").write_bytes(json.dumps(description, indent=2, ensure_ascii=False).encode() + b"\n")
+    (directory / "item.json").write_bytes(
+        json.dumps(description, indent=2, ensure_ascii=False).encode() + b"\n"
+    )

@@ -78,6 +78,11 @@ def verify_md(vkey: str) -> str:
 4. Checkpoint signature: C2SP signed note, Ed25519, log key `{vkey}`;
    any Go `golang.org/x/mod/sumdb/note` verifier accepts it.
 5. `package-signature.note` signs the SHA-256 of bagit.txt, bag-info.txt and both manifests.
+6. RFC 3161 time-stamps (if present): save the checkpoint body (the lines of
+   `data/checkpoint.note` before the blank line, final newline included) as `body.txt`, then
+   `openssl ts -verify -data body.txt -in data/timestamps/checkpoint-0.tsr -CAfile <TSA root>`
+   must print `Verification: OK`; use the authority's published root, not only
+   `data/timestamps/roots/`.
 
 `data/verify_package.py` does all of this and prints a verdict per item.
 """

@@ -14,12 +14,15 @@ import functools
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 from temoin.core.scenario.organisations import PROFILES
 from temoin.core.scenario.places import Gazetteer, GazetteerPlace, load_gazetteer
 from temoin.core.scenario.records import (
     FATES,
     ActRecord,
+    CaptureCount,
+    GroundTruth,
     IncidentBundle,
     Organisation,
     PersonLink,
@@ -50,6 +53,7 @@ class TotalsAccumulator:
 
     def __init__(self) -> None:
         self._totals: dict[tuple[str, str], dict[str, int]] = {}
+        self._histories: dict[tuple[str, str, tuple[str, ...]], int] = {}
 
     def add(self, bundle: IncidentBundle) -> None:
         """Count one incident bundle into its (region, period) stratum."""
@@ -64,6 +68,19 @@ class TotalsAccumulator:
         row["reports"] += len(bundle.reports)
         row["person_records"] += len(bundle.persons)
         row["persons_documented"] += len({link.true_person_id for link in bundle.person_links})
+        lists: dict[str, set[str]] = {p.true_person_id: set() for p in bundle.true_persons}
+        for record, link in zip(bundle.persons, bundle.person_links, strict=True):
+            lists[link.true_person_id].add(record.organisation_id)
+        for organisations in lists.values():
+            key = (incident.region, incident.period, tuple(sorted(organisations)))
+            self._histories[key] = self._histories.get(key, 0) + 1
+
+    def capture_histories(self) -> tuple[CaptureCount, ...]:
+        """Capture-history counts sorted by (region, period, lists)."""
+        return tuple(
+            CaptureCount(region, period, lists, count)
+            for (region, period, lists), count in sorted(self._histories.items())
+        )
 
     def totals(self) -> tuple[StratumTotal, ...]:
         """Totals sorted by (region, period)."""
@@ -199,6 +216,35 @@ class Scenario:
         """Ground truth: person record → true person."""
         for bundle in self.bundles():
             yield from bundle.person_links
+
+    def ground_truth(self) -> GroundTruth:
+        """All ground truth in one object (one pass; memory grows with the number of records)."""
+        accumulator = TotalsAccumulator()
+        report_incident: dict[str, str] = {}
+        person_record_person: dict[str, str] = {}
+        for bundle in self.bundles():
+            accumulator.add(bundle)
+            report_incident.update((r.report_id, r.true_incident_id) for r in bundle.report_links)
+            person_record_person.update(
+                (p.person_record_id, p.true_person_id) for p in bundle.person_links
+            )
+        return GroundTruth(
+            report_incident=MappingProxyType(report_incident),
+            person_record_person=MappingProxyType(person_record_person),
+            totals=accumulator.totals(),
+            capture_histories=accumulator.capture_histories(),
+        )
+
+    def true_capture_histories(self) -> tuple[CaptureCount, ...]:
+        """Ground truth: how many true persons each combination of lists named, per stratum.
+
+        ``lists == ()`` counts the victims no organisation named — what estimation must infer.
+        One full pass over the scenario.
+        """
+        accumulator = TotalsAccumulator()
+        for bundle in self.bundles():
+            accumulator.add(bundle)
+        return accumulator.capture_histories()
 
     def true_totals(self) -> tuple[StratumTotal, ...]:
         """Ground truth: totals per (region, period) — one full pass over the scenario."""

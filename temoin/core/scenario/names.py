@@ -37,8 +37,8 @@ FAMILY_NAMES: dict[str, tuple[str, ...]] = {
               "Saye", "Tapily", "Ouologuem", "Poudiougo"),
     "songhai": ("Maïga", "Touré", "Cissé", "Haïdara", "Yattara", "Traoré"),
     "bozo": ("Nientao", "Tanapo", "Kanta", "Djenepo", "Karabenta", "Kampo"),
-    "tuareg": ("Intalla", "Acharatoumane", "Alhassane", "Attaher", "Assaleh", "Mossa", "Alwali",
-               "Ehya", "Aghaly", "Bilal"),
+    "tuareg": ("Mohamed", "Ahmed", "Alhassane", "Attaher", "Assaleh", "Mossa", "Bilal",
+               "Elmehdi", "Ousmane", "Hamma"),
     "arab": ("Sidi Mohamed", "Mohamed", "Ahmed", "Sidati", "Boubacar", "Cheikh", "Hamoud"),
 }  # fmt: skip
 

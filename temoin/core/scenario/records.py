@@ -58,8 +58,10 @@ Records an organisation would hold (what Témoin stores)
     [act_types] codes, as this report classifies the incident); ``act_ids`` (ids of this
     report's :class:`ActRecord`); ``attributions`` (tuple of :class:`Attribution`);
     ``claims`` (tuple of :class:`Claim`; at least one); ``source`` (:class:`SourceInfo`);
-    ``language``; ``synthetic``. A report does **not** carry its true incident id — see
-    :class:`ReportLink`.
+    ``language``; ``confidentiality`` ([confidentiality_levels]: ``public``, ``internal``,
+    ``restricted``, ``strictly_confidential`` — testimonies mostly restricted, published
+    sources mostly public); ``synthetic``. A report does **not** carry its true incident id —
+    see :class:`ReportLink`.
 
 :class:`ActRecord` — one act in a report (ESF *Act*, victim = a group with a count and the named
     persons linked to it): ``act_id``; ``report_id``; ``organisation_id``; ``act_type``
@@ -105,6 +107,18 @@ Ground truth (kept beside the records; never shown to linkage or estimation code
     ``detained``, ``disappeared``, ``reports``, ``person_records``, ``persons_documented``
     (true persons named by at least one organisation).
 
+:class:`CaptureCount` — ground-truth capture histories for multiple-systems estimation:
+    ``region``, ``period``, ``lists`` (sorted tuple of organisation ids that named the person;
+    empty = never documented) and ``count`` (number of true persons with that history).
+
+:class:`GroundTruth` — all ground truth of a scenario in one object (built by
+    :meth:`Scenario.ground_truth`; holds one entry per report and per person record in memory —
+    for millions of records stream :meth:`Scenario.person_links` instead):
+    ``report_incident`` (report id → true incident id); ``person_record_person`` (person record
+    id → true person id); ``totals`` (:class:`StratumTotal` rows); ``capture_histories``
+    (:class:`CaptureCount` rows). Methods: ``same_incident(a, b)``, ``same_person(a, b)``,
+    ``incident_clusters()`` and ``person_clusters()`` (true id → sorted record ids).
+
 :class:`IncidentBundle` — everything generated for one true incident: ``incident``,
     ``true_persons``, ``reports``, ``acts``, ``persons`` (records), ``report_links``,
     ``person_links``. The unit of streaming.
@@ -113,13 +127,16 @@ Ground truth (kept beside the records; never shown to linkage or estimation code
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
     "FATES",
     "ActRecord",
     "Attribution",
+    "CaptureCount",
     "Claim",
+    "GroundTruth",
     "IncidentBundle",
     "Organisation",
     "PartialDate",
@@ -213,6 +230,7 @@ class Report:
     claims: tuple[Claim, ...]
     source: SourceInfo
     language: str
+    confidentiality: str
     synthetic: bool = True
 
 
@@ -318,6 +336,45 @@ class StratumTotal:
     reports: int
     person_records: int
     persons_documented: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureCount:
+    region: str
+    period: str
+    lists: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroundTruth:
+    report_incident: Mapping[str, str]
+    person_record_person: Mapping[str, str]
+    totals: tuple[StratumTotal, ...]
+    capture_histories: tuple[CaptureCount, ...]
+
+    def same_incident(self, report_a: str, report_b: str) -> bool:
+        """True if both reports describe the same true incident (KeyError if unknown)."""
+        return self.report_incident[report_a] == self.report_incident[report_b]
+
+    def same_person(self, record_a: str, record_b: str) -> bool:
+        """True if both person records are the same true person (KeyError if unknown)."""
+        return self.person_record_person[record_a] == self.person_record_person[record_b]
+
+    def incident_clusters(self) -> dict[str, tuple[str, ...]]:
+        """True incident id → sorted ids of the reports describing it."""
+        return _clusters(self.report_incident)
+
+    def person_clusters(self) -> dict[str, tuple[str, ...]]:
+        """True person id → sorted ids of the person records naming them."""
+        return _clusters(self.person_record_person)
+
+
+def _clusters(mapping: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for record_id, true_id in mapping.items():
+        groups.setdefault(true_id, []).append(record_id)
+    return {true_id: tuple(sorted(ids)) for true_id, ids in sorted(groups.items())}
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,6 +187,13 @@ def _source(rng: random.Random, profile: OrganisationProfile, day: dt.date) -> S
     )
 
 
+def _confidentiality(rng: random.Random, source_type: str) -> str:
+    if source_type in _PUBLIC_SOURCES:
+        return "public" if rng.random() < 0.7 else "internal"
+    roll = rng.random()
+    return "restricted" if roll < 0.6 else "strictly_confidential" if roll < 0.8 else "internal"
+
+
 def _age(
     rng: random.Random, profile: OrganisationProfile, age: int
 ) -> tuple[int | None, int | None, int | None, str]:
@@ -339,6 +346,7 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
             ))  # fmt: skip
             links.append(PersonLink(record_id, person.true_person_id, incident.true_incident_id))
 
+    source = _source(rng, profile, incident.date)
     report = Report(
         report_id=report_id,
         organisation_id=organisation.organisation_id,
@@ -352,8 +360,9 @@ def document_incident(rng: random.Random, *, profile: OrganisationProfile, slug:
         act_ids=tuple(act_ids.values()),
         attributions=attributions,
         claims=tuple(claims),
-        source=_source(rng, profile, incident.date),
+        source=source,
         language=language,
+        confidentiality=_confidentiality(rng, source.source_type),
     )
     return (
         report,

@@ -12,6 +12,7 @@
 ``truth_report_links``      :class:`ReportLink`            (ground truth)
 ``truth_person_links``      :class:`PersonLink`            (ground truth)
 ``truth_totals``            :class:`StratumTotal`          (ground truth)
+``truth_capture_histories`` :class:`CaptureCount`          (ground truth)
 ``scenario.json``           seed, settings, counts, ``"synthetic": true``
 ==========================  =====================================================
 
@@ -38,6 +39,7 @@ from temoin.core.scenario.errors import ScenarioWriterError
 from temoin.core.scenario.generator import Scenario, TotalsAccumulator
 from temoin.core.scenario.records import (
     ActRecord,
+    CaptureCount,
     Organisation,
     PersonLink,
     PersonRecord,
@@ -48,7 +50,15 @@ from temoin.core.scenario.records import (
     TruePerson,
 )
 
-__all__ = ["FILES", "WriteSummary", "csv_columns", "to_csv_row", "to_jsonable", "write_scenario"]
+__all__ = [
+    "FILES",
+    "WriteSummary",
+    "csv_columns",
+    "csv_values",
+    "to_csv_row",
+    "to_jsonable",
+    "write_scenario",
+]
 
 #: Stem of each output file -> record type written to it.
 FILES: dict[str, type] = {
@@ -61,6 +71,7 @@ FILES: dict[str, type] = {
     "truth_report_links": ReportLink,
     "truth_person_links": PersonLink,
     "truth_totals": StratumTotal,
+    "truth_capture_histories": CaptureCount,
 }
 FORMATS = ("csv", "jsonl")
 
@@ -122,32 +133,51 @@ def _find_nested_type(cls: type, name: str) -> type | None:
     return None
 
 
+_PLANS: dict[type, tuple[tuple[str, type | None], ...]] = {}
+_COLUMNS: dict[type, list[str]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, type | None], ...]:
+    if cls not in _PLANS:
+        _PLANS[cls] = tuple((f.name, _nested_type(cls, f.name)) for f in dataclasses.fields(cls))
+    return _PLANS[cls]
+
+
 def csv_columns(cls: type, *, prefix: str = "") -> list[str]:
     """CSV header for a record type (nested records expanded with a ``<field>_`` prefix)."""
+    if not prefix and cls in _COLUMNS:
+        return list(_COLUMNS[cls])
     columns: list[str] = []
-    for f in dataclasses.fields(cls):
-        nested = _nested_type(cls, f.name)
+    for name, nested in _plan(cls):
         columns.extend(
-            csv_columns(nested, prefix=f"{prefix}{f.name}_") if nested else [f"{prefix}{f.name}"]
+            csv_columns(nested, prefix=f"{prefix}{name}_") if nested else [f"{prefix}{name}"]
         )
+    if not prefix:
+        _COLUMNS[cls] = list(columns)
     return columns
 
 
-def to_csv_row(record: Any, *, prefix: str = "") -> dict[str, Any]:
-    """Flat CSV row of a record (nested records become ``<field>_<subfield>`` columns)."""
-    row: dict[str, Any] = {}
-    cls = type(record)
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
-        nested = _nested_type(cls, f.name)
-        if nested is not None:
-            if value is None:
-                row.update(dict.fromkeys(csv_columns(nested, prefix=f"{prefix}{f.name}_"), ""))
-            else:
-                row.update(to_csv_row(value, prefix=f"{prefix}{f.name}_"))
+def _flat_values(record: Any, cls: type, out: list[Any]) -> None:
+    for name, nested in _plan(cls):
+        value = getattr(record, name)
+        if nested is None:
+            out.append(_csv_value(value))
+        elif value is None:
+            out.extend([""] * len(csv_columns(nested)))
         else:
-            row[f"{prefix}{f.name}"] = _csv_value(value)
-    return row
+            _flat_values(value, nested, out)
+
+
+def csv_values(record: Any) -> list[Any]:
+    """Flat CSV values of a record, in :func:`csv_columns` order."""
+    out: list[Any] = []
+    _flat_values(record, type(record), out)
+    return out
+
+
+def to_csv_row(record: Any) -> dict[str, Any]:
+    """Flat CSV row of a record (nested records become ``<field>_<subfield>`` columns)."""
+    return dict(zip(csv_columns(type(record)), csv_values(record), strict=True))
 
 
 class _Sink:
@@ -155,12 +185,10 @@ class _Sink:
         self.path = path
         self.format = fmt
         self.handle: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self.writer: csv.DictWriter[str] | None = None
+        self.writer: Any = None
         if fmt == "csv":
-            self.writer = csv.DictWriter(
-                self.handle, fieldnames=csv_columns(record_type), lineterminator="\n"
-            )
-            self.writer.writeheader()
+            self.writer = csv.writer(self.handle, lineterminator="\n")
+            self.writer.writerow(csv_columns(record_type))
         self.count = 0
 
     def write(self, records: Iterable[Any]) -> None:
@@ -171,7 +199,7 @@ class _Sink:
                 )
                 self.handle.write("\n")
             elif self.writer is not None:
-                self.writer.writerow(to_csv_row(record))
+                self.writer.writerow(csv_values(record))
             self.count += 1
 
     def close(self) -> None:
@@ -205,6 +233,7 @@ def write_scenario(scenario: Scenario, directory: Path, *, format: str = "csv") 
             sinks["truth_person_links"].write(bundle.person_links)
             totals.add(bundle)
         sinks["truth_totals"].write(totals.totals())
+        sinks["truth_capture_histories"].write(totals.capture_histories())
     finally:
         for sink in sinks.values():
             sink.close()

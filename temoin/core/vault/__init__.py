@@ -7,7 +7,13 @@ Usable from plain Python::
     result = vault.ingest(Path("video.mp4"), actor=Actor("u-17", "investigator", "org-a"))
 """
 
-from temoin.core.vault.aead import ChunkEncryptor, decrypt_bytes, decrypt_chunks, encrypt_bytes, new_data_key
+from temoin.core.vault.aead import (
+    ChunkEncryptor,
+    decrypt_bytes,
+    decrypt_chunks,
+    encrypt_bytes,
+    new_data_key,
+)
 from temoin.core.vault.content import Finding, extension_finding, extract_metadata, sniff_media_type
 from temoin.core.vault.errors import (
     DecryptionError,

@@ -75,7 +75,9 @@ class ChunkEncryptor:
             raise ValueError("chunk larger than chunk_size")
         if self._index >= MAX_CHUNKS:
             raise ValueError("stream too long for this chunk size")
-        ciphertext = self._aead.encrypt(_nonce(self._prefix, self._index, last), bytes(plaintext), self.header)
+        ciphertext = self._aead.encrypt(
+            _nonce(self._prefix, self._index, last), bytes(plaintext), self.header
+        )
         self._index += 1
         self._finished = last
         return ciphertext
@@ -123,7 +125,9 @@ def decrypt_chunks(key: bytes, read: Callable[[int], bytes], *, what: str) -> It
         try:
             yield aead.decrypt(_nonce(prefix, index, last), current, header)
         except InvalidTag as exc:
-            raise DecryptionError(f"{what}: chunk {index} failed authentication (altered, truncated or wrong key)") from exc
+            raise DecryptionError(
+                f"{what}: chunk {index} failed authentication (altered, truncated or wrong key)"
+            ) from exc
         if last:
             return
         current = following

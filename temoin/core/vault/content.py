@@ -138,14 +138,18 @@ def _exif_values(image: Image.Image) -> tuple[list[dict[str, Any]], list[Finding
     if isinstance(raw, bytes):
         problem = exif_structure_problem(raw)
         if problem is not None:
-            findings.append(Finding("exif_corrupt", problem + "; values read from it may be incomplete"))
+            findings.append(
+                Finding("exif_corrupt", problem + "; values read from it may be incomplete")
+            )
     try:
         exif = image.getexif()
         base: Mapping[int, Any] = dict(exif)
         sub: Mapping[int, Any] = dict(exif.get_ifd(ExifTags.IFD.Exif))
         gps: Mapping[int, Any] = dict(exif.get_ifd(ExifTags.IFD.GPSInfo))
     except Exception as exc:  # noqa: BLE001 — Pillow raises many types on corrupt EXIF; recorded, not hidden
-        findings.append(Finding("exif_unreadable", f"the EXIF block could not be read ({type(exc).__name__})"))
+        findings.append(
+            Finding("exif_unreadable", f"the EXIF block could not be read ({type(exc).__name__})")
+        )
         return values, findings
     wanted = {
         ExifTags.Base.Make: "exif.Make",
@@ -162,19 +166,39 @@ def _exif_values(image: Image.Image) -> tuple[list[dict[str, Any]], list[Finding
             continue
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", "replace")
-        values.append(_value(name, raw if isinstance(raw, int) else str(raw).strip("\x00 "), "Pillow", version))
+        values.append(
+            _value(
+                name, raw if isinstance(raw, int) else str(raw).strip("\x00 "), "Pillow", version
+            )
+        )
     if gps:
         try:
             lat = gps.get(ExifTags.GPS.GPSLatitude)
             lon = gps.get(ExifTags.GPS.GPSLongitude)
             if lat is not None and lon is not None:
-                values.append(_value("gps.latitude", _gps_decimal(lat, gps.get(ExifTags.GPS.GPSLatitudeRef, "N")), "Pillow", version))
-                values.append(_value("gps.longitude", _gps_decimal(lon, gps.get(ExifTags.GPS.GPSLongitudeRef, "E")), "Pillow", version))
+                values.append(
+                    _value(
+                        "gps.latitude",
+                        _gps_decimal(lat, gps.get(ExifTags.GPS.GPSLatitudeRef, "N")),
+                        "Pillow",
+                        version,
+                    )
+                )
+                values.append(
+                    _value(
+                        "gps.longitude",
+                        _gps_decimal(lon, gps.get(ExifTags.GPS.GPSLongitudeRef, "E")),
+                        "Pillow",
+                        version,
+                    )
+                )
             stamp = gps.get(ExifTags.GPS.GPSDateStamp)
             if stamp is not None:
                 values.append(_value("gps.datestamp", str(stamp), "Pillow", version))
         except (TypeError, ValueError, ZeroDivisionError) as exc:
-            findings.append(Finding("gps_unreadable", f"the GPS block is malformed ({type(exc).__name__})"))
+            findings.append(
+                Finding("gps_unreadable", f"the GPS block is malformed ({type(exc).__name__})")
+            )
     return values, findings
 
 
@@ -196,12 +220,22 @@ def extract_metadata(content: bytes, media_type: str) -> tuple[list[dict[str, An
             findings.extend(exif_findings)
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        findings.append(Finding("image_unreadable", f"the image could not be decoded ({type(exc).__name__})"))
+        findings.append(
+            Finding("image_unreadable", f"the image could not be decoded ({type(exc).__name__})")
+        )
         return values, findings
     except (OSError, SyntaxError, ValueError) as exc:
-        findings.append(Finding("image_truncated_or_corrupt", f"the image data is incomplete or corrupt ({exc})"))
+        findings.append(
+            Finding(
+                "image_truncated_or_corrupt", f"the image data is incomplete or corrupt ({exc})"
+            )
+        )
         return values, findings
     version = getattr(imagehash, "__version__", "unknown")
-    values.append(_value("perceptual_hash.phash", str(imagehash.phash(image)), "ImageHash", version))
-    values.append(_value("perceptual_hash.dhash", str(imagehash.dhash(image)), "ImageHash", version))
+    values.append(
+        _value("perceptual_hash.phash", str(imagehash.phash(image)), "ImageHash", version)
+    )
+    values.append(
+        _value("perceptual_hash.dhash", str(imagehash.dhash(image)), "ImageHash", version)
+    )
     return values, findings

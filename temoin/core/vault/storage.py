@@ -24,6 +24,8 @@ from temoin.core.vault.errors import StorageError, StorageFullError
 
 __all__ = ["BlobStorage", "BlobWriter", "LocalFileStorage"]
 
+_SYNC_EVERY = 64 << 20
+
 
 class BlobWriter(Protocol):
     """A streaming write of one object, invisible until committed."""
@@ -84,11 +86,18 @@ class _LocalWriter:
         self._storage = storage
         self.temp_path = storage.root / "tmp" / f"{os.getpid()}-{secrets.token_hex(8)}.part"
         self._handle: BinaryIO | None = open(self.temp_path, "wb")
+        self._unsynced = 0
 
     def write(self, data: bytes) -> None:
         assert self._handle is not None, "write after commit or abort"
         try:
             self._handle.write(data)
+            self._unsynced += len(data)
+            if self._unsynced >= _SYNC_EVERY:
+                # Start writeback early so the final fsync is short and dirty pages stay few.
+                self._handle.flush()
+                os.fdatasync(self._handle.fileno())
+                self._unsynced = 0
         except OSError as exc:
             self.abort()
             raise _storage_error(exc, "a blob") from exc

@@ -22,19 +22,22 @@ never a log entry without its blob nor a blob without its entry.  Shredding appe
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import hashlib
 import io
 import json
 import os
-import random
+import zipfile
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
 from temoin.core.custody.entry import CustodyEntry, canonical_json
 from temoin.core.custody.log import CustodyLog
+from temoin.core.vault import maintenance
 from temoin.core.vault.aead import (
     DEFAULT_CHUNK_SIZE,
     ChunkEncryptor,
@@ -43,6 +46,7 @@ from temoin.core.vault.aead import (
     encrypt_bytes,
     new_data_key,
 )
+from temoin.core.vault.c2pa_check import read_c2pa
 from temoin.core.vault.content import (
     SNIFF_BYTES,
     Finding,
@@ -56,10 +60,10 @@ from temoin.core.vault.errors import (
     ItemNotFoundError,
     ItemShreddedError,
     KeyWrapError,
-    StorageError,
     VaultError,
 )
 from temoin.core.vault.keywrap import KeyWrapper
+from temoin.core.vault.proofmode import check_proofmode_zip, looks_like_proofmode
 from temoin.core.vault.records import (
     INGEST_ACTIONS,
     Actor,
@@ -74,6 +78,20 @@ __all__ = ["RECORD_VERSION", "Vault"]
 
 RECORD_VERSION: Final[str] = "temoin.item.v1"
 METADATA_SIZE_LIMIT: Final[int] = 64 << 20
+_PIPELINE_DEPTH: Final[int] = 4
+# Files of these types (up to METADATA_SIZE_LIMIT) are kept in memory during ingest so that
+# metadata, ProofMode and C2PA checks can read them without any plaintext on disk.
+_INSPECTED_PREFIXES: Final[tuple[str, ...]] = ("image/", "video/", "audio/", "application/pdf", "application/zip")
+_INGEST_PREFIXES: Final[tuple[bytes, ...]] = tuple(f'{{"action":"{a}",'.encode() for a in sorted(INGEST_ACTIONS))
+_SHRED_PREFIX: Final[bytes] = b'{"action":"key_destroyed",'
+
+
+def _is_proofmode(content: bytes) -> bool:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    except zipfile.BadZipFile:
+        return False
+    return looks_like_proofmode(names)
 
 
 def _read_full(source: BinaryIO, size: int) -> bytes:
@@ -135,7 +153,10 @@ class Vault:
         return None
 
     def _is_shredded(self, sha256: str) -> bool:
-        return any(e.item_sha256 == sha256 and e.action == "key_destroyed" for e in self.log.entries_for(sha256))
+        return any(
+            e.item_sha256 == sha256 and e.action == "key_destroyed"
+            for e in self.log.entries_for(sha256)
+        )
 
     def item(self, sha256: str) -> ItemSummary:
         """Summary of an item from the custody log (no key needed)."""
@@ -145,19 +166,18 @@ class Vault:
         return ItemSummary.from_entries(entry, shredded=self._is_shredded(sha256))
 
     def items(self) -> list[ItemSummary]:
-        """Every item ever ingested, in ingest order."""
-        found: list[ItemSummary] = []
+        """Every item ever ingested, in ingest order (one sequential read of the log)."""
         shredded = set()
         ingests: list[CustodyEntry] = []
-        for seq in range(self.log.size):
-            entry = self.log.entry(seq)
-            if entry.action in INGEST_ACTIONS:
-                ingests.append(entry)
-            elif entry.action == "key_destroyed":
-                shredded.add(entry.item_sha256)
-        for entry in ingests:
-            found.append(ItemSummary.from_entries(entry, shredded=entry.item_sha256 in shredded))
-        return found
+        for seq, leaf in enumerate(self.log.store.iter_leaves()):
+            if seq >= self.log.size:
+                break
+            # Canonical JSON puts "action" first: parse only the entries that matter here.
+            if leaf.startswith(_INGEST_PREFIXES):
+                ingests.append(CustodyEntry.from_bytes(leaf))
+            elif leaf.startswith(_SHRED_PREFIX):
+                shredded.add(CustodyEntry.from_bytes(leaf).item_sha256)
+        return [ItemSummary.from_entries(e, shredded=e.item_sha256 in shredded) for e in ingests]
 
     def timeline(self, sha256: str) -> list[CustodyEntry]:
         """Every custody entry about an item (as subject or related item), oldest first."""
@@ -189,12 +209,20 @@ class Vault:
         if derived_from is not None:
             original = self.item(derived_from)
             if original.shredded:
-                raise ItemShreddedError(f"item {derived_from} was shredded; no derivative can be linked to it")
+                raise ItemShreddedError(
+                    f"item {derived_from} was shredded; no derivative can be linked to it"
+                )
         if isinstance(source, Path):
             with open(source, "rb") as handle:
                 return self.ingest(
-                    handle, actor=actor, reason=reason, filename=filename or source.name,
-                    declared_sha256=declared_sha256, context=context, derived_from=derived_from, operation=operation,
+                    handle,
+                    actor=actor,
+                    reason=reason,
+                    filename=filename or source.name,
+                    declared_sha256=declared_sha256,
+                    context=context,
+                    derived_from=derived_from,
+                    operation=operation,
                 )
         data_key = new_data_key()
         writer = self.storage.begin_write()
@@ -206,19 +234,37 @@ class Vault:
         sha256, sha512, size, blob_sha256, head, copy = digest
         if size == 0:
             writer.abort()
-            raise EmptyInputError("the received file is empty (0 bytes): nothing was stored or logged")
+            raise EmptyInputError(
+                "the received file is empty (0 bytes): nothing was stored or logged"
+            )
         existing = self._ingest_entry(sha256)
         if existing is not None:
             writer.abort()
             if self._is_shredded(sha256):
-                raise ItemShreddedError(f"item {sha256} was shredded; the same bytes are not stored again")
-            entry = self._log_event("ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": existing.seq})
+                raise ItemShreddedError(
+                    f"item {sha256} was shredded; the same bytes are not stored again"
+                )
+            entry = self._log_event(
+                "ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": existing.seq}
+            )
             return IngestResult(self.item(sha256), True, entry, ())
         try:
             return self._commit_new(
-                writer, data_key, actor=actor, reason=reason, filename=filename, declared_sha256=declared_sha256,
-                context=context, derived_from=derived_from, operation=operation, sha256=sha256, sha512=sha512,
-                size=size, blob_sha256=blob_sha256, head=head, copy=copy,
+                writer,
+                data_key,
+                actor=actor,
+                reason=reason,
+                filename=filename,
+                declared_sha256=declared_sha256,
+                context=context,
+                derived_from=derived_from,
+                operation=operation,
+                sha256=sha256,
+                sha512=sha512,
+                size=size,
+                blob_sha256=blob_sha256,
+                head=head,
+                copy=copy,
             )
         except BaseException:
             writer.abort()
@@ -227,28 +273,67 @@ class Vault:
     def _stream_encrypt(
         self, source: BinaryIO, writer: Any, data_key: bytes
     ) -> tuple[str, str, int, str, bytes, bytes | None]:
+        """One pass over the source with flat memory, as a small pipeline of threads.
+
+        This thread reads and encrypts; three single-thread executors (each keeps its tasks
+        in order) compute SHA-256 and SHA-512 of the plaintext and hash + write the
+        ciphertext.  hashlib and file writes release the GIL, so hashing, encryption and disk
+        I/O overlap; at most ``_PIPELINE_DEPTH`` chunks are in flight.
+        """
         encryptor = ChunkEncryptor(data_key, chunk_size=self.chunk_size)
         sha256, sha512, blob_hash = hashlib.sha256(), hashlib.sha512(), hashlib.sha256()
-        writer.write(encryptor.header)
-        blob_hash.update(encryptor.header)
+
+        failed: list[BaseException] = []
+
+        def store(data: bytes) -> None:
+            if failed:  # an earlier write failed: the writer is already aborted
+                return
+            try:
+                blob_hash.update(data)
+                writer.write(data)
+            except BaseException as exc:
+                failed.append(exc)
+                raise
+
         pending = _read_full(source, self.chunk_size)
         head = pending[:SNIFF_BYTES]
-        copy: io.BytesIO | None = io.BytesIO()
+        sniffed = sniff_media_type(head)[0]
+        keep_copy = sniffed.startswith(_INSPECTED_PREFIXES)
+        copy: io.BytesIO | None = io.BytesIO() if keep_copy else None
         size = 0
-        while pending:
-            sha256.update(pending)
-            sha512.update(pending)
-            size += len(pending)
-            if copy is not None:
-                if size <= METADATA_SIZE_LIMIT:
-                    copy.write(pending)
-                else:
-                    copy = None
-            following = _read_full(source, self.chunk_size)
-            ciphertext = encryptor.encrypt_chunk(pending, last=not following)
-            blob_hash.update(ciphertext)
-            writer.write(ciphertext)
-            pending = following
+        in_flight: collections.deque[tuple[Future[None], ...]] = collections.deque()
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-sha256") as hash256,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-sha512") as hash512,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-write") as output,
+        ):
+            try:
+                output.submit(store, encryptor.header).result()
+                while pending:
+                    size += len(pending)
+                    if copy is not None:
+                        if size <= METADATA_SIZE_LIMIT:
+                            copy.write(pending)
+                        else:
+                            copy = None
+                    following = _read_full(source, self.chunk_size)
+                    ciphertext = encryptor.encrypt_chunk(pending, last=not following)
+                    in_flight.append((
+                        hash256.submit(sha256.update, pending),
+                        hash512.submit(sha512.update, pending),
+                        output.submit(store, ciphertext),
+                    ))
+                    while len(in_flight) > _PIPELINE_DEPTH:
+                        for future in in_flight.popleft():
+                            future.result()
+                    pending = following
+                while in_flight:
+                    for future in in_flight.popleft():
+                        future.result()
+            finally:
+                for futures in in_flight:
+                    for future in futures:
+                        future.cancel()
         kept = copy.getvalue() if copy is not None else None
         return sha256.hexdigest(), sha512.hexdigest(), size, blob_hash.hexdigest(), head, kept
 
@@ -277,16 +362,32 @@ class Vault:
         if mismatch is not None:
             findings.append(mismatch)
         if declared_sha256 is not None and declared_sha256.lower() != sha256:
-            findings.append(Finding(
-                "declared_hash_mismatch",
-                "the SHA-256 declared by the sender differs from the received bytes (incomplete or altered transfer?)",
-            ))
+            findings.append(
+                Finding(
+                    "declared_hash_mismatch",
+                    "the SHA-256 declared by the sender differs from the received bytes (incomplete or altered transfer?)",
+                )
+            )
         metadata: list[dict[str, Any]] = []
+        proofs: list[dict[str, Any]] = []
         if copy is not None:
             metadata, extraction_findings = extract_metadata(copy, media_type)
             findings.extend(extraction_findings)
+            if media_type == "application/zip" and _is_proofmode(copy):
+                verdict, proof_findings = check_proofmode_zip(copy)
+                proofs.append(verdict)
+                findings.extend(proof_findings)
+            c2pa_verdict, c2pa_findings = read_c2pa(copy, media_type)
+            if c2pa_verdict is not None:
+                proofs.append(c2pa_verdict)
+                findings.extend(c2pa_findings)
         elif media_type.startswith("image/"):
-            findings.append(Finding("metadata_skipped", f"image larger than {METADATA_SIZE_LIMIT} bytes: metadata not extracted"))
+            findings.append(
+                Finding(
+                    "metadata_skipped",
+                    f"image larger than {METADATA_SIZE_LIMIT} bytes: metadata not extracted",
+                )
+            )
         record = {
             "version": RECORD_VERSION,
             "sha256": sha256,
@@ -298,6 +399,7 @@ class Vault:
             "declared_sha256": declared_sha256,
             "context": dict(context or {}),
             "metadata": metadata,
+            "proofs": proofs,
             "findings": [f.to_json() for f in findings],
             "derived_from": derived_from,
             "operation": dict(operation) if operation is not None else None,
@@ -306,7 +408,9 @@ class Vault:
         try:
             wrapped = self.key_wrapper.wrap(data_key)
         except Exception as exc:  # noqa: BLE001 — any wrapper failure is re-raised as one typed error
-            raise KeyWrapError(f"could not wrap the data key of item {sha256}: {type(exc).__name__}") from exc
+            raise KeyWrapError(
+                f"could not wrap the data key of item {sha256}: {type(exc).__name__}"
+            ) from exc
         details: dict[str, Any] = {
             "sha512": sha512,
             "size": size,
@@ -314,6 +418,7 @@ class Vault:
             "blob_sha256": blob_sha256,
             "record_sha256": hashlib.sha256(record_bytes).hexdigest(),
             "findings": [f.code for f in findings],
+            "proofs": [f"{p['type']}:{p['result']}" for p in proofs],
         }
         if operation is not None:
             details["operation"] = dict(operation)
@@ -330,16 +435,20 @@ class Vault:
             "time_utc": self.log.now(),
         }
         with self._locked():
-            if self._ingest_entry(sha256) is not None:  # another process stored the same bytes meanwhile
+            if (
+                self._ingest_entry(sha256) is not None
+            ):  # another process stored the same bytes meanwhile
                 writer.abort()
                 first = self.item(sha256).ingest_seq
-                entry = self._log_event("ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": first})
+                entry = self._log_event(
+                    "ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": first}
+                )
                 return IngestResult(self.item(sha256), True, entry, ())
             self.storage.put(f"pending/{sha256}.json", canonical_json(intent))
             self.storage.put(f"keys/{sha256}", wrapped)
             self.storage.put(f"records/{sha256}", encrypt_bytes(data_key, record_bytes))
             writer.commit(f"blobs/{sha256}")
-            entry = self.log.append(**intent)
+            entry = self.log.append(**intent)  # type: ignore[arg-type]  # keys match CustodyLog.append
             self.storage.delete(f"pending/{sha256}.json")
         return IngestResult(self.item(sha256), False, entry, tuple(findings))
 
@@ -353,7 +462,9 @@ class Vault:
         try:
             return self.key_wrapper.unwrap(wrapped)
         except Exception as exc:  # noqa: BLE001 — any unwrap failure is re-raised as one typed error
-            raise KeyWrapError(f"could not unwrap the data key of item {sha256}: {type(exc).__name__}") from exc
+            raise KeyWrapError(
+                f"could not unwrap the data key of item {sha256}: {type(exc).__name__}"
+            ) from exc
 
     def read_record(self, sha256: str) -> dict[str, Any]:
         """Decrypt and return the item record (file name, metadata, findings, context)."""
@@ -378,13 +489,27 @@ class Vault:
                 sha512_hash.update(chunk)
                 size += len(chunk)
                 yield chunk
-        if (sha256_hash.hexdigest(), sha512_hash.hexdigest(), size) != (summary.sha256, summary.sha512, summary.size):
-            raise IntegrityError(f"item {sha256}: decrypted content does not match the hashes recorded at ingest")
+        if (sha256_hash.hexdigest(), sha512_hash.hexdigest(), size) != (
+            summary.sha256,
+            summary.sha512,
+            summary.size,
+        ):
+            raise IntegrityError(
+                f"item {sha256}: decrypted content does not match the hashes recorded at ingest"
+            )
 
-    def _log_event(self, action: str, sha256: str, actor: Actor, reason: str, details: Mapping[str, Any]) -> CustodyEntry:
+    def _log_event(
+        self, action: str, sha256: str, actor: Actor, reason: str, details: Mapping[str, Any]
+    ) -> CustodyEntry:
         return self.log.append(
-            action=action, item_sha256=sha256, actor=actor.id, role=actor.role, organisation=actor.organisation,
-            system=self.system, reason=reason, details=dict(details),
+            action=action,
+            item_sha256=sha256,
+            actor=actor.id,
+            role=actor.role,
+            organisation=actor.organisation,
+            system=self.system,
+            reason=reason,
+            details=dict(details),
         )
 
     def open_original(self, sha256: str, *, actor: Actor, reason: str) -> Iterator[bytes]:
@@ -393,7 +518,9 @@ class Vault:
         self._log_event("access", sha256, actor, reason, {})
         return self._plaintext_chunks(sha256)
 
-    def export_original(self, sha256: str, destination: Path, *, actor: Actor, reason: str, action: str = "access") -> None:
+    def export_original(
+        self, sha256: str, destination: Path, *, actor: Actor, reason: str, action: str = "access"
+    ) -> None:
         """Write the verified evidentiary bytes to ``destination`` (atomic) and log it."""
         summary = self.item(sha256)
         if summary.shredded:
@@ -410,60 +537,6 @@ class Vault:
             temporary.unlink(missing_ok=True)
         self._log_event(action, sha256, actor, reason, {"destination": "file"})
 
-    # ----------------------------------------------------------------- fixity
-    def check_fixity(self, sha256: str, *, actor: Actor, full: bool = True, record: bool = True) -> FixityResult:
-        """Re-read an item, re-check ciphertext hash and (if ``full``) decrypt and re-hash it."""
-        summary = self.item(sha256)
-        problems: list[str] = []
-        if summary.shredded:
-            for prefix in ("keys", "records", "blobs"):
-                if self.storage.exists(f"{prefix}/{sha256}"):
-                    problems.append(f"{prefix}/{sha256} still exists after shredding")
-        else:
-            problems.extend(self._fixity_problems(summary, full=full))
-        ok = not problems
-        hint = "" if ok else (
-            f"restore blobs/{sha256}, keys/{sha256} and records/{sha256} from a backup; the blob must have "
-            f"SHA-256 {summary.blob_sha256} (ingest entry {summary.ingest_seq})"
-        )
-        entry = None
-        if record:
-            entry = self._log_event(
-                "fixity_check", sha256, actor, "scheduled fixity check",
-                {"result": "ok" if ok else "failed", "full": full, "problems": problems},
-            )
-        return FixityResult(sha256=sha256, ok=ok, problems=tuple(problems), restore_hint=hint, entry=entry)
-
-    def _fixity_problems(self, summary: ItemSummary, *, full: bool) -> list[str]:
-        sha256 = summary.sha256
-        problems: list[str] = []
-        for prefix in ("keys", "records", "blobs"):
-            if not self.storage.exists(f"{prefix}/{sha256}"):
-                problems.append(f"{prefix}/{sha256} is missing")
-        if problems:
-            return problems
-        blob_hash = hashlib.sha256()
-        with self.storage.open_read(f"blobs/{sha256}") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                blob_hash.update(chunk)
-        if blob_hash.hexdigest() != summary.blob_sha256:
-            problems.append(f"blobs/{sha256}: ciphertext SHA-256 differs from the ingest entry")
-        if full:
-            try:
-                for _ in self._plaintext_chunks(sha256):
-                    pass
-                self.record_bytes(sha256)
-            except (IntegrityError, KeyWrapError, StorageError) as exc:
-                problems.append(exc.message)
-        return problems
-
-    def check_all(self, *, actor: Actor, full: bool = True, sample: int | None = None, seed: int | None = None) -> list[FixityResult]:
-        """Fixity-check every item (or a random ``sample`` of them)."""
-        items = [i.sha256 for i in self.items()]
-        if sample is not None and sample < len(items):
-            items = random.Random(seed).sample(items, sample)
-        return [self.check_fixity(sha, actor=actor, full=full) for sha in items]
-
     # ----------------------------------------------------------------- shredding
     def shred(self, sha256: str, *, actor: Actor, reason: str, authority: str) -> CustodyEntry:
         """Destroy the item's data key (and record and blob): its content is unrecoverable.
@@ -477,7 +550,9 @@ class Vault:
         if not authority:
             raise VaultError(f"shredding item {sha256} needs the authority for the decision")
         with self._locked():
-            entry = self._log_event("key_destroyed", sha256, actor, reason, {"authority": authority})
+            entry = self._log_event(
+                "key_destroyed", sha256, actor, reason, {"authority": authority}
+            )
             self._finish_shred(sha256)
         return entry
 
@@ -485,61 +560,24 @@ class Vault:
         for prefix in ("keys", "records", "blobs"):
             self.storage.delete(f"{prefix}/{sha256}")
 
-    # ----------------------------------------------------------------- recovery
+    # ----------------------------------------------------------------- upkeep
+    def check_fixity(
+        self, sha256: str, *, actor: Actor, full: bool = True, record: bool = True
+    ) -> FixityResult:
+        """Re-read an item, re-check ciphertext hash and (if ``full``) decrypt and re-hash it;
+        log a ``fixity_check`` entry unless ``record`` is False."""
+        return maintenance.check_fixity(self, sha256, actor=actor, full=full, record=record)
+
+    def check_all(
+        self, *, actor: Actor, full: bool = True, sample: int | None = None, seed: int | None = None
+    ) -> list[FixityResult]:
+        """Fixity-check every item (or a random ``sample`` of them, reproducible with ``seed``)."""
+        return maintenance.check_all(self, actor=actor, full=full, sample=sample, seed=seed)
+
     def recover(self) -> list[str]:
         """Bring storage and log back into agreement after a crash; return what was done."""
-        actions: list[str] = []
-        with self._locked():
-            swept = self.storage.sweep_temporary()
-            if swept:
-                actions.append(f"removed {swept} unfinished temporary object(s)")
-            for name in list(self.storage.list("pending/")):
-                sha256 = name.rsplit("/", 1)[1].removesuffix(".json")
-                with self.storage.open_read(name) as handle:
-                    raw = handle.read()
-                try:
-                    intent = json.loads(raw)
-                except json.JSONDecodeError:
-                    intent = None
-                present = all(self.storage.exists(f"{p}/{sha256}") for p in ("keys", "records", "blobs"))
-                if self._ingest_entry(sha256) is not None:
-                    actions.append(f"item {sha256}: already logged, intent removed")
-                elif present and intent is not None:
-                    self.log.append(**intent)
-                    actions.append(f"item {sha256}: completed interrupted ingest (rolled forward)")
-                else:
-                    for prefix in ("keys", "records", "blobs"):
-                        self.storage.delete(f"{prefix}/{sha256}")
-                    actions.append(f"item {sha256}: removed parts of an interrupted ingest (rolled back)")
-                self.storage.delete(name)
-            for summary in self.items():
-                if summary.shredded and any(
-                    self.storage.exists(f"{p}/{summary.sha256}") for p in ("keys", "records", "blobs")
-                ):
-                    self._finish_shred(summary.sha256)
-                    actions.append(f"item {summary.sha256}: finished interrupted shredding")
-        return actions
+        return maintenance.recover(self)
 
     def check_consistency(self) -> ConsistencyReport:
         """Every logged item has its objects, every object has its entry, nothing is pending."""
-        problems: list[str] = []
-        items = self.items()
-        live = {i.sha256 for i in items if not i.shredded}
-        for summary in items:
-            for prefix in ("keys", "records", "blobs"):
-                exists = self.storage.exists(f"{prefix}/{summary.sha256}")
-                if summary.shredded and exists:
-                    problems.append(f"{prefix}/{summary.sha256} exists although the item was shredded")
-                if not summary.shredded and not exists:
-                    problems.append(f"{prefix}/{summary.sha256} is missing for logged item")
-        for prefix in ("keys", "records", "blobs"):
-            for name in self.storage.list(f"{prefix}/"):
-                if name.rsplit("/", 1)[1] not in live:
-                    problems.append(f"{name} has no custody entry")
-        for name in self.storage.list("pending/"):
-            problems.append(f"{name}: unfinished ingest intent")
-        for name in self.storage.list("tmp/"):
-            problems.append(f"{name}: unfinished temporary object")
-        return ConsistencyReport(
-            items=len(items), shredded=sum(1 for i in items if i.shredded), problems=tuple(problems)
-        )
+        return maintenance.check_consistency(self)

@@ -10,6 +10,7 @@ __all__ = [
     "ACT_TYPE_ADDITIONS",
     "ACT_TYPE_SLUGS",
     "CONSENT_RECIPIENTS",
+    "CONFIDENTIALITY_LEVELS",
     "CONSEQUENCES",
     "DATE_PRECISIONS",
     "GEO_PRECISIONS",
@@ -648,6 +649,13 @@ CONSENT_RECIPIENTS: list[tuple[str, str, str]] = [
     ("courts", "Courts and prosecutors", "Tribunaux et procureurs"),
     ("media", "Media", "Médias"),
     ("public", "Public", "Public"),
+]
+# Confidentiality levels of records (issue 2, access control): (code, label_en, label_fr)
+CONFIDENTIALITY_LEVELS: list[tuple[str, str, str]] = [
+    ("public", "Public", "Public"),
+    ("internal", "Internal", "Interne"),
+    ("restricted", "Restricted", "Restreint"),
+    ("strictly_confidential", "Strictly confidential", "Strictement confidentiel"),
 ]
 DATE_PRECISIONS: list[tuple[str, str, str]] = [
     ("day", "Exact day", "Jour exact"),

@@ -283,6 +283,10 @@ def build_all(esf_path: Path) -> dict[str, tuple[tuple[str, ...], list[Row]]]:
         BASE_COLUMNS,
         _flat(_curated.CONSENT_RECIPIENTS, "temoin"),
     )
+    vocabularies["confidentiality_levels"] = (
+        BASE_COLUMNS,
+        _flat(_curated.CONFIDENTIALITY_LEVELS, "temoin"),
+    )
     vocabularies["date_precisions"] = (BASE_COLUMNS, _flat(_curated.DATE_PRECISIONS, "temoin"))
     vocabularies["geo_precisions"] = (BASE_COLUMNS, _flat(_curated.GEO_PRECISIONS, "temoin"))
     _check_act_type_links(vocabularies)

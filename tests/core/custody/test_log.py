@@ -151,8 +151,8 @@ def test_deleting_or_reordering_history_is_detected() -> None:
     leaves = list(store.iter_leaves())
     swapped = MemoryLogStore()
     swapped.append([leaves[1], leaves[0], *leaves[2:]])
-    with pytest.raises(LogCorruptError, match="custody leaf 0 carries seq 1"):
-        CustodyLog(swapped, origin=ORIGIN)
+    with pytest.raises(LogCorruptError, match="custody entry 0 has a wrong version or seq"):
+        CustodyLog(swapped, origin=ORIGIN).verify(signer.verifier)
     truncated = MemoryLogStore()
     truncated.append(leaves[:5])
     truncated.save_checkpoint(6, store.checkpoints()[6])
@@ -167,3 +167,15 @@ def test_checkpoint_by_another_key_is_reported() -> None:
     log.checkpoint()
     with pytest.raises(LogCorruptError, match="checkpoint of size 1: checkpoint is not signed by log key"):
         log.verify(NoteSigner.generate(ORIGIN).verifier)
+
+
+def test_item_index_ignores_lookalike_keys_nested_in_details(tmp_path: Path) -> None:
+    log = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN, clock=_clock)
+    log.append(action="ingest", item_sha256=ITEM_A, actor="p", role="r", organisation="o", system="s",
+               details={"item_sha256": ITEM_B, "related_sha256": ITEM_B, "x": {"item_sha256": ITEM_B}},
+               reason='tricky ,"item_sha256":"' + ITEM_B)
+    log.append(action="derivative_created", item_sha256=ITEM_B, related_sha256=ITEM_A, actor="p", role="r",
+               organisation="o", system="s")
+    reopened = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN)
+    assert [e.seq for e in reopened.entries_for(ITEM_A)] == [0, 1]
+    assert [e.seq for e in reopened.entries_for(ITEM_B)] == [1]

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from temoin.core.custody.checkpoint import Checkpoint, Witness, cosign_note, sign_checkpoint, verify_checkpoint
+from temoin.core.custody.checkpoint import (
+    Checkpoint,
+    Witness,
+    cosign_note,
+    sign_checkpoint,
+    verify_checkpoint,
+)
 from temoin.core.custody.errors import (
     CheckpointError,
     CustodyError,

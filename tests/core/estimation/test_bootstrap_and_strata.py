@@ -102,7 +102,8 @@ def test_stratified_total_sums_draws_not_intervals() -> None:
     assert combined.total.n_observed == sum(r.n_observed for r in combined.strata)
     assert combined.total.estimate == pytest.approx(sum(per_stratum), rel=0.02)
     assert combined.total.interval is not None
-    summed_width = sum(r.interval.high - r.interval.low for r in combined.strata)  # type: ignore[union-attr]
+    intervals = [r.interval for r in combined.strata if r.interval is not None]
+    summed_width = sum(interval.high - interval.low for interval in intervals)
     total_width = combined.total.interval.high - combined.total.interval.low
     assert total_width < summed_width  # independent errors partly cancel
     assert json.loads(json.dumps(combined.to_dict()))["total"]["stratum"] == "TOTAL"
@@ -137,3 +138,56 @@ def test_results_to_dict_is_json_with_frozen_input() -> None:
     assert data["settings"]["selection"] == "bic"
     assert data["versions"]["temoin"]
     assert len(data["draws"]) == 30
+
+
+@pytest.mark.slow
+def test_kosovo_bic_bootstrap_includes_model_uncertainty() -> None:
+    # Silverman et al. (2024): all-model BIC + bootstrap [6,947, 18,010]; keeping the model
+    # fixed (ntop = 1) gives about [9,100, 12,000]. 1000 replicates here gave [7,141, 18,433].
+    result = estimate_loglinear(load("kosovo_1999_4lists"), selection="bic", max_order=3,
+                                n_boot=200, seed=1)
+    assert round(result.estimate) == 10357
+    assert result.interval is not None
+    assert 6000 < result.interval.low < 8000
+    assert 16000 < result.interval.high < 21000
+
+
+def test_compare_strata_floors_refused_strata_in_every_family_total() -> None:
+    from temoin.core.estimation.compare import compare_strata
+
+    tables = _strata()
+    tables["Kidal"] = table_from_rows(["A", "B", "C"], [([1, 0, 0], 4), ([0, 1, 0], 3)],
+                                      stratum="Kidal")
+    report = compare_strata(tables, methods=["dga", "loglinear"], n_boot=25)
+    kidal = [s for s in report.strata if s.stratum == "Kidal"][0]
+    assert {f.code for f in kidal.failures} == {"too_sparse"}
+    assert set(report.totals) == {"dga", "loglinear"}
+    for total in report.totals.values():
+        assert total.diagnostics["refused_floor"] == 7
+        assert total.has_warning("stratum_refused")
+    assert json.loads(json.dumps(report.to_dict()))["totals"]["dga"]["stratum"] == "TOTAL"
+
+
+def test_twenty_lists_go_to_lcmcr_not_loglinear() -> None:
+    from temoin.core.estimation import InvalidSettingsError, LcmcrSettings, estimate_lcmcr
+
+    rng = np.random.default_rng(8)
+    table = simulate_table(3000, [[0.08] * 20, [0.3] * 20], class_weights=[0.7, 0.3], rng=rng)
+    assert table.n_lists == 20 and len(table.to_dict()["cells"]) > 100
+    with pytest.raises(InvalidSettingsError, match="limited to 10 lists"):
+        estimate_loglinear(table)
+    result = estimate_lcmcr(table, LcmcrSettings(K=5, burn_in=500, samples=200, chains=2))
+    assert table.n_observed < result.estimate
+
+
+def test_empty_list_is_warned_by_every_family() -> None:
+    from temoin.core.estimation import LcmcrSettings, estimate_lcmcr
+
+    table = table_from_rows(["A", "B", "C", "D"], [
+        ([1, 0, 0, 0], 30), ([0, 1, 0, 0], 20), ([1, 1, 0, 0], 5), ([0, 0, 1, 0], 10),
+        ([1, 0, 1, 0], 4), ([0, 1, 1, 0], 3)])
+    results = [estimate_loglinear(table, n_boot=25), estimate_dga(table),
+               estimate_lcmcr(table, LcmcrSettings(burn_in=100, samples=50, chains=2))]
+    for result in results:
+        assert result.has_warning("empty_list")
+        assert "list D" in [w for w in result.warnings if w.code == "empty_list"][0].message

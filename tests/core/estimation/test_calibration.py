@@ -5,10 +5,13 @@ benchmark ``benchmarks/estimation_calibration.py`` runs fuller scenarios, includ
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from temoin.core.estimation import (
+    LcmcrSettings,
     LogLinearModel,
     estimate_dga,
+    estimate_lcmcr,
     estimate_loglinear,
 )
 from temoin.core.estimation.calibration import coverage, simulate_table
@@ -52,3 +55,21 @@ def test_heterogeneity_breaks_the_main_effects_model() -> None:
         replicates=40, seed=13)
     assert report.median_estimate < 900
     assert report.coverage < 0.5
+
+
+@pytest.mark.slow
+def test_lcmcr_coverage_independent_lists() -> None:
+    report = coverage(
+        lambda table: estimate_lcmcr(table, LcmcrSettings(K=10, burn_in=2000, samples=500,
+                                                          thinning=10, chains=2)),
+        n_total=1000, capture_probabilities=INDEPENDENT, replicates=200, seed=21)
+    assert report.failed == 0
+    assert report.coverage >= 0.90  # measured 0.96
+
+
+@pytest.mark.slow
+def test_stepwise_bca_coverage_independent_lists() -> None:
+    report = coverage(lambda table: estimate_loglinear(table, n_boot=100),
+                      n_total=1000, capture_probabilities=INDEPENDENT, replicates=200, seed=22)
+    assert report.failed == 0
+    assert report.coverage >= 0.90  # measured 0.90: BCa after selection is at the limit

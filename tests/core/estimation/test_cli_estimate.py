@@ -25,6 +25,7 @@ def test_run_prints_table_and_writes_json_and_svg(tmp_path: Path) -> None:
     assert plot.read_text(encoding="utf-8").lstrip().startswith("<?xml")
     data = json.loads(out.read_text(encoding="utf-8"))
     methods = [r["method"] for r in data["strata"]["None"]["results"]]
+    assert data["file"] == "madigan_york_5lists.csv"
     assert methods == ["loglinear", "dga"]
 
 

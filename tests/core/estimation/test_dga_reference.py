@@ -7,7 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from temoin.core.estimation import bma_cr, estimate_dga, negative_binomial_log_prior
+from temoin.core.estimation import (
+    InvalidSettingsError,
+    bma_cr,
+    estimate_dga,
+    negative_binomial_log_prior,
+)
 from temoin.core.estimation.graphs import decomposable_graphs
 
 from .conftest import load, ref
@@ -117,3 +122,15 @@ def test_graph_structure_three_lists() -> None:
     names = sorted(graph.name() for graph in decomposable_graphs(3))
     assert names == sorted(["[1,2,3]", "[12,3]", "[13,2]", "[1,23]", "[12,13]", "[12,23]",
                             "[13,23]", "[123]"])
+
+
+def test_prior_model_weights_can_exclude_graphs() -> None:
+    table = load("madigan_york_3lists_spina_bifida")
+    graphs = decomposable_graphs(3)
+    only_independence = np.array([0.0 if graph.name() == "[1,2,3]" else -np.inf
+                                  for graph in graphs])
+    posterior = bma_cr(table, grid=np.arange(0, 2001), delta=1 / 8,
+                       log_prior_model_weights=only_independence)
+    assert posterior.model_weights[[g.name() for g in graphs].index("[1,2,3]")] == 1.0
+    with pytest.raises(InvalidSettingsError, match="one per graph"):
+        bma_cr(table, grid=np.arange(0, 10), delta=1.0, log_prior_model_weights=[0.0])

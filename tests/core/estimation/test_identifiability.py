@@ -70,3 +70,13 @@ def test_stepwise_never_adds_non_estimable_terms() -> None:
     table = load("artificial_3lists_identifiability")
     outcome = stepwise_select(table, p_threshold=0.5)
     assert check_extended_mle(table, outcome.fit.model) == 0
+
+
+def test_profile_interval_with_never_overlapping_lists() -> None:
+    from temoin.core.estimation import profile_likelihood_interval
+
+    table = load("artificial_3lists_identifiability")
+    mle, low, high = profile_likelihood_interval(table, LogLinearModel.parse("[13,23]", 3))
+    assert low < mle < high
+    assert mle == pytest.approx(296, rel=0.05)  # near the Poisson MLE 96 + 200
+    assert low > 96

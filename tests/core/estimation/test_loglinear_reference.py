@@ -143,3 +143,13 @@ def test_hare_poisson2(reference: dict[str, Any]) -> None:
     assert round(result.diagnostics["standard_error"], 1) == expected["se_now"]
     assert round(result.diagnostics["aic"], 1) == expected["AIC"]
     assert result.interval is not None and result.interval.low < 81.1 < result.interval.high
+
+
+def test_hare_mt_without_111111(reference: dict[str, Any]) -> None:
+    expected = ref(reference, "rcapture_hare_6occasions.csv", "Mt without 111111")
+    model = LogLinearModel(6).with_cell_indicator("111111")
+    fit = fit_loglinear(load("rcapture_hare_6occasions"), model)
+    assert round(fit.estimate, 1) == expected["N"]
+    assert round(fit.standard_error, 1) == expected["se"]
+    assert round(fit.aic(), 1) == 146.1
+    assert model.name() == "[1,2,3,4,5,6] +cell 111111"

@@ -101,3 +101,11 @@ def test_geocode_never_fails(gazetteer: Gazetteer, name: str, admin: str | None)
 def test_haversine_known_distance() -> None:
     # Bamako → Mopti centres, about 460 km
     assert haversine_km(12.65, -8.0, 14.49, -4.19) == pytest.approx(460, abs=10)
+
+
+def test_unusable_near_point_is_an_error(gazetteer: Gazetteer) -> None:
+    from temoin.core.geo import CoordinateError
+
+    for near in ((float("nan"), 1.0), (95.0, 1.0), ("x", 1.0)):
+        with pytest.raises(CoordinateError):
+            gazetteer.geocode("Hombori", near=near)  # type: ignore[arg-type]

@@ -43,6 +43,8 @@ def test_normalise_name(raw: str, base: str, qualifier: str | None) -> None:
         ("Tin-Essako", "Ti-n-Essako"),
         ("Koulikoro", "Kulikɔrɔ"),
         ("Ogossagou-Peulh", "Ogosagou"),
+        ("Ntillit", "I-n-Tillit"),
+        ("In Tillit", "I-n-Tillit"),
     ],
 )
 def test_phonetic_key_merges_variants(left: str, right: str) -> None:

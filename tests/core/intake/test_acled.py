@@ -204,3 +204,16 @@ def test_duplicate_detection_can_be_left_to_the_caller(tmp_path: Path) -> None:
     path = write_acled_csv(tmp_path / "dup.csv", [synthetic_row(1), synthetic_row(1)])
     results = list(iter_acled(path, detect_duplicates=False))
     assert [type(r).__name__ for r in results] == ["ParsedRow", "ParsedRow"]
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    from temoin.core.intake import UnreadableFileError
+    from temoin.core.intake.odk import iter_odk_export
+    from temoin.core.intake.ucdp import iter_ucdp
+
+    for parser in (iter_acled, iter_acled_json, iter_ucdp, iter_odk_export):
+        with pytest.raises(UnreadableFileError) as caught:
+            parser(tmp_path / "nope.csv")
+        assert caught.value.code == "file_unreadable" and "nope.csv" in str(caught.value)
+    with pytest.raises(UnreadableFileError):
+        iter_acled(tmp_path)  # a folder

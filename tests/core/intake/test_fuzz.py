@@ -16,6 +16,7 @@ from temoin.core.intake import IntakeError, ParsedRow, QuarantinedRow, iter_acle
 from temoin.core.intake.acled import parse_acled_row
 from temoin.core.intake.odk import (
     decrypt_submission,
+    iter_odk_export,
     parse_manifest,
     parse_submission,
     submission_to_row,
@@ -75,6 +76,8 @@ def test_random_bytes_never_crash_csv_parsers(data: bytes) -> None:
 def test_random_bytes_never_crash_xlsx_and_json(data: bytes) -> None:
     run_file(lambda p: iter_table(p, PROFILE), data, suffix=".xlsx")
     run_file(lambda p: iter_table(p, PROFILE), b"PK\x03\x04" + data, suffix=".xlsx")
+    run_file(iter_odk_export, data)
+    run_file(iter_odk_export, b"PK\x03\x04" + data, suffix=".zip")
     try:
         list(iter_acled_json(data))
     except IntakeError:
@@ -172,3 +175,24 @@ def test_decrypt_with_random_manifest_content(
                               "signature_mismatch", "submission_invalid"}  # fmt: skip
     else:  # pragma: no cover - random bytes cannot carry a valid signature
         raise AssertionError("random content was accepted")
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.lists(cell, max_size=9), max_size=5),
+    zipped=st.booleans(),
+)
+def test_odk_exports_with_random_cells(rows: list[list[str]], zipped: bool) -> None:
+    header = ["meta-instanceID", "incident_date", "gps-Latitude", "gps-Longitude", "killed_min",
+              "killed_max", "act_types", "photo", "_uuid"]  # fmt: skip
+    data = csv_bytes(header, rows, ",", "utf-8")
+    if zipped:
+        import zipfile
+
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("form.csv", data)
+            archive.writestr("media/a.jpg", b"x")
+        run_file(iter_odk_export, buffer.getvalue(), suffix=".zip")
+    else:
+        run_file(iter_odk_export, data)

@@ -154,3 +154,13 @@ def test_bad_submissions() -> None:
         parse_submission(b"<data id='x'>")
     with pytest.raises(SubmissionError, match="encrypted"):
         parse_submission(b'<data id="x" encrypted="yes"/>')
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_shipped_xlsx_forms_match_the_definitions(form_id: str) -> None:
+    shipped = REPO / "temoin" / "core" / "intake" / "data" / "forms" / f"{form_id}.xlsx"
+    from_xlsx = convert(xlsform=str(shipped), pretty_print=True).xform
+    assert ElementTree.canonicalize(from_xlsx) == ElementTree.canonicalize(build_xform(form_id)), (
+        "regenerate with: python -c 'from temoin.core.intake.odk import write_xlsform; "
+        f'write_xlsform("{form_id}", "{shipped}")\''
+    )

@@ -72,9 +72,17 @@ def test_empty_and_wrong_kind_files(tmp_path) -> None:
         sniff_text_file(write(tmp_path, "x.bin", b"a,b\n\x00\x01\x02"))
 
 
-def test_utf8_file_with_latin1_bytes_late_raises_encoding_error_with_row(tmp_path) -> None:
+def test_latin1_file_whose_first_accent_comes_late_is_read_as_cp1252(tmp_path) -> None:
+    text = "a,b\n" + "plain,1\n" * 40000 + "Ségou,2\n"  # first accent after 256 KiB
+    path = write(tmp_path, "late.csv", text.encode("cp1252"))
+    assert sniff_text_file(path).encoding == "cp1252"
+    assert list(iter_csv_records(path))[-1] == (40002, ["Ségou", "2"])
+
+
+def test_mixed_encodings_raise_encoding_error_naming_file(tmp_path) -> None:
     head = "a,b\n" + "é,1\n" * 70000  # > 256 KiB of valid UTF-8 first
     path = write(tmp_path, "mixed.csv", head.encode("utf-8") + "ç,2\n".encode("latin-1"))
+    assert sniff_text_file(path).encoding == "utf-8"  # real UTF-8 letters in the sample
     with pytest.raises(EncodingError) as caught:
         list(iter_csv_records(path))
     assert caught.value.code == "encoding"

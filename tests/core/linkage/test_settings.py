@@ -50,5 +50,5 @@ def test_blocking_sql_link_only_and_swapped() -> None:
 def test_comparisons_follow_the_data_present() -> None:
     creator = person_splink_settings(LinkageSettings(), present_columns={"given_norm", "family_norm", "given_canon", "family_canon", "death_low"}, prior=0.01)
     names = [c["output_column_name"] for c in creator.comparisons]  # type: ignore[index]
-    assert names == ["given_name", "family_name", "death_date"]
+    assert names == ["name", "death_date"]
     assert creator.blocking_rules_to_generate_predictions == ["l.family_canon = r.family_canon AND l.given_canon = r.given_canon", "l.given_canon = r.family_canon AND l.family_canon = r.given_canon"]

@@ -5,11 +5,13 @@ Targets and detectors:
 * vault blobs, encrypted records, wrapped keys -> ``Vault.check_fixity(full=True)``
 * custody log entries and stored checkpoint notes -> ``CustodyLog.verify``
 * every file of an exported package (originals, records, entries, proofs, checkpoint,
-  manifests, tag manifests, package signature, README, the verifier itself)
+  RFC 3161 time-stamp tokens and TSA roots, manifests, tag manifests, package signature,
+  README, the verifier itself)
   -> the standalone verifier (``verify_package.verify``)
 
 Plus an "insider" campaign: a committed file of the package is changed and the bag re-made and
-re-signed with the real log key (the insider has it); the witnesses' quorum still catches it.
+re-signed with the real log key (the insider has it); inclusion proofs, the witnesses' quorum
+and the time-stamps (pinned TSA roots) still catch it.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def run_campaign(tmp_path: Path, scale: int) -> dict[str, tuple[int, int]]:
     rng = random.Random(20261127 + scale)
     results: dict[str, tuple[int, int]] = {}
     bag, _ = build(tmp_path, count=8)
+    tsa_roots = (tmp_path / "tsa-a" / "root.crt", tmp_path / "tsa-b" / "root.crt")
     vault_root = tmp_path / "vault"
     vault = make_vault(vault_root, signer=LOG_SIGNER)
     store = vault_root / "store"
@@ -77,7 +80,9 @@ def run_campaign(tmp_path: Path, scale: int) -> dict[str, tuple[int, int]]:
 
     def log_fails(_: Path) -> bool:
         try:
-            CustodyLog(FileLogStore(log_dir), origin=ORIGIN).verify(LOG_SIGNER.verifier)
+            CustodyLog(FileLogStore(log_dir), origin=ORIGIN).verify(
+                LOG_SIGNER.verifier, witnesses=[W1.verifier, W2.verifier]
+            )
         except CustodyError:
             return True
         finally:
@@ -92,7 +97,8 @@ def run_campaign(tmp_path: Path, scale: int) -> dict[str, tuple[int, int]]:
     results["checkpoint notes (signatures)"] = (_campaign(notes, trials, rng, log_fails), trials)
 
     def package_fails(_: Path) -> bool:
-        report = verifier.verify(bag, log_key=LOG_SIGNER.vkey(), witness_keys=(W1.vkey(), W2.vkey()), quorum=2)
+        report = verifier.verify(bag, log_key=LOG_SIGNER.vkey(), witness_keys=(W1.vkey(), W2.vkey()), quorum=2,
+                                 tsa_roots=tsa_roots, min_timestamps=2)
         return not verifier.report_ok(report)
 
     bag_files = sorted(p for p in bag.rglob("*") if p.is_file())
@@ -146,7 +152,9 @@ def test_insider_rebag_and_resign_is_caught_by_proofs_and_witnesses(tmp_path: Pa
         + [p for p in (bag / "data" / "items").glob("*/record.json")]
         + [bag / "data" / "custody" / "entries.jsonl", bag / "data" / "custody" / "proofs.json",
            bag / "data" / "checkpoint.note"]
+        + sorted((bag / "data" / "timestamps").glob("*.tsr"))
     )
+    roots = (tmp_path / "tsa-a" / "root.crt", tmp_path / "tsa-b" / "root.crt")
     pristine = tmp_path / "pristine"
     shutil.copytree(bag, pristine)
     trials, caught = 150, 0
@@ -157,7 +165,8 @@ def test_insider_rebag_and_resign_is_caught_by_proofs_and_witnesses(tmp_path: Pa
         forged.save(manifests=True)
         text = verifier.package_signature_text(bag, ORIGIN)
         (bag / "package-signature.note").write_bytes(add_signatures(text, [LOG_SIGNER.sign(text)]))
-        report = verifier.verify(bag, log_key=LOG_SIGNER.vkey(), witness_keys=(W1.vkey(), W2.vkey()), quorum=2)
+        report = verifier.verify(bag, log_key=LOG_SIGNER.vkey(), witness_keys=(W1.vkey(), W2.vkey()), quorum=2,
+                                 tsa_roots=roots, min_timestamps=2)
         caught += not verifier.report_ok(report)
         shutil.rmtree(bag)
         shutil.copytree(pristine, bag)

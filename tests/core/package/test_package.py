@@ -15,6 +15,7 @@ import pytest
 from temoin.core.custody import ALG_COSIGNATURE_V1, NoteSigner, Witness
 from temoin.core.package import ExportItem, PackageError, build_package
 from temoin.core.package import verify_package as verifier
+from tests.core.custody.tsa import LocalTsa
 from tests.core.vault.helpers import ANALYST, ORIGIN, make_vault, synthetic_corpus, synthetic_jpeg
 
 LOG_SIGNER = NoteSigner.generate(ORIGIN)
@@ -42,10 +43,12 @@ def build(tmp_path: Path, *, count: int = 6, name: str = "bag") -> tuple[Path, d
     for witness in witnesses:  # the witnesses saw an earlier checkpoint: consistency proofs are needed
         witness.cosign(vault.log.checkpoint(), consistency_proof=[])
     vault.ingest(io.BytesIO(b"synthetic unrelated item"), actor=ANALYST)
+    authorities = [LocalTsa(tmp_path / "tsa-a", name="a"), LocalTsa(tmp_path / "tsa-b", name="b")]
     result = build_package(
         vault, [ExportItem(sha, {"events": ["evt-synthetic-1"]}) for sha in shas], tmp_path / name,
         actor=ANALYST, reason="synthetic court request", log_signer=LOG_SIGNER, witnesses=witnesses,
-        witness_keys=[W1.verifier, W2.verifier],
+        witness_keys=[W1.verifier, W2.verifier], timestamp_authorities=authorities,
+        tsa_roots=[a.root for a in authorities],
     )
     assert result.cosigned_by == ("partner-a.example/witness", "partner-b.example/witness")
     return result.path, contents
@@ -68,6 +71,14 @@ def test_package_contents_are_byte_identical_and_verify(tmp_path: Path) -> None:
     assert set(report["items"]) == set(contents)
     assert all(problems == [] for problems in report["items"].values())
     assert set(report["cosigners"]) == {"partner-a.example/witness", "partner-b.example/witness"}
+    assert sorted(t["tsa"] for t in report["timestamps"]) == ["CN=Synthetic TSA a", "CN=Synthetic TSA b"]
+    roots = (tmp_path / "tsa-a" / "root.crt", tmp_path / "tsa-b" / "root.crt")
+    pinned = verifier.verify(bag, log_key=LOG_SIGNER.vkey(), tsa_roots=roots, min_timestamps=2)
+    assert verifier.report_ok(pinned) and len(pinned["timestamps"]) == 2
+    stranger = verifier.verify(bag, log_key=LOG_SIGNER.vkey(), tsa_roots=(roots[0],), min_timestamps=2)
+    assert stranger["package"] == [
+        "timestamps/checkpoint-1.tsr: time-stamp: TSA certificate does not chain to a trusted root"
+    ]
     entries = (bag / "data" / "custody" / "entries.jsonl").read_bytes().decode().splitlines()
     actions = [json.loads(line)["action"] for line in entries]
     assert actions.count("export") == len(contents)
@@ -79,14 +90,18 @@ def test_standalone_verifier_runs_isolated_and_prints_verdicts(tmp_path: Path) -
     bag, contents = build(tmp_path, count=3)
     script = bag / "data" / "verify_package.py"
     command = [sys.executable, "-I", str(script), str(bag), "--log-key", LOG_SIGNER.vkey(),
-               "--witness-key", W1.vkey(), "--witness-key", W2.vkey(), "--quorum", "2"]
+               "--witness-key", W1.vkey(), "--witness-key", W2.vkey(), "--quorum", "2",
+               "--tsa-root", str(tmp_path / "tsa-a" / "root.crt"), "--tsa-root", str(tmp_path / "tsa-b" / "root.crt"),
+               "--min-timestamps", "2"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("OK      ") == len(contents)
+    assert done.stdout.count("(RFC 3161, over the checkpoint)") == 2
     assert done.stdout.rstrip().endswith("VERDICT: ALL VERIFIED / TOUT EST VÉRIFIÉ")
     source = script.read_text()
-    imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "argparse", "base64", "binascii", "hashlib", "json", "re", "struct", "sys", "pathlib", "cryptography"}
+    imports = {line.split()[1].split(".")[0] for line in map(str.strip, source.splitlines())
+               if line.startswith(("import ", "from "))}
+    assert imports <= {"__future__", "argparse", "base64", "binascii", "hashlib", "json", "re", "struct", "sys", "pathlib", "typing", "datetime", "cryptography"}
 
     first = sorted(contents)[0]
     target = next((bag / "data" / "items" / first / "content").iterdir())

@@ -36,6 +36,27 @@ def test_same_seed_same_output_different_seed_differs() -> None:
     assert first != other
 
 
+def test_output_is_identical_across_processes_and_hash_seeds() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib, json; from temoin.core.scenario import generate; "
+        "from temoin.core.scenario.writer import to_jsonable; "
+        "b = list(generate(11, n_incidents=40, use_gazetteer=False).bundles()); "
+        "print(hashlib.sha256(json.dumps([to_jsonable(x) for x in b], ensure_ascii=False, "
+        "sort_keys=True).encode('utf-8')).hexdigest())"
+    )
+    here = _digest(list(generate(11, n_incidents=40, use_gazetteer=False).bundles()))
+    for hash_seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        assert out.stdout.strip() == here
+
+
 def test_iterators_restart_identically_and_bundles_are_addressable(scenario: Scenario) -> None:
     reports_once = [r.report_id for r in scenario.reports()]
     reports_twice = [r.report_id for r in scenario.reports()]
@@ -109,6 +130,42 @@ def test_true_totals_equal_sums(scenario: Scenario, bundles: list[IncidentBundle
     assert row.killed == sum(b.incident.killed for b in mopti_2019)
 
 
+def test_capture_histories_add_up(scenario: Scenario) -> None:
+    histories = scenario.true_capture_histories()
+    totals = {(t.region, t.period): t for t in scenario.true_totals()}
+    by_stratum: dict[tuple[str, str], int] = {}
+    unseen: dict[tuple[str, str], int] = {}
+    for history in histories:
+        key = (history.region, history.period)
+        by_stratum[key] = by_stratum.get(key, 0) + history.count
+        if history.lists == ():
+            unseen[key] = history.count
+        assert list(history.lists) == sorted(history.lists) and history.count > 0
+        assert not {"ORG-digest", "ORG-army"} & set(history.lists)  # they never name victims
+    assert by_stratum == {key: t.victims for key, t in totals.items() if t.victims}
+    for key, total in totals.items():
+        assert unseen.get(key, 0) == total.victims - total.persons_documented
+
+
+def test_ground_truth_object(scenario: Scenario, bundles: list[IncidentBundle]) -> None:
+    truth = scenario.ground_truth()
+    assert truth.totals == scenario.true_totals()
+    assert truth.capture_histories == scenario.true_capture_histories()
+    assert len(truth.report_incident) == sum(len(b.reports) for b in bundles)
+    assert len(truth.person_record_person) == sum(len(b.persons) for b in bundles)
+    bundle = next(b for b in bundles if len(b.reports) >= 2)
+    first, second = bundle.reports[0].report_id, bundle.reports[1].report_id
+    other = next(b for b in bundles if b.reports and b is not bundle).reports[0].report_id
+    assert truth.same_incident(first, second) and not truth.same_incident(first, other)
+    clusters = truth.person_clusters()
+    assert sum(len(ids) for ids in clusters.values()) == len(truth.person_record_person)
+    for true_id, record_ids in list(clusters.items())[:50]:
+        assert all(truth.person_record_person[r] == true_id for r in record_ids)
+        if len(record_ids) > 1:
+            assert truth.same_person(record_ids[0], record_ids[1])
+    assert set(truth.incident_clusters()) <= {b.incident.true_incident_id for b in bundles}
+
+
 def test_links_are_complete_and_consistent(bundles: list[IncidentBundle]) -> None:
     for bundle in bundles:
         incident_id = bundle.incident.true_incident_id
@@ -155,7 +212,7 @@ def test_every_code_is_in_its_vocabulary(bundles: list[IncidentBundle]) -> None:
     v = {name: load_vocabulary(name) for name in (
         "act_types", "actors_mali", "involvement_degrees", "source_types", "source_reliability",
         "information_credibility", "languages", "consent_recipients", "date_precisions", "geo_precisions",
-        "methods", "status_at_end_of_act")}  # fmt: skip
+        "methods", "status_at_end_of_act", "confidentiality_levels")}  # fmt: skip
     for bundle in bundles:
         for code in bundle.incident.act_types:
             v["act_types"].validate(code)
@@ -173,6 +230,7 @@ def test_every_code_is_in_its_vocabulary(bundles: list[IncidentBundle]) -> None:
             v["languages"].validate(report.source.language)
             v["date_precisions"].validate(report.date.precision)
             v["geo_precisions"].validate(report.place.geo_precision)
+            v["confidentiality_levels"].validate(report.confidentiality)
             for recipient in report.source.consent:
                 v["consent_recipients"].validate(recipient)
         for act in bundle.acts:
@@ -198,6 +256,19 @@ def test_everything_is_labelled_synthetic(
             assert report.title.startswith(("[SYNTHÉTIQUE]", "[SYNTHETIC]"))
             assert report.description.startswith(("[SYNTHÉTIQUE]", "[SYNTHETIC]"))
         assert all(a.synthetic for a in bundle.acts) and all(p.synthetic for p in bundle.persons)
+
+
+def test_pattern_tables_use_known_codes() -> None:
+    from temoin.core.scenario.truth import PATTERNS
+
+    acts, actors = load_vocabulary("act_types"), load_vocabulary("actors_mali")
+    for name, pattern in PATTERNS.items():
+        for code in (pattern.primary_act, *pattern.fate_acts.values(), *pattern.optional_acts):
+            acts.validate(code, field=f"PATTERNS[{name!r}]")
+        for codes, weight, community in pattern.perpetrators:
+            assert weight > 0 and community in {"", "peul", "dogon", "bambara", "songhai", "tuareg"}
+            for code in codes:
+                actors.validate(code, field=f"PATTERNS[{name!r}].perpetrators")
 
 
 def test_actors_are_active_in_the_incident_year(bundles: list[IncidentBundle]) -> None:

@@ -96,6 +96,7 @@ def test_writer_streams_every_record_type(tmp_path: Path, fmt: str) -> None:
         "truth_report_links": sum(len(b.reports) for b in bundles),
         "truth_person_links": sum(len(b.persons) for b in bundles),
         "truth_totals": len(scenario.true_totals()),
+        "truth_capture_histories": len(scenario.true_capture_histories()),
     }
     assert summary.rows == expected
     for stem, count in expected.items():
@@ -148,3 +149,11 @@ def test_command_line_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit):
         main(["--seed", "3", "--incidents", "-5", "--out", str(tmp_path / "bad")])
     assert "n_incidents" in capsys.readouterr().err
+
+
+def test_public_api_names_exist() -> None:
+    import temoin.core.scenario as scenario_package
+
+    assert len(scenario_package.__all__) == len(set(scenario_package.__all__))
+    for name in scenario_package.__all__:
+        assert hasattr(scenario_package, name), name

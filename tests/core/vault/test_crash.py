@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from nacl.public import PrivateKey
+
 from temoin.core.custody import CustodyLog, FileLogStore, NoteSigner
 from temoin.core.vault import LocalFileStorage, Vault
-
-from nacl.public import PrivateKey
 
 from .helpers import ANALYST, ORIGIN, SealedBoxKeyWrapper, make_vault
 

@@ -189,6 +189,12 @@ def test_flat_vocabularies_have_exact_codes() -> None:
     )
     assert load_vocabulary("source_reliability").codes() == ("A", "B", "C", "D", "E", "F")
     assert load_vocabulary("information_credibility").codes() == ("1", "2", "3", "4", "5", "6")
+    assert load_vocabulary("confidentiality_levels").codes() == (
+        "public",
+        "internal",
+        "restricted",
+        "strictly_confidential",
+    )
 
 
 def test_languages_cover_mali() -> None:

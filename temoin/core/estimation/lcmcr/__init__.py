@@ -26,6 +26,7 @@ from temoin.core.estimation.lcmcr.diagnostics import effective_sample_size, spli
 from temoin.core.estimation.results import (
     EstimationResult,
     EstimationWarning,
+    empty_list_warnings,
     summarise_draws,
 )
 
@@ -49,7 +50,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 class LcmcrSettings:
     """Sampler settings; defaults are LCMCR's except ``chains`` (LCMCR runs one)."""
 
-    K: int = 10
+    K: int = 5
     a_alpha: float = 0.25
     b_alpha: float = 0.25
     burn_in: int = 10_000
@@ -85,32 +86,61 @@ def available_backends() -> list[str]:
     return ["numba", "numpy"] if HAVE_NUMBA else ["numpy"]
 
 
-def sample_lcmcr(table: ListOverlapTable, settings: LcmcrSettings
-                 ) -> tuple[IntArray, npt.NDArray[np.float64], IntArray]:
+def resolved_backend(settings: LcmcrSettings) -> str:
+    """The backend actually used: ``auto`` means numba when installed."""
+    if settings.backend == "auto":
+        return "numba" if HAVE_NUMBA else "numpy"
+    return settings.backend
+
+
+def sample_lcmcr(
+    table: ListOverlapTable, settings: LcmcrSettings
+) -> tuple[IntArray, npt.NDArray[np.float64], IntArray]:
     """Draws of the number missing, alpha and k* with shape (chains, samples)."""
     settings.validate()
     cells = np.flatnonzero(table.counts)
     x = ((cells[:, None] >> np.arange(table.n_lists)[None, :]) & 1).astype(np.int64)
     freq = table.counts[cells].astype(np.int64)
     seeds = [settings.seed + chain for chain in range(settings.chains)]
-    backend = settings.backend
-    if backend == "auto":
-        backend = "numba" if HAVE_NUMBA else "numpy"
+    backend = resolved_backend(settings)
     if backend == "numba":
-        outputs = [run_chain_numba(x, freq, settings.K, settings.a_alpha, settings.b_alpha,
-                                   settings.burn_in, settings.samples, settings.thinning, seed)
-                   for seed in seeds]
-        return (np.stack([o[0] for o in outputs]), np.stack([o[1] for o in outputs]),
-                np.stack([o[2] for o in outputs]))
+        outputs = [
+            run_chain_numba(
+                x,
+                freq,
+                settings.K,
+                settings.a_alpha,
+                settings.b_alpha,
+                settings.burn_in,
+                settings.samples,
+                settings.thinning,
+                seed,
+            )
+            for seed in seeds
+        ]
+        return (
+            np.stack([o[0] for o in outputs]),
+            np.stack([o[1] for o in outputs]),
+            np.stack([o[2] for o in outputs]),
+        )
     from temoin.core.estimation.lcmcr.kernel_numpy import run_chains_numpy
 
-    return run_chains_numpy(x, freq, n_classes=settings.K, a_alpha=settings.a_alpha,
-                            b_alpha=settings.b_alpha, burn_in=settings.burn_in,
-                            n_samples=settings.samples, thinning=settings.thinning, seeds=seeds)
+    return run_chains_numpy(
+        x,
+        freq,
+        n_classes=settings.K,
+        a_alpha=settings.a_alpha,
+        b_alpha=settings.b_alpha,
+        burn_in=settings.burn_in,
+        n_samples=settings.samples,
+        thinning=settings.thinning,
+        seeds=seeds,
+    )
 
 
-def estimate_lcmcr(table: ListOverlapTable, settings: LcmcrSettings | None = None
-                   ) -> EstimationResult:
+def estimate_lcmcr(
+    table: ListOverlapTable, settings: LcmcrSettings | None = None
+) -> EstimationResult:
     """Posterior median and interval of N with convergence diagnostics across chains."""
     settings = settings or LcmcrSettings()
     check_lists_for_method(table, method="multi")
@@ -120,11 +150,12 @@ def estimate_lcmcr(table: ListOverlapTable, settings: LcmcrSettings | None = Non
     chain_medians = np.median(totals, axis=1)
     diagnostics: dict[str, object] = {
         "chain_medians": chain_medians.tolist(),
+        "backend": resolved_backend(settings),
         "mean": float(totals.mean()),
         "alpha_median": float(np.median(alpha)),
         "k_star_median": float(np.median(k_star)),
     }
-    warnings: list[EstimationWarning] = []
+    warnings: list[EstimationWarning] = empty_list_warnings(table)
     if settings.chains >= 2:
         rhat = split_rhat(np.log(totals))
         ess = effective_sample_size(np.log(totals))
@@ -132,20 +163,37 @@ def estimate_lcmcr(table: ListOverlapTable, settings: LcmcrSettings | None = Non
         ratio = float(chain_medians.max() / chain_medians.min())
         diagnostics["chain_median_ratio"] = ratio
         if not rhat < RHAT_LIMIT or ratio > CHAIN_MEDIAN_RATIO:
-            warnings.append(EstimationWarning(
-                "not_converged",
-                f"the {settings.chains} chains disagree (R-hat {rhat:.2f}, per-chain medians "
-                f"{', '.join(f'{m:,.0f}' for m in chain_medians)}): the posterior is multimodal "
-                "or a chain is stuck; do not report this number without longer runs and "
-                "another method"))
+            warnings.append(
+                EstimationWarning(
+                    "not_converged",
+                    f"the {settings.chains} chains disagree (R-hat {rhat:.2f}, per-chain "
+                    f"medians {', '.join(f'{m:,.0f}' for m in chain_medians)}): the posterior "
+                    "is multimodal or a chain is stuck; do not report this number without longer runs and "
+                    "another method",
+                )
+            )
         elif ess < ESS_MIN:
-            warnings.append(EstimationWarning(
-                "low_ess", f"effective sample size {ess:.0f} < {ESS_MIN:.0f}: run longer "
-                "(more samples or thinning) before trusting the interval's tails"))
+            warnings.append(
+                EstimationWarning(
+                    "low_ess",
+                    f"effective sample size {ess:.0f} < {ESS_MIN:.0f}: run longer "
+                    "(more samples or thinning) before trusting the interval's tails",
+                )
+            )
     else:
-        warnings.append(EstimationWarning(
-            "single_chain", "one chain only: convergence cannot be checked"))
+        warnings.append(
+            EstimationWarning("single_chain", "one chain only: convergence cannot be checked")
+        )
     return EstimationResult(
-        method="lcmcr", n_observed=table.n_observed, estimate=estimate, interval=interval,
-        settings=asdict(settings), diagnostics=diagnostics, warnings=tuple(warnings),
-        draws=totals.ravel(), table=table, stratum=table.stratum, estimate_kind="median")
+        method="lcmcr",
+        n_observed=table.n_observed,
+        estimate=estimate,
+        interval=interval,
+        settings=asdict(settings),
+        diagnostics=diagnostics,
+        warnings=tuple(warnings),
+        draws=totals.ravel(),
+        table=table,
+        stratum=table.stratum,
+        estimate_kind="median",
+    )

@@ -19,7 +19,7 @@ def _split(chains: npt.ArrayLike) -> FloatArray:
     if values.ndim != 2:
         raise ValueError("chains must be a 2-d array (chains, draws)")
     half = values.shape[1] // 2
-    return np.concatenate([values[:, :half], values[:, half:2 * half]], axis=0)
+    return np.concatenate([values[:, :half], values[:, half : 2 * half]], axis=0)
 
 
 def split_rhat(chains: npt.ArrayLike) -> float:

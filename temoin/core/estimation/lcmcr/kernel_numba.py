@@ -16,9 +16,12 @@ from numba import njit
 
 __all__ = ["run_chain_numba"]
 
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
 
 @njit(cache=True)
-def _multinomial_into(n: int, probs: npt.NDArray[np.float64], out: npt.NDArray[np.int64]) -> None:
+def _multinomial_into(n: int, probs: FloatArray, out: IntArray) -> None:
     total = 0.0
     for k in range(probs.shape[0]):
         total += probs[k]
@@ -42,7 +45,7 @@ def _multinomial_into(n: int, probs: npt.NDArray[np.float64], out: npt.NDArray[n
 
 
 @njit(cache=True)
-def _categorical(probs: npt.NDArray[np.float64]) -> int:
+def _categorical(probs: FloatArray) -> int:
     total = 0.0
     for k in range(probs.shape[0]):
         total += probs[k]
@@ -52,13 +55,32 @@ def _categorical(probs: npt.NDArray[np.float64]) -> int:
         running += probs[k]
         if target < running:
             return k
-    return probs.shape[0] - 1
+    return int(probs.shape[0] - 1)
 
 
 @njit(cache=True)
-def _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alpha,
-           sample_alpha, probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight,
-           odds):  # pragma: no cover - compiled
+def _sweep(
+    x: IntArray,
+    freq: IntArray,
+    n: int,
+    lam: FloatArray,
+    log_nu: FloatArray,
+    nu: FloatArray,
+    state: FloatArray,
+    count_zik: IntArray,
+    count0: IntArray,
+    a_alpha: float,
+    b_alpha: float,
+    sample_alpha: bool,
+    probs: FloatArray,
+    aux1: IntArray,
+    aux0: IntArray,
+    count_k: IntArray,
+    ones_start: IntArray,
+    ones_index: IntArray,
+    zero_weight: FloatArray,
+    odds: FloatArray,
+) -> int:  # pragma: no cover - compiled
     n_cells, n_lists = x.shape
     n_classes = lam.shape[1]
     # 1. latent classes of observed individuals, cell by cell. A cell's class weights are
@@ -138,8 +160,9 @@ def _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alp
     state[1] = n0_new
     # 7. concentration
     if sample_alpha:
-        state[0] = np.random.gamma(a_alpha + n_classes - 1.0,
-                                   1.0 / (b_alpha - log_nu[n_classes - 1]))
+        state[0] = np.random.gamma(
+            a_alpha + n_classes - 1.0, 1.0 / (b_alpha - log_nu[n_classes - 1])
+        )
     k_star = 0
     for k in range(n_classes):
         if count_k[k] > 0:
@@ -148,8 +171,17 @@ def _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alp
 
 
 @njit(cache=True)
-def run_chain_numba(x, freq, n_classes, a_alpha, b_alpha, burn_in, n_samples, thinning,
-                    seed):  # pragma: no cover - compiled
+def run_chain_numba(
+    x: IntArray,
+    freq: IntArray,
+    n_classes: int,
+    a_alpha: float,
+    b_alpha: float,
+    burn_in: int,
+    n_samples: int,
+    thinning: int,
+    seed: int,
+) -> tuple[IntArray, FloatArray, IntArray]:  # pragma: no cover - compiled
     """Return (n0 draws, alpha draws, k* draws) of one chain."""
     np.random.seed(seed)
     n_cells, n_lists = x.shape
@@ -197,20 +229,80 @@ def run_chain_numba(x, freq, n_classes, a_alpha, b_alpha, burn_in, n_samples, th
                 position += 1
     # warm-up without sampling alpha (as LCMCR)
     for _ in range(500):
-        _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alpha, False,
-               probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight, odds)
+        _sweep(
+            x,
+            freq,
+            n,
+            lam,
+            log_nu,
+            nu,
+            state,
+            count_zik,
+            count0,
+            a_alpha,
+            b_alpha,
+            False,
+            probs,
+            aux1,
+            aux0,
+            count_k,
+            ones_start,
+            ones_index,
+            zero_weight,
+            odds,
+        )
     _permute_by_weight(lam, log_nu, nu, count_zik, count0)
     for _ in range(burn_in):
-        _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha, b_alpha, True,
-               probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight, odds)
+        _sweep(
+            x,
+            freq,
+            n,
+            lam,
+            log_nu,
+            nu,
+            state,
+            count_zik,
+            count0,
+            a_alpha,
+            b_alpha,
+            True,
+            probs,
+            aux1,
+            aux0,
+            count_k,
+            ones_start,
+            ones_index,
+            zero_weight,
+            odds,
+        )
     n0_draws = np.empty(n_samples, dtype=np.int64)
     alpha_draws = np.empty(n_samples)
     kstar_draws = np.empty(n_samples, dtype=np.int64)
     for s in range(n_samples):
         k_star = 0
         for _ in range(thinning):
-            k_star = _sweep(x, freq, n, lam, log_nu, nu, state, count_zik, count0, a_alpha,
-                            b_alpha, True, probs, aux1, aux0, count_k, ones_start, ones_index, zero_weight, odds)
+            k_star = _sweep(
+                x,
+                freq,
+                n,
+                lam,
+                log_nu,
+                nu,
+                state,
+                count_zik,
+                count0,
+                a_alpha,
+                b_alpha,
+                True,
+                probs,
+                aux1,
+                aux0,
+                count_k,
+                ones_start,
+                ones_index,
+                zero_weight,
+                odds,
+            )
         n0_draws[s] = int(state[1])
         alpha_draws[s] = state[0]
         kstar_draws[s] = k_star
@@ -218,7 +310,9 @@ def run_chain_numba(x, freq, n_classes, a_alpha, b_alpha, burn_in, n_samples, th
 
 
 @njit(cache=True)
-def _permute_by_weight(lam, log_nu, nu, count_zik, count0):  # pragma: no cover - compiled
+def _permute_by_weight(
+    lam: FloatArray, log_nu: FloatArray, nu: FloatArray, count_zik: IntArray, count0: IntArray
+) -> None:  # pragma: no cover
     order = np.argsort(-nu)
     lam[:, :] = lam[:, order].copy()
     log_nu[:] = log_nu[order].copy()

@@ -15,9 +15,18 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def run_chains_numpy(x: IntArray, freq: IntArray, *, n_classes: int, a_alpha: float,
-                     b_alpha: float, burn_in: int, n_samples: int, thinning: int,
-                     seeds: list[int]) -> tuple[IntArray, FloatArray, IntArray]:
+def run_chains_numpy(
+    x: IntArray,
+    freq: IntArray,
+    *,
+    n_classes: int,
+    a_alpha: float,
+    b_alpha: float,
+    burn_in: int,
+    n_samples: int,
+    thinning: int,
+    seeds: list[int],
+) -> tuple[IntArray, FloatArray, IntArray]:
     """Return (n0 draws, alpha draws, k* draws), each of shape (chains, samples)."""
     rng = np.random.default_rng(seeds)
     chains = len(seeds)
@@ -40,8 +49,11 @@ def run_chains_numpy(x: IntArray, freq: IntArray, *, n_classes: int, a_alpha: fl
         log_lam = np.log(lam)
         log_not = np.log1p(-lam)
         # (chains, cells, classes)
-        log_p = (np.log(nu)[:, None, :] + np.einsum("mj,cjk->cmk", xf, log_lam)
-                 + np.einsum("mj,cjk->cmk", 1.0 - xf, log_not))
+        log_p = (
+            np.log(nu)[:, None, :]
+            + np.einsum("mj,cjk->cmk", xf, log_lam)
+            + np.einsum("mj,cjk->cmk", 1.0 - xf, log_not)
+        )
         log_p -= log_p.max(axis=2, keepdims=True)
         probs = np.exp(log_p)
         probs /= probs.sum(axis=2, keepdims=True)
@@ -55,8 +67,7 @@ def run_chains_numpy(x: IntArray, freq: IntArray, *, n_classes: int, a_alpha: fl
         g1 = rng.gamma(1.0 + count_k[:, :-1])
         g2 = rng.gamma(alpha[:, None] + remaining[:, :-1])
         v = np.clip(g1 / (g1 + g2), 1e-300, 1.0 - 1e-15)
-        log_rest = np.concatenate([np.zeros((chains, 1)), np.cumsum(np.log1p(-v), axis=1)],
-                                  axis=1)
+        log_rest = np.concatenate([np.zeros((chains, 1)), np.cumsum(np.log1p(-v), axis=1)], axis=1)
         log_nu = np.concatenate([np.log(v), np.zeros((chains, 1))], axis=1) + log_rest
         nu = np.exp(log_nu)
         log_nu_last = log_nu[:, -1]

@@ -37,8 +37,14 @@ class BootstrapOutcome:
     failed: int
 
 
-def bootstrap_estimates(table: ListOverlapTable, estimator: Estimator, *, n_boot: int = 1000,
-                        seed: int = 1234, level: float = 0.95) -> BootstrapOutcome:
+def bootstrap_estimates(
+    table: ListOverlapTable,
+    estimator: Estimator,
+    *,
+    n_boot: int = 1000,
+    seed: int = 1234,
+    level: float = 0.95,
+) -> BootstrapOutcome:
     """Estimate, bootstrap replicates (re-selecting the model each time) and BCa interval."""
     if n_boot < 20:
         raise InvalidSettingsError([f"n_boot={n_boot}: at least 20 replicates are needed"])
@@ -68,8 +74,9 @@ def bootstrap_estimates(table: ListOverlapTable, estimator: Estimator, *, n_boot
     return BootstrapOutcome(estimate, reps, acceleration, low, high, level, failed)
 
 
-def bca_interval(replicates: FloatArray, estimate: float, acceleration: float, *,
-                 level: float = 0.95) -> tuple[float, float]:
+def bca_interval(
+    replicates: FloatArray, estimate: float, acceleration: float, *, level: float = 0.95
+) -> tuple[float, float]:
     """BCa limits (DiCiccio & Efron 1996), quantiles of type 8 as SparseMSE."""
     if len(replicates) == 0:
         return math.nan, math.nan

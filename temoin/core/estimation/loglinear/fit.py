@@ -12,6 +12,7 @@ statistics (existence). A model that fails is reported (``verdict`` 1, 2 or 3), 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,9 +98,15 @@ def _lp_strictly_positive(design: FloatArray, counts: FloatArray) -> bool:
     objective[-1] = -1.0
     a_eq = np.hstack([design.T, np.zeros((n_par, 1))]) / scale
     a_ub = np.hstack([-np.eye(n_cells), np.ones((n_cells, 1))])
-    result = optimize.linprog(objective, A_ub=a_ub, b_ub=np.zeros(n_cells), A_eq=a_eq,
-                              b_eq=sufficient / scale,
-                              bounds=[(0, None)] * (n_cells + 1), method="highs")
+    result = optimize.linprog(
+        objective,
+        A_ub=a_ub,
+        b_ub=np.zeros(n_cells),
+        A_eq=a_eq,
+        b_eq=sufficient / scale,
+        bounds=[(0, None)] * (n_cells + 1),
+        method="highs",
+    )
     if result.status != 0:
         raise NumericalError(f"existence linear program failed: {result.message}")
     return bool(-result.fun > 1e-9 * scale)
@@ -162,8 +169,9 @@ class LogLinearFit:
         return float(self.fitted[(self.cells & mask) == mask].sum())
 
 
-def fit_loglinear(table: ListOverlapTable, model: LogLinearModel, *,
-                  check: bool = True) -> LogLinearFit:
+def fit_loglinear(
+    table: ListOverlapTable, model: LogLinearModel, *, check: bool = True
+) -> LogLinearFit:
     """Fit ``model``; raise :class:`ModelNotEstimableError` if it cannot be fitted."""
     prepared = prepare_model(table, model)
     if check:
@@ -173,16 +181,32 @@ def fit_loglinear(table: ListOverlapTable, model: LogLinearModel, *,
     beta, covariance, fitted = poisson_irls(prepared.design, prepared.counts)
     y = prepared.counts
     positive = y > 0
-    deviance = 2.0 * float(np.sum(y[positive] * np.log(y[positive] / fitted[positive]))
-                           - np.sum(y - fitted))
+    deviance = 2.0 * float(
+        np.sum(y[positive] * np.log(y[positive] / fitted[positive])) - np.sum(y - fitted)
+    )
     log_likelihood = float(np.sum(y * np.log(fitted) - fitted - special.gammaln(y + 1)))
-    return LogLinearFit(model, table.n_observed, beta, covariance, fitted, prepared.cells, y,
-                        deviance, log_likelihood, prepared.empty_terms)
+    return LogLinearFit(
+        model,
+        table.n_observed,
+        beta,
+        covariance,
+        fitted,
+        prepared.cells,
+        y,
+        deviance,
+        log_likelihood,
+        prepared.empty_terms,
+    )
 
 
-def poisson_irls(design: FloatArray, counts: FloatArray, *, start: FloatArray | None = None,
-                 max_iter: int = 100, tol: float = 1e-11
-                 ) -> tuple[FloatArray, FloatArray, FloatArray]:
+def poisson_irls(
+    design: FloatArray,
+    counts: FloatArray,
+    *,
+    start: FloatArray | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-11,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Iteratively reweighted least squares for a Poisson GLM with log link (as R's glm)."""
     if start is None:
         mu = counts + 0.1
@@ -196,7 +220,9 @@ def poisson_irls(design: FloatArray, counts: FloatArray, *, start: FloatArray | 
         z = eta + (counts - mu) / mu
         weighted = design * mu[:, None]
         try:
-            beta = np.linalg.solve(design.T @ weighted, weighted.T @ z)
+            beta = np.asarray(
+                np.linalg.solve(design.T @ weighted, weighted.T @ z), dtype=np.float64
+            )
         except np.linalg.LinAlgError:
             raise NumericalError("singular information matrix in Poisson fit") from None
         eta = design @ beta
@@ -204,25 +230,33 @@ def poisson_irls(design: FloatArray, counts: FloatArray, *, start: FloatArray | 
             raise NumericalError("Poisson fit diverged")
         mu = np.exp(eta)
         positive = counts > 0
-        deviance = 2.0 * float(np.sum(counts[positive] * np.log(counts[positive] / mu[positive]))
-                               - np.sum(counts - mu))
+        deviance = 2.0 * float(
+            np.sum(counts[positive] * np.log(counts[positive] / mu[positive])) - np.sum(counts - mu)
+        )
         if abs(deviance - deviance_old) <= tol * (abs(deviance) + 0.1):
             break
         deviance_old = deviance
     else:
         raise NumericalError(f"Poisson fit did not converge in {max_iter} iterations")
     information = design.T @ (design * mu[:, None])
-    covariance = np.linalg.inv(information)
-    return beta, covariance, mu
+    covariance = np.asarray(np.linalg.inv(information), dtype=np.float64)
+    return beta, covariance, np.asarray(mu, dtype=np.float64)
 
 
-def _multinomial_profile(table: ListOverlapTable, model: LogLinearModel,
-                         ) -> tuple[object, int]:
-    """Profile log-likelihood of N (Cormack 1992), as used by Rcapture's closedpCI.t."""
+def _multinomial_profile(
+    table: ListOverlapTable,
+    model: LogLinearModel,
+) -> tuple[Callable[[float], float], int]:
+    """Profile log-likelihood of N (Cormack 1992), as used by Rcapture's closedpCI.t.
+
+    Terms whose lists never overlap are dropped with their cells (extended MLE), as in
+    :func:`prepare_model`; the unobserved cell never contains them.
+    """
     n = table.n_observed
-    cells = np.arange(0, 1 << table.n_lists, dtype=np.int64)
-    design = design_matrix(model, cells)
-    observed = table.counts.astype(np.float64)
+    prepared = prepare_model(table, model)
+    cells = np.concatenate([[0], prepared.cells]).astype(np.int64)
+    design = design_matrix(model, cells, terms=prepared.kept_terms)
+    observed = np.concatenate([[0.0], prepared.counts])
     state: dict[str, FloatArray | None] = {"beta": None}
 
     def loglik(total: float) -> float:
@@ -231,14 +265,18 @@ def _multinomial_profile(table: ListOverlapTable, model: LogLinearModel,
         beta, _, mu = poisson_irls(design, counts, start=state["beta"])
         state["beta"] = beta
         positive = counts > 0
-        return float(special.gammaln(total + 1) - special.gammaln(total - n + 1)
-                     + np.sum(counts[positive] * np.log(mu[positive] / total)))
+        return float(
+            special.gammaln(total + 1)
+            - special.gammaln(total - n + 1)
+            + np.sum(counts[positive] * np.log(mu[positive] / total))
+        )
 
     return loglik, n
 
 
-def profile_likelihood_interval(table: ListOverlapTable, model: LogLinearModel, *,
-                                level: float = 0.95) -> tuple[float, float, float]:
+def profile_likelihood_interval(
+    table: ListOverlapTable, model: LogLinearModel, *, level: float = 0.95
+) -> tuple[float, float, float]:
     """Multinomial MLE of N and its profile-likelihood interval ``(estimate, low, high)``.
 
     Matches Rcapture's ``closedpCI.t`` multinomial estimate and profile interval.
@@ -251,12 +289,15 @@ def profile_likelihood_interval(table: ListOverlapTable, model: LogLinearModel, 
     guess = poisson_fit.estimate
     upper_search = max(guess * 2, n + 10)
     # maximise over N > n (the profile is smooth and unimodal)
-    result = optimize.minimize_scalar(lambda total: -loglik(total),
-                                      bounds=(n + 1e-3, upper_search * 5), method="bounded",
-                                      options={"xatol": 1e-6})
+    result = optimize.minimize_scalar(
+        lambda total: -loglik(total),
+        bounds=(n + 1e-3, upper_search * 5),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
     best_total = float(result.x)
     best = loglik(best_total)
-    drop = stats.chi2.ppf(level, 1) / 2.0
+    drop = float(stats.chi2.ppf(level, 1)) / 2.0
 
     def gap(total: float) -> float:
         return loglik(total) - (best - drop)

@@ -16,7 +16,6 @@ import itertools
 import math
 from dataclasses import dataclass
 
-import numpy as np
 from scipy import stats
 
 from temoin.core.estimation.data import ListOverlapTable
@@ -65,8 +64,10 @@ def stepwise_select(table: ListOverlapTable, *, p_threshold: float = 0.02) -> Se
                 continue
             expected = fit.fitted_on_lists(pair)
             count = observed[pair]
-            p_value = min(float(stats.poisson.cdf(count, expected)),
-                          float(stats.poisson.sf(count - 1, expected)))
+            p_value = min(
+                float(stats.poisson.cdf(count, expected)),
+                float(stats.poisson.sf(count - 1, expected)),
+            )
             candidates.append((p_value, index, pair))
         candidates.sort()
         # Only the smallest p-value among estimable candidates matters, so candidates are
@@ -91,15 +92,18 @@ def stepwise_select(table: ListOverlapTable, *, p_threshold: float = 0.02) -> Se
     return SelectionOutcome(fit, "stepwise", considered, refused, tuple(steps))
 
 
-def search_models(table: ListOverlapTable, *, criterion: str = "bic",
-                  max_order: int = 2) -> SelectionOutcome:
+def search_models(
+    table: ListOverlapTable, *, criterion: str = "bic", max_order: int = 2
+) -> SelectionOutcome:
     """Best AIC/BIC among every estimable hierarchical model up to ``max_order``."""
     problems = []
     if criterion not in ("aic", "bic"):
         problems.append(f"criterion {criterion!r} is not 'aic' or 'bic'")
     if table.n_lists > MAX_LISTS_EXHAUSTIVE:
-        problems.append(f"{table.n_lists} lists: exhaustive search is limited to "
-                        f"{MAX_LISTS_EXHAUSTIVE}; use the stepwise selection")
+        problems.append(
+            f"{table.n_lists} lists: exhaustive search is limited to "
+            f"{MAX_LISTS_EXHAUSTIVE}; use the stepwise selection"
+        )
     if max_order < 1:
         problems.append("max_order must be >= 1")
     if problems:
@@ -129,6 +133,3 @@ def _pair_name(table: ListOverlapTable, pair: int) -> str:
     names = [table.list_names[j] for j in range(table.n_lists) if pair >> j & 1]
     return ":".join(names)
 
-
-def counts_signature(table: ListOverlapTable) -> tuple[int, ...]:
-    return tuple(int(x) for x in np.flatnonzero(table.counts))

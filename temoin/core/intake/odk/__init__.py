@@ -11,6 +11,11 @@ from temoin.core.intake.odk.crypto import (
     parse_manifest,
     signature_source,
 )
+from temoin.core.intake.odk.exports import (
+    export_attachments,
+    iter_odk_export,
+    read_export_attachment,
+)
 from temoin.core.intake.odk.forms import FORM_IDS, build_xform, form_workbook, write_xlsform
 from temoin.core.intake.odk.openrosa import (
     OPENROSA_HEADERS,
@@ -35,15 +40,18 @@ __all__ = [
     "Submission",
     "build_xform",
     "decrypt_submission",
+    "export_attachments",
     "file_ivs",
     "form_list_xml",
     "form_workbook",
     "is_encrypted_manifest",
+    "iter_odk_export",
     "load_private_key",
     "manifest_xml",
     "md5_hash",
     "parse_manifest",
     "parse_submission",
+    "read_export_attachment",
     "signature_source",
     "submission_response_xml",
     "submission_to_row",

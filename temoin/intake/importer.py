@@ -1,0 +1,402 @@
+"""Streaming import of parsed rows into the case database, one chunk per transaction.
+
+For each chunk of rows (default 500): the known upstream ids are read in one query; a row
+whose fingerprint is unchanged writes nothing (only the "last seen" mark); a new row becomes
+an Event + Source + Information + Acts + Involvements + Claims written with the raw inserter
+(plus version 1 of the event and source, their search entries); a changed row updates the
+upstream-derived fields through the ORM with a ``Version`` (change ``import_update``) and a
+:class:`RowChange` listing every field that changed; a quarantined row is kept verbatim
+(sealed when the batch may hold identities). Each chunk leaves **one** audit row naming its
+counts and id ranges (docs/decisions/0001). Memory stays flat: one chunk at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter as Tally
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from temoin.audit.services import audit_record
+from temoin.cases import history
+from temoin.cases.models import (
+    Act,
+    Claim,
+    Counter,
+    Event,
+    Information,
+    Involvement,
+    SearchEntry,
+    Source,
+    Version,
+)
+from temoin.cases.rawinsert import Inserter, reserve_ids, snapshot_row
+from temoin.cases.search import fold
+from temoin.cases.services.common import reindex_act, reindex_event, reindex_source
+from temoin.core import sealing
+from temoin.core.geo import Gazetteer
+from temoin.core.intake import ParsedRow, QuarantinedRow, RowResult, diff_records, flatten_record
+from temoin.intake import conversions
+from temoin.intake.conversions import ActorAliases, PlaceAnswer
+from temoin.intake.models import ImportBatch, ImportedRecord, RowChange
+from temoin.intake.models import QuarantinedRow as QuarantineModel
+from temoin.keys.selectors import active_keyring
+
+MAX_REPORTED_NAMES = 500
+MAX_SAMPLES = 20
+UNKNOWN_VICTIMS = "victimes non précisées (import)"
+
+
+def _reserve_numbers(name: str, count: int) -> int:
+    counter, _ = Counter.objects.select_for_update().get_or_create(name=name)
+    first = counter.value + 1
+    Counter.objects.filter(pk=counter.pk).update(value=models.F("value") + count)
+    return first
+
+
+class PlaceChecker:
+    """Geocodes / validates a row's place with the gazetteer, with a small cache
+    (sources repeat the same places thousands of times)."""
+
+    def __init__(self, gazetteer: Gazetteer | None) -> None:
+        self.gazetteer = gazetteer
+        self.cache: dict[tuple[Any, ...], PlaceAnswer] = {}
+
+    def check(self, row: ParsedRow) -> PlaceAnswer:
+        if self.gazetteer is None:
+            return PlaceAnswer()
+        loc = row.event.location
+        lat, lon = loc.latitude, loc.longitude
+        key = (loc.name, loc.admin1, loc.admin2,
+               None if lat is None else round(lat, 3), None if lon is None else round(lon, 3))
+        if key not in self.cache:
+            if len(self.cache) > 50_000:
+                self.cache.clear()
+            self.cache[key] = self._check(loc)
+        return self.cache[key]
+
+    def _check(self, loc: Any) -> PlaceAnswer:
+        assert self.gazetteer is not None
+        answer = PlaceAnswer()
+        has_point = loc.latitude is not None and loc.longitude is not None
+        boundaries = self.gazetteer.boundaries
+        if has_point and boundaries is not None and (loc.admin1 or loc.admin2):
+            check = boundaries.check_stated(loc.latitude, loc.longitude, admin1=loc.admin1,
+                                            admin2=loc.admin2)
+            if check.agrees is False:
+                answer.warnings.append(f"admin_disagrees: {check.reason}")
+        if not loc.name:
+            return answer
+        result = self.gazetteer.geocode(
+            loc.name, loc.admin1, loc.admin2,
+            (loc.latitude, loc.longitude) if has_point else None)
+        if result.found and result.best is not None:
+            best = result.best
+            answer.geonameid = best.place.geonameid
+            if not has_point:
+                answer.latitude, answer.longitude = best.place.latitude, best.place.longitude
+                answer.geo_precision = "near"
+            elif best.distance_to_near_km is not None and best.distance_to_near_km > 25:
+                answer.warnings.append(
+                    f"geocode_far: gazetteer place {best.place.geonameid} is "
+                    f"{best.distance_to_near_km:.0f} km from the source's point")
+        elif not has_point:
+            answer.warnings.append(f"geocode_{result.status}: {result.reason}")
+        return answer
+
+
+class BatchWriter:
+    """Writes the rows of one batch. Use :meth:`write` with an iterable of core results."""
+
+    def __init__(self, *, batch: ImportBatch, actor: Any, gazetteer: Gazetteer | None,
+                 origin: str, source_type: str | None = None,
+                 reliability_map: dict[str, str] | None = None, seal_raw: bool = False,
+                 chunk_size: int = 500) -> None:
+        self.batch = batch
+        self.actor = actor
+        self.origin = origin
+        self.source_type = source_type
+        self.reliability_map = reliability_map or {}
+        self.seal_raw = seal_raw
+        self.chunk_size = chunk_size
+        self.aliases = ActorAliases()
+        self.places = PlaceChecker(gazetteer)
+        self.unknown_actors: Tally[str] = Tally()
+        self.changed_fields: Tally[str] = Tally()
+        self.warning_codes: Tally[str] = Tally()
+        self.reasons: Tally[str] = Tally()
+        self.tables = {m: Inserter(m) for m in (Event, Source, Act)}
+        self.tables.update({m: Inserter(m, with_id=False) for m in (
+            Information, Claim, Involvement, Version, SearchEntry)})
+        self.new_records: list[int] = []
+
+    # ------------------------------------------------------------------ driving
+    def write(self, results: Iterable[RowResult], *,
+              progress: Callable[[int], None] | None = None) -> None:
+        chunk: list[RowResult] = []
+        for result in results:
+            chunk.append(result)
+            if len(chunk) >= self.chunk_size:
+                self.write_chunk(chunk)
+                if progress:
+                    progress(len(chunk))
+                chunk = []
+        if chunk:
+            self.write_chunk(chunk)
+            if progress:
+                progress(len(chunk))
+
+    def write_chunk(self, chunk: list[RowResult]) -> dict[str, Any]:
+        batch = self.batch
+        parsed = [r for r in chunk if isinstance(r, ParsedRow)]
+        quarantined = [r for r in chunk if isinstance(r, QuarantinedRow)]
+        known = {rec.upstream_id: rec for rec in ImportedRecord.objects.filter(
+            scope=batch.scope, upstream_id__in=[r.upstream_id for r in parsed if r.upstream_id])}
+        new_rows = [r for r in parsed if r.upstream_id is None or r.upstream_id not in known]
+        changed = [r for r in parsed if r.upstream_id in known
+                   and known[r.upstream_id].fingerprint != r.fingerprint]
+        same = [known[r.upstream_id] for r in parsed if r.upstream_id in known
+                and known[r.upstream_id].fingerprint == r.fingerprint]
+        with transaction.atomic():
+            ids = self._insert_new(new_rows)
+            updated_ids = [self._update(known[r.upstream_id], r) for r in changed]  # type: ignore[index]
+            reappeared = [rec.pk for rec in same if rec.deleted_upstream]
+            ImportedRecord.objects.filter(pk__in=[rec.pk for rec in same]).update(
+                last_seen_batch=batch, deleted_upstream=False)
+            self._quarantine(quarantined)
+            counts = {"rows": len(chunk), "new": len(new_rows), "updated": len(changed),
+                      "unchanged": len(same), "quarantined": len(quarantined)}
+            for name, value in counts.items():
+                setattr(batch, name, getattr(batch, name) + value)
+            batch.save(update_fields=[*counts, "warnings"])
+            audit_record(actor=self.actor, action="intake.import_chunk", target=batch, details={
+                "counts": counts, "events": [ids[0], ids[-1]] if ids else [],
+                "updated_events": updated_ids[:50], "reappeared_records": reappeared[:50]})
+        return counts
+
+    # ------------------------------------------------------------------ new rows
+    def _insert_new(self, rows: list[ParsedRow]) -> list[int]:
+        if not rows:
+            return []
+        batch, actor = self.batch, self.actor
+        org_id = actor.organisation_id
+        now = timezone.now()
+        event_ids = reserve_ids(Event, len(rows))
+        source_ids = reserve_ids(Source, len(rows))
+        first_number = _reserve_numbers("event", len(rows))
+        events, sources, infos, claims, acts, involvements, search, records = \
+            [], [], [], [], [], [], [], []
+        act_total = sum(max(1, len(r.event.acts)) for r in rows)
+        act_ids = iter(reserve_ids(Act, act_total))
+        for i, (row, event_id, source_id) in enumerate(zip(rows, event_ids, source_ids)):
+            place = self.places.check(row)
+            warnings = list(row.warnings) + place.warnings
+            event = conversions.event_values(row, place, organisation_id=org_id,
+                                             actor_id=actor.pk)
+            year = event["start_earliest"].year if event.get("start_earliest") else "X"
+            event.update(id=event_id, reference=f"E-{year}-{first_number + i:05d}")
+            source = conversions.source_values(
+                row, organisation_id=org_id, actor_id=actor.pk, kind=row.source.source_kind,
+                origin=self.origin, reliability_map=self.reliability_map,
+                source_type=self.source_type)
+            source["id"] = source_id
+            events.append(event)
+            sources.append(source)
+            infos.append({"source_id": source_id, "event_id": event_id, "credibility": 6,
+                          "remarks": f"import {batch.kind}, lot {batch.pk}", "created_at": now})
+            row_claims, claim_warnings = conversions.claim_values(row)
+            warnings += claim_warnings
+            claims += [{**c, "event_id": event_id, "source_id": source_id, "created_at": now}
+                       for c in row_claims]
+            found, unknown = conversions.perpetrators(row, self.aliases)
+            self.unknown_actors.update(unknown)
+            act_types = [a.act_type_code for a in row.event.acts] or ["other"]
+            for act_type in dict.fromkeys(act_types):
+                act_id = next(act_ids)
+                acts.append({"id": act_id, "event_id": event_id, "act_type": act_type,
+                             "victim_group": UNKNOWN_VICTIMS,
+                             "start_earliest": event.get("start_earliest"),
+                             "start_latest": event.get("start_latest"),
+                             "start_precision": event.get("start_precision", ""),
+                             "confidentiality": event["confidentiality"]})
+                involvements += [{"act_id": act_id, "actor_id": actor_pk, "degree": "unknown",
+                                  "attributed_by_id": source_id, "remarks": remark,
+                                  "created_at": now} for actor_pk, remark in found]
+                search.append({"doc_type": "act", "doc_id": act_id, "event_id": event_id,
+                               "text": fold(act_type.replace("_", " "))})
+            search.append({"doc_type": "event", "doc_id": event_id, "event_id": event_id,
+                           "text": fold(" ".join(str(event.get(k) or "") for k in (
+                               "reference", "title", "description", "place_name", "admin1",
+                               "admin2", "admin3")))})
+            search.append({"doc_type": "source", "doc_id": source_id * 1_000_000_000 + event_id,
+                           "event_id": event_id, "text": fold(f"{source['title']} "
+                                                              f"{source['content']}")})
+            self.warning_codes.update(w.split(":", 1)[0] for w in warnings)
+            records.append(ImportedRecord(
+                scope=batch.scope, upstream_id=row.upstream_id or f"{batch.pk}:{row.row_number}",
+                fingerprint=row.fingerprint, flat=flatten_record(row.source, row.event),
+                event_id=event_id, source_id=source_id, warnings=warnings, first_batch=batch,
+                last_batch=batch, last_seen_batch=batch))
+        # Unused reserved act ids are harmless (ids need not be dense).
+        t = self.tables
+        t[Event].insert(events)
+        t[Source].insert(sources)
+        t[Information].insert(infos)
+        t[Act].insert(acts)
+        t[Involvement].insert(involvements)
+        t[Claim].insert(claims)
+        t[Version].insert(self._versions("event", Event, events, now)
+                          + self._versions("source", Source, sources, now)
+                          + self._versions("act", Act, acts, now))
+        t[SearchEntry].insert(search)
+        ImportedRecord.objects.bulk_create(records)
+        self.batch.warnings += sum(1 for r in records if r.warnings)
+        return event_ids
+
+    def _versions(self, target_type: str, model: type[Any], rows: list[dict[str, Any]],
+                  now: Any) -> list[dict[str, Any]]:
+        inserter = self.tables[model]
+        names = [n for n in inserter.attnames if n not in history.SKIP]
+        return [{"target_type": target_type, "target_id": row["id"], "number": 1,
+                 "data": snapshot_row(inserter.full(row), names), "change": "import",
+                 "reason": f"lot d'import {self.batch.pk}", "actor_id": self.actor.pk,
+                 "at": now} for row in rows]
+
+    # ------------------------------------------------------------------ updates
+    def _update(self, record: ImportedRecord, row: ParsedRow) -> int | None:
+        new_flat = flatten_record(row.source, row.event)
+        changes = diff_records(record.flat, new_flat)
+        groups = {c.field.split(".")[1] if c.field.startswith("event.") else "source"
+                  for c in changes}
+        place = self.places.check(row)
+        reason = f"lot d'import {self.batch.pk} : " + ", ".join(c.field for c in changes)
+        event = Event.objects.filter(pk=record.event_id).first()
+        if event is not None:
+            fresh = conversions.event_values(row, place, organisation_id=event.organisation_id,
+                                             actor_id=event.created_by_id)
+            fields: set[str] = {"title"}
+            if groups & {"date_start", "date_end", "date_precision", "date_precision_code"}:
+                fields |= {"start_earliest", "start_latest", "start_precision", "start_text"}
+            if "description" in groups:
+                fields.add("description")
+            if "location" in groups:
+                fields |= {"place_name", "admin1", "admin2", "admin3", "latitude", "longitude",
+                           "geo_precision", "geonameid"}
+            for name in fields:
+                setattr(event, name, fresh.get(name))
+            event.save()
+            reindex_event(event)
+            history.version_save(target_type="event", instance=event, change="import_update",
+                                 actor=self.actor, reason=reason[:2000])
+            self._update_acts(event, record, row)
+        source = Source.objects.filter(pk=record.source_id).first()
+        if source is not None:
+            fresh_source = conversions.source_values(
+                row, organisation_id=source.organisation_id, actor_id=source.created_by_id,
+                kind=row.source.source_kind, origin=self.origin,
+                reliability_map=self.reliability_map, source_type=self.source_type)
+            for name in ("title", "content", "reliability"):
+                setattr(source, name, fresh_source[name])
+            source.save()
+            if "casualties" in groups and event is not None:
+                Claim.objects.filter(event=event, source=source).delete()
+                claims, _ = conversions.claim_values(row)
+                Claim.objects.bulk_create([Claim(event=event, source=source, **c) for c in claims])
+            reindex_source(source)
+            history.version_save(target_type="source", instance=source, change="import_update",
+                                 actor=self.actor, reason=reason[:2000])
+        warnings = list(row.warnings) + place.warnings
+        self.batch.warnings += 1 if warnings else 0
+        self.changed_fields.update(c.field for c in changes)
+        self.warning_codes.update(w.split(":", 1)[0] for w in warnings)
+        RowChange.objects.create(batch=self.batch, record=record, row_number=row.row_number,
+                                 outcome=RowChange.Outcome.UPDATED,
+                                 fields=[{"field": c.field, "old": c.old, "new": c.new}
+                                         for c in changes])
+        record.fingerprint, record.flat, record.warnings = row.fingerprint, new_flat, warnings
+        record.last_batch = record.last_seen_batch = self.batch
+        record.deleted_upstream = False
+        record.save()
+        return event.pk if event is not None else None
+
+    def _update_acts(self, event: Event, record: ImportedRecord, row: ParsedRow) -> None:
+        """Acts are never deleted by an import (an analyst may have worked on them): a new
+        act type is added; a new armed actor is added to each act of the event."""
+        existing = {a.act_type: a for a in event.acts.all()}
+        for code in dict.fromkeys(a.act_type_code for a in row.event.acts):
+            if code not in existing:
+                act = Act.objects.create(
+                    event=event, act_type=code, victim_group=UNKNOWN_VICTIMS,
+                    start_earliest=event.start_earliest, start_latest=event.start_latest,
+                    start_precision=event.start_precision, confidentiality=event.confidentiality)
+                reindex_act(act)
+                history.version_save(target_type="act", instance=act, change="import_update",
+                                     actor=self.actor, reason=f"lot d'import {self.batch.pk}")
+                existing[code] = act
+        found, unknown = conversions.perpetrators(row, self.aliases)
+        self.unknown_actors.update(unknown)
+        for act in existing.values():
+            have = set(act.involvements.values_list("actor_id", flat=True))
+            Involvement.objects.bulk_create([
+                Involvement(act=act, actor_id=actor_pk, degree="unknown",
+                            attributed_by_id=record.source_id, remarks=remark)
+                for actor_pk, remark in found if actor_pk not in have])
+
+    # ------------------------------------------------------------------ quarantine
+    def _quarantine(self, rows: list[QuarantinedRow]) -> None:
+        if not rows:
+            return
+        objects = []
+        for row in rows:
+            self.reasons[row.reason_code] += 1
+            obj = QuarantineModel(batch=self.batch, row_number=row.row_number,
+                                  upstream_id=(row.upstream_id or "")[:120],
+                                  field=(row.field or "")[:120], reason_code=row.reason_code[:40],
+                                  message=row.message, field_names=list(row.raw))
+            if self.seal_raw:
+                obj.raw_sealed, obj.raw_key_id = seal_raw(row.raw, batch_id=self.batch.pk,
+                                                          row_number=row.row_number)
+            else:
+                obj.raw = dict(row.raw)
+            objects.append(obj)
+        QuarantineModel.objects.bulk_create(objects)
+
+    # ------------------------------------------------------------------ end of batch
+    def finish_report(self) -> dict[str, Any]:
+        return {
+            "unknown_actors": dict(self.unknown_actors.most_common(MAX_REPORTED_NAMES)),
+            "unknown_actor_mentions": sum(self.unknown_actors.values()),
+            "changed_fields": dict(self.changed_fields.most_common()),
+            "warnings": dict(self.warning_codes.most_common()),
+            "quarantine_reasons": dict(self.reasons.most_common()),
+        }
+
+
+def raw_context(batch_id: int, row_number: int) -> str:
+    return f"intake.quarantine:{batch_id}:{row_number}"
+
+
+def seal_raw(raw: dict[str, Any], *, batch_id: int, row_number: int) -> tuple[bytes, str]:
+    """Seal a verbatim row (testimony forms) with the organisation's public key."""
+    record = active_keyring()
+    blob = sealing.seal_identity(record.public_key,
+                                 {"raw_json": json.dumps(raw, ensure_ascii=False)},
+                                 key_id=record.key_id, context=raw_context(batch_id, row_number))
+    return blob, record.key_id
+
+
+def open_raw(obj: QuarantineModel) -> dict[str, Any] | None:
+    """The verbatim row, opening a sealed one when the keys are unsealed (else ``None``)."""
+    if obj.raw_sealed is None:
+        return dict(obj.raw or {})
+    from temoin.keys import keystore
+
+    keys = keystore.unsealed_keys()
+    if keys is None:
+        return None
+    opened = sealing.open_identity(keys, bytes(obj.raw_sealed),
+                                   context=raw_context(obj.batch_id, obj.row_number))
+    return dict(json.loads(str(opened["raw_json"])))

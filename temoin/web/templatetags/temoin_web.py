@@ -1,0 +1,23 @@
+"""Small display filters: human labels for date precisions and claim kinds."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from temoin.cases.models import ClaimKind
+
+register = template.Library()
+
+PRECISIONS = {"day": _("jour"), "month": _("mois"), "year": _("année"), "range": _("période"),
+              "approximate": _("approximative"), "unknown": _("inconnue")}
+
+
+@register.filter
+def precision_label(code: str) -> str:
+    return str(PRECISIONS.get(code, code))
+
+
+@register.filter
+def claim_kind_label(code: str) -> str:
+    return str(dict(ClaimKind.choices).get(code, code))

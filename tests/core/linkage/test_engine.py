@@ -1,0 +1,62 @@
+"""Training paths, memory settings, scenario adapter, Spark parity (SYNTHETIC data)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from temoin.core.linkage import LinkageSettings, link_incidents, link_persons
+from temoin.core.linkage.engine import _duckdb_api
+from temoin.core.linkage.evaluation import cluster_pairs_from_assignments, pair_scores, true_pairs
+from temoin.core.linkage.synthetic import synthetic_lists
+
+
+def test_memory_limit_and_threads_reach_duckdb() -> None:
+    api = _duckdb_api(LinkageSettings(memory_limit_mb=256, threads=1))
+    limit = api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    threads = api._con.execute("SELECT current_setting('threads')").fetchone()[0]
+    assert limit in ("256.0 MiB", "244.1 MiB", "256.0MB", "256MB") and int(threads) == 1
+
+
+def test_em_training_runs_and_is_reported() -> None:
+    lists = synthetic_lists(persons=150, lists=3, seed=5)
+    run = link_persons(lists.records, settings=LinkageSettings(training="em", u_max_pairs=2e4))
+    assert len(lists.records) >= 200
+    assert any(m.startswith(f"trained by EM on {len(run.comparison_table)} records") for m in run.messages)  # type: ignore[arg-type]
+    scores = pair_scores(cluster_pairs_from_assignments(run.assignments), true_pairs(lists.truth))
+    assert scores.precision > 0.5 and scores.recall > 0.5
+
+
+def test_priors_on_synthetic_lists_are_accurate() -> None:
+    lists = synthetic_lists(persons=150, lists=3, seed=5)
+    run = link_persons(lists.records, settings=LinkageSettings(u_max_pairs=2e4))
+    scores = pair_scores(cluster_pairs_from_assignments(run.assignments), true_pairs(lists.truth))
+    assert scores.f1 > 0.8
+
+
+def test_scenario_adapter_feeds_both_linkers() -> None:
+    scenario = pytest.importorskip("temoin.core.scenario")
+    from temoin.core.linkage.scenario_adapter import scenario_incidents, scenario_persons
+
+    generated = scenario.generate(3, n_incidents=25)
+    persons = scenario_persons(generated)
+    reports = scenario_incidents(generated)
+    assert persons.records and set(persons.truth) == {(r.list_id, r.record_id) for r in persons.records}
+    person_run = link_persons(persons.records, settings=LinkageSettings(u_max_pairs=2e4))
+    incident_run = link_incidents(reports.records)
+    assert person_run.status == incident_run.status == "ok"
+    incident_scores = pair_scores(cluster_pairs_from_assignments(incident_run.assignments), true_pairs(reports.truth))
+    assert incident_scores.precision > 0.8
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark not installed")
+def test_spark_gives_the_same_clusters_as_duckdb_with_the_same_model() -> None:
+    lists = synthetic_lists(persons=60, lists=3, seed=9)
+    duck = link_persons(lists.records, settings=LinkageSettings())
+    spark = link_persons(lists.records, settings=LinkageSettings(backend="spark"), model=duck.splink_model)
+    assert duck.assignments["cluster_id"].tolist() == spark.assignments["cluster_id"].tolist()
+    merged = duck.pairs.merge(spark.pairs, on=["unique_id_l", "unique_id_r"], suffixes=("_d", "_s"))
+    assert len(merged) == len(duck.pairs) == len(spark.pairs)
+    assert (merged["match_probability_d"] - merged["match_probability_s"]).abs().max() < 1e-9
