@@ -21,12 +21,28 @@ from temoin.core.linkage.clusters import cluster_pairs
 logging.getLogger("splink").setLevel(logging.ERROR)
 
 
-def _assign(frame: pd.DataFrame, left: np.ndarray, right: np.ndarray, probability: np.ndarray, threshold: float) -> pd.DataFrame:
-    cluster = cluster_pairs(len(frame), left.tolist(), right.tolist(), probability.tolist(), threshold=threshold)
-    return pd.DataFrame({"list_id": frame["list_id"].to_numpy(), "record_id": frame["record_id"].to_numpy(), "cluster_id": cluster})
+def _assign(
+    frame: pd.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    probability: np.ndarray,
+    threshold: float,
+) -> pd.DataFrame:
+    cluster = cluster_pairs(
+        len(frame), left.tolist(), right.tolist(), probability.tolist(), threshold=threshold
+    )
+    return pd.DataFrame(
+        {
+            "list_id": frame["list_id"].to_numpy(),
+            "record_id": frame["record_id"].to_numpy(),
+            "cluster_id": cluster,
+        }
+    )
 
 
-def recordlinkage_ecm(frame: pd.DataFrame, *, blocks: list[str], strings: list[str], exact: list[str], link_only: bool) -> pd.DataFrame:
+def recordlinkage_ecm(
+    frame: pd.DataFrame, *, blocks: list[str], strings: list[str], exact: list[str], link_only: bool
+) -> pd.DataFrame:
     """recordlinkage: candidate pairs = union of blocks; JW ≥ 0.85 / exact features; ECM."""
     import recordlinkage
 
@@ -36,7 +52,10 @@ def recordlinkage_ecm(frame: pd.DataFrame, *, blocks: list[str], strings: list[s
         indexer.block(column)
     pairs = indexer.index(data)
     if link_only:
-        keep = data["list_id"].to_numpy()[pairs.get_level_values(0)] != data["list_id"].to_numpy()[pairs.get_level_values(1)]
+        keep = (
+            data["list_id"].to_numpy()[pairs.get_level_values(0)]
+            != data["list_id"].to_numpy()[pairs.get_level_values(1)]
+        )
         pairs = pairs[keep]
     pairs = pairs[pairs.get_level_values(0) != pairs.get_level_values(1)]
     compare = recordlinkage.Compare()
@@ -51,7 +70,16 @@ def recordlinkage_ecm(frame: pd.DataFrame, *, blocks: list[str], strings: list[s
     return _assign(data, left, right, np.ones(len(left)), 0.5)
 
 
-def splink_generic(frame: pd.DataFrame, *, names: list[str], exact: list[str], blocks: list[list[str]], em_blocks: list[list[str]], link_only: bool, threshold: float = 0.9) -> pd.DataFrame:
+def splink_generic(
+    frame: pd.DataFrame,
+    *,
+    names: list[str],
+    exact: list[str],
+    blocks: list[list[str]],
+    em_blocks: list[list[str]],
+    link_only: bool,
+    threshold: float = 0.9,
+) -> pd.DataFrame:
     """Splink with library comparisons on raw columns (NameComparison, ExactMatch)."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -59,7 +87,9 @@ def splink_generic(frame: pd.DataFrame, *, names: list[str], exact: list[str], b
     data = frame.reset_index(drop=True).copy()
     data["unique_id"] = np.arange(len(data))
     extra = " AND l.list_id <> r.list_id" if link_only else ""
-    rules = [block_on(*cols).get_blocking_rule("duckdb").blocking_rule_sql + extra for cols in blocks]
+    rules = [
+        block_on(*cols).get_blocking_rule("duckdb").blocking_rule_sql + extra for cols in blocks
+    ]
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=[cl.NameComparison(c) for c in names] + [cl.ExactMatch(c) for c in exact],
@@ -71,5 +101,13 @@ def splink_generic(frame: pd.DataFrame, *, names: list[str], exact: list[str], b
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     for cols in em_blocks:
         linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
-    pairs = linker.inference.predict(threshold_match_probability=0.05, warning_mode="never").as_pandas_dataframe()
-    return _assign(data, pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy(), pairs["match_probability"].to_numpy(), threshold)
+    pairs = linker.inference.predict(
+        threshold_match_probability=0.05, warning_mode="never"
+    ).as_pandas_dataframe()
+    return _assign(
+        data,
+        pairs["unique_id_l"].to_numpy(),
+        pairs["unique_id_r"].to_numpy(),
+        pairs["match_probability"].to_numpy(),
+        threshold,
+    )

@@ -57,8 +57,12 @@ def load(data: str) -> tuple[list[Any], dict[tuple[str, str], str], pd.DataFrame
         raw = pd.concat(frames).rename_axis("record_id").reset_index().fillna("")
         truth = {(r.list_id, r.record_id): febrl_entity(r.record_id) for r in records}
         return records, truth, raw, data == "febrl4"
-    from temoin.core.linkage.scenario_adapter import scenario_persons
+    from temoin.core.linkage.scenario_adapter import scenario_incidents, scenario_persons
     from temoin.core.scenario import generate
+
+    if data == "incidents":
+        reports = scenario_incidents(generate(11, n_incidents=INCIDENTS_PER_10K_RECORDS))
+        return reports.records, reports.truth, pd.DataFrame(), False
 
     size = {"mali10k": 10_000, "mali100k": 100_000, "mali1m": 1_000_000}[data]
     lists = scenario_persons(generate(11, n_incidents=size * INCIDENTS_PER_10K_RECORDS // 10_000))
@@ -82,33 +86,89 @@ def run_case(tool: str, data: str, backend: str) -> dict[str, Any]:
     actual = true_pairs(truth, link_only=link_only)
     started = time.perf_counter()
     block_recall: float | str = "—"
-    if tool.startswith("temoin"):
+    if data == "incidents":
+        from temoin.core.linkage import link_incidents
+
+        if not tool.startswith("temoin"):
+            raise SystemExit("baselines are not configured for incident reports")
+        run = link_incidents(records)
+        assignments = run.assignments
+        elapsed = time.perf_counter() - started
+    elif tool.startswith("temoin"):
         from temoin.core.linkage import link_persons
 
-        training = tool.split("-")[1]
-        settings = LinkageSettings(link_type="link_only" if link_only else "link_and_dedupe", backend=backend, training=training)  # type: ignore[arg-type]
+        parts = tool.split("-")
+        training = parts[1]
+        memory = int(parts[2].removeprefix("mem")) if len(parts) > 2 else None
+        settings = LinkageSettings(
+            link_type="link_only" if link_only else "link_and_dedupe",
+            backend=backend,  # type: ignore[arg-type]
+            training=training,  # type: ignore[arg-type]
+            memory_limit_mb=memory,
+            temp_directory="/tmp/temoin_linkage_spill" if memory else None,
+            predict_chunks=4 if memory else 1,
+        )
         run = link_persons(records, settings=settings)
         assignments = run.assignments
         elapsed = time.perf_counter() - started
         table = run.comparison_table
         assert table is not None
         present = {c for c in table.columns if table[c].notna().any()}
-        block_recall = round(blocking_recall(table, usable_rules(settings.blocking, present), actual), 4)
+        block_recall = round(
+            blocking_recall(table, usable_rules(settings.blocking, present), actual), 4
+        )
     elif tool == "recordlinkage":
         from linkage_baselines import recordlinkage_ecm
 
         if data.startswith("febrl"):
-            assignments = recordlinkage_ecm(raw, blocks=["given_name", "surname", "date_of_birth", "soc_sec_id", "postcode", "address_1"], strings=["given_name", "surname", "address_1", "suburb"], exact=["date_of_birth", "soc_sec_id", "postcode", "state"], link_only=link_only)
+            assignments = recordlinkage_ecm(
+                raw,
+                blocks=[
+                    "given_name",
+                    "surname",
+                    "date_of_birth",
+                    "soc_sec_id",
+                    "postcode",
+                    "address_1",
+                ],
+                strings=["given_name", "surname", "address_1", "suburb"],
+                exact=["date_of_birth", "soc_sec_id", "postcode", "state"],
+                link_only=link_only,
+            )
         else:
-            assignments = recordlinkage_ecm(raw, blocks=["surname", "given_name", "village"], strings=["given_name", "surname", "village"], exact=["death", "age", "sex"], link_only=link_only)
+            assignments = recordlinkage_ecm(
+                raw,
+                blocks=["surname", "given_name", "village"],
+                strings=["given_name", "surname", "village"],
+                exact=["death", "age", "sex"],
+                link_only=link_only,
+            )
         elapsed = time.perf_counter() - started
     else:
         from linkage_baselines import splink_generic
 
         if data.startswith("febrl"):
-            assignments = splink_generic(raw, names=["given_name", "surname"], exact=["date_of_birth", "soc_sec_id", "postcode", "suburb"], blocks=[["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"]], em_blocks=[["given_name", "surname"], ["date_of_birth"]], link_only=link_only)
+            assignments = splink_generic(
+                raw,
+                names=["given_name", "surname"],
+                exact=["date_of_birth", "soc_sec_id", "postcode", "suburb"],
+                blocks=[["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"]],
+                em_blocks=[["given_name", "surname"], ["date_of_birth"]],
+                link_only=link_only,
+            )
         else:
-            assignments = splink_generic(raw, names=["given_name", "surname"], exact=["village", "death", "age", "sex"], blocks=[["given_name", "surname"], ["surname", "village"], ["given_name", "village"]], em_blocks=[["given_name", "surname"], ["village"]], link_only=link_only)
+            assignments = splink_generic(
+                raw,
+                names=["given_name", "surname"],
+                exact=["village", "death", "age", "sex"],
+                blocks=[
+                    ["given_name", "surname"],
+                    ["surname", "village"],
+                    ["given_name", "village"],
+                ],
+                em_blocks=[["given_name", "surname"], ["village"]],
+                link_only=link_only,
+            )
         elapsed = time.perf_counter() - started
     scores = pair_scores(cluster_pairs_from_assignments(assignments, link_only=link_only), actual)
     return {
@@ -127,7 +187,11 @@ def run_case(tool: str, data: str, backend: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", nargs="*", default=["febrl4", "febrl3", "mali10k"])
-    parser.add_argument("--tools", nargs="*", default=["temoin-em", "temoin-priors", "recordlinkage", "splink-generic"])
+    parser.add_argument(
+        "--tools",
+        nargs="*",
+        default=["temoin-em", "temoin-priors", "recordlinkage", "splink-generic"],
+    )
     parser.add_argument("--backend", default="duckdb")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATA"))
     args = parser.parse_args()
@@ -137,10 +201,21 @@ def main() -> None:
     rows = []
     for data in args.cases:
         for tool in args.tools:
-            done = subprocess.run([sys.executable, __file__, "--one", tool, data, "--backend", args.backend], capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", tool, data, "--backend", args.backend],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
             if done.returncode != 0 or not lines:
-                rows.append({"tool": tool, "data": data, "F1": "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80]})
+                rows.append(
+                    {
+                        "tool": tool,
+                        "data": data,
+                        "F1": "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:80],
+                    }
+                )
             else:
                 rows.append(json.loads(lines[-1]))
             print(json.dumps(rows[-1]), flush=True)

@@ -33,24 +33,41 @@ def main() -> None:
     truth = true_pairs(lists.truth)
     rows = []
 
-    def record(name: str, run: object, seconds: float, reference: set[frozenset[tuple[str, str]]] | None) -> set[frozenset[tuple[str, str]]]:
+    def record(
+        name: str, run: object, seconds: float, reference: set[frozenset[tuple[str, str]]] | None
+    ) -> set[frozenset[tuple[str, str]]]:
         pairs = cluster_pairs_from_assignments(run.assignments)  # type: ignore[attr-defined]
         agreement = pair_scores(pairs, reference).f1 if reference is not None else 1.0
-        rows.append((name, len(lists.records), round(pair_scores(pairs, truth).f1, 4), round(agreement, 6), round(seconds, 1), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+        rows.append(
+            (
+                name,
+                len(lists.records),
+                round(pair_scores(pairs, truth).f1, 4),
+                round(agreement, 6),
+                round(seconds, 1),
+                round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            )
+        )
         return pairs
 
     start = time.perf_counter()
     duck = link_persons(lists.records, settings=LinkageSettings())
     reference = record("duckdb train+predict", duck, time.perf_counter() - start, None)
     start = time.perf_counter()
-    spark_same = link_persons(lists.records, settings=LinkageSettings(backend="spark"), model=duck.splink_model)
+    spark_same = link_persons(
+        lists.records, settings=LinkageSettings(backend="spark"), model=duck.splink_model
+    )
     record("spark, duckdb's model", spark_same, time.perf_counter() - start, reference)
-    identical = (duck.assignments["cluster_id"].to_numpy() == spark_same.assignments["cluster_id"].to_numpy()).all()
+    identical = (
+        duck.assignments["cluster_id"].to_numpy() == spark_same.assignments["cluster_id"].to_numpy()
+    ).all()
     if not args.skip_spark_training:
         start = time.perf_counter()
         spark_own = link_persons(lists.records, settings=LinkageSettings(backend="spark"))
         record("spark train+predict", spark_own, time.perf_counter() - start, reference)
-    print("run | records | F1 vs truth | agreement with duckdb clusters (pair F1) | time s | peak MB (process)")
+    print(
+        "run | records | F1 vs truth | agreement with duckdb clusters (pair F1) | time s | peak MB (process)"
+    )
     print("-|-|-|-|-|-")
     for row in rows:
         print(" | ".join(str(v) for v in row))

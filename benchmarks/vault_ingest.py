@@ -18,6 +18,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,11 +71,41 @@ def _write_random(path: Path, size_mib: int) -> None:
         os.fsync(handle.fileno())
 
 
+def _measure(source: Path, base: Path, size: int, chunk_mib: int) -> tuple[float, float, float, float, float]:
+    started = time.perf_counter()
+    done = subprocess.run(["sha256sum", str(source)], capture_output=True, text=True, check=True)
+    sha256sum_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    digest = hashlib.sha256()
+    with open(source, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    hashlib_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with open(source, "rb") as handle, open(base / "copy.bin", "wb") as out:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+    copy_seconds = time.perf_counter() - started
+    (base / "copy.bin").unlink()
+    root = base / f"vault-{size}"
+    child = subprocess.run(
+        [sys.executable, __file__, "--chunk-mib", str(chunk_mib), "--child", str(source), str(root)],
+        capture_output=True, text=True, check=True,
+    )
+    measured = json.loads(child.stdout)
+    assert measured["sha256"] == done.stdout.split()[0], "ingest hash differs from sha256sum"
+    shutil.rmtree(root)
+    return sha256sum_seconds, hashlib_seconds, copy_seconds, measured["seconds"], measured["peak_rss_mib"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes-mib", type=int, nargs="+", default=[1024])
     parser.add_argument("--chunk-mib", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size; medians are printed")
     parser.add_argument("--child", nargs=2, type=Path)
     args = parser.parse_args()
     if args.child:
@@ -87,32 +118,10 @@ def main() -> None:
             source = base / f"input-{size}.bin"
             _write_random(source, size)
             subprocess.run(["cat", str(source)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
-            started = time.perf_counter()
-            done = subprocess.run(["sha256sum", str(source)], capture_output=True, text=True, check=True)
-            sha256sum_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            digest = hashlib.sha256()
-            with open(source, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            hashlib_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            with open(source, "rb") as handle, open(base / "copy.bin", "wb") as out:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    out.write(block)
-                out.flush()
-                os.fsync(out.fileno())
-            copy_seconds = time.perf_counter() - started
-            (base / "copy.bin").unlink()
-            root = base / f"vault-{size}"
-            child = subprocess.run(
-                [sys.executable, __file__, "--chunk-mib", str(args.chunk_mib), "--child", str(source), str(root)],
-                capture_output=True, text=True, check=True,
-            )
-            measured = json.loads(child.stdout)
-            assert measured["sha256"] == done.stdout.split()[0], "ingest hash differs from sha256sum"
-            rows.append((size, sha256sum_seconds, hashlib_seconds, copy_seconds, measured["seconds"], measured["peak_rss_mib"]))
-            shutil.rmtree(root)
+            rounds = []
+            for _ in range(args.repeat):  # interleaved, so load changes hit every measure alike
+                rounds.append(_measure(source, base, size, args.chunk_mib))
+            rows.append((size, *(statistics.median(r[i] for r in rounds) for i in range(5))))
             source.unlink()
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -121,7 +130,8 @@ def main() -> None:
     for size, baseline, hashlib_seconds, copy_seconds, ingest, rss in rows:
         print(f"{size:8d} {baseline:11.2f} {hashlib_seconds:9.2f} {copy_seconds:12.2f} {ingest:8.2f} "
               f"{size / ingest:12.0f} {baseline / ingest:22.2f} {copy_seconds / ingest:17.2f} {rss:12.0f}")
-    print(f"(chunk {args.chunk_mib} MiB; {os.cpu_count()} CPUs shared; ratio = sha256sum time / ingest time)")
+    print(f"(chunk {args.chunk_mib} MiB; {os.cpu_count()} CPUs shared; medians of {args.repeat} interleaved "
+          "round(s); ratio = sha256sum time / ingest time)")
 
 
 if __name__ == "__main__":

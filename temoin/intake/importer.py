@@ -25,6 +25,7 @@ from temoin.cases import history
 from temoin.cases.models import (
     Act,
     Claim,
+    Confidentiality,
     Counter,
     Event,
     Information,
@@ -114,7 +115,9 @@ class BatchWriter:
     def __init__(self, *, batch: ImportBatch, actor: Any, gazetteer: Gazetteer | None,
                  origin: str, source_type: str | None = None,
                  reliability_map: dict[str, str] | None = None, seal_raw: bool = False,
+                 confidentiality: int = Confidentiality.INTERNAL,
                  chunk_size: int = 500) -> None:
+        self.confidentiality = int(confidentiality)
         self.batch = batch
         self.actor = actor
         self.origin = origin
@@ -195,7 +198,8 @@ class BatchWriter:
             place = self.places.check(row)
             warnings = list(row.warnings) + place.warnings
             event = conversions.event_values(row, place, organisation_id=org_id,
-                                             actor_id=actor.pk)
+                                             actor_id=actor.pk,
+                                             confidentiality=self.confidentiality)
             year = event["start_earliest"].year if event.get("start_earliest") else "X"
             event.update(id=event_id, reference=f"E-{year}-{first_number + i:05d}")
             source = conversions.source_values(
@@ -203,6 +207,7 @@ class BatchWriter:
                 origin=self.origin, reliability_map=self.reliability_map,
                 source_type=self.source_type)
             source["id"] = source_id
+            source["confidentiality"] = max(source["confidentiality"], self.confidentiality)
             events.append(event)
             sources.append(source)
             infos.append({"source_id": source_id, "event_id": event_id, "credibility": 6,

@@ -157,6 +157,7 @@ class OdkSubmission(models.Model):
     message = models.TextField(blank=True)
     xml_sha256 = models.CharField(max_length=64)
     xml_path = models.CharField(max_length=500)
+    xml_sealed = models.BooleanField(default=False)  # testimony forms: stored sealed
     received_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -164,6 +165,7 @@ class OdkAttachment(models.Model):
     submission = models.ForeignKey(OdkSubmission, on_delete=models.CASCADE,
                                    related_name="attachments")
     name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)  # of the stored bytes (as received)
+    plain_sha256 = models.CharField(max_length=64, blank=True)  # decrypted content, if encrypted
     size = models.BigIntegerField()
     stored_path = models.CharField(max_length=500)

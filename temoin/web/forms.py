@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from temoin.cases.models import (
@@ -35,6 +38,22 @@ class TokenForm(forms.Form):
                                 "autofocus": True}))
 
 
+class FastSelect(forms.Select):
+    """A <select> rendered in Python: long vocabulary lists (hundreds of options) would
+    otherwise go through one template render per option."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value])
+                    if v is not None}
+        options = format_html_join(
+            "", "<option value=\"{}\"{}>{}</option>",
+            ((code, mark_safe(" selected") if str(code) in selected else "", label)
+             for code, label in self.choices))
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 def _blank(choices: Any) -> list[tuple[Any, Any]]:
     return [("", "—"), *list(choices)]
 
@@ -50,8 +69,9 @@ class FilterForm(forms.Form):
     region = forms.ChoiceField(label=_("Région"), required=False,
                                choices=_blank((r, r) for r in REGIONS))
     cercle = forms.CharField(label=_("Cercle"), required=False)
-    act_type = forms.ChoiceField(label=_("Type d'acte"), required=False)
-    perpetrator = forms.ChoiceField(label=_("Auteur présumé"), required=False)
+    act_type = forms.ChoiceField(label=_("Type d'acte"), required=False, widget=FastSelect)
+    perpetrator = forms.ChoiceField(label=_("Auteur présumé"), required=False,
+                                    widget=FastSelect)
     status = forms.ChoiceField(label=_("Statut de révision"), required=False,
                                choices=_blank(ReviewStatus.choices))
     reliability = forms.ChoiceField(label=_("Fiabilité minimale des sources"), required=False,
@@ -105,7 +125,7 @@ class EventForm(forms.Form):
 
 
 class ActForm(forms.Form):
-    act_type = forms.ChoiceField(label=_("Type d'acte"), required=False)
+    act_type = forms.ChoiceField(label=_("Type d'acte"), required=False, widget=FastSelect)
     victim_group = forms.CharField(label=_("Victimes (groupe)"), required=False,
                                    max_length=300)
     victim_count_min = forms.IntegerField(label=_("Nombre min."), required=False, min_value=0)
@@ -119,7 +139,8 @@ class ActForm(forms.Form):
                                          widget=forms.TextInput(attrs={"autocomplete": "off",
                                                                        "data-nodraft": "1"}))
     victim_sex = forms.ChoiceField(label=_("Sexe"), required=False, choices=_blank(Sex.choices))
-    perpetrator = forms.ChoiceField(label=_("Auteur présumé"), required=False)
+    perpetrator = forms.ChoiceField(label=_("Auteur présumé"), required=False,
+                                    widget=FastSelect)
     degree = forms.ChoiceField(label=_("Degré d'implication"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -135,7 +156,8 @@ class ActForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    source_type = forms.ChoiceField(label=_("Type de source"), required=False)
+    source_type = forms.ChoiceField(label=_("Type de source"), required=False,
+                                    widget=FastSelect)
     source_title = forms.CharField(label=_("Titre de la source"), required=False,
                                    max_length=300)
     origin = forms.CharField(label=_("Origine"), required=False, max_length=200)

@@ -37,6 +37,11 @@ class Row:
     open: bool = False  # some source gives only a minimum ("at least"): the high is a floor
 
 
+def plain(events: QuerySet[Event]) -> QuerySet[Event]:
+    """The same events without the visibility joins (which may repeat rows under GROUP BY)."""
+    return Event.objects.filter(pk__in=events.order_by().values("pk"))
+
+
 def _claim_bounds(events: QuerySet[Event], viewer: Any, kind: str) -> QuerySet[Event]:
     claims = Claim.objects.filter(event=OuterRef("pk"), kind=kind,
                                   source__in=access.visible_sources(viewer).values("pk"))
@@ -62,7 +67,7 @@ def _rows(grouped: Any, key: str, labels: dict[str, str] | None = None) -> list[
 
 
 def by_month(events: QuerySet[Event], viewer: Any, kind: str = "killed") -> list[Row]:
-    qs = (_claim_bounds(events.order_by(), viewer, kind)
+    qs = (_claim_bounds(plain(events), viewer, kind)
           .annotate(month=TruncMonth("start_earliest")).values("month")
           .annotate(n=Count("pk"), low=Sum("c_low"), high=Sum("c_high"), open=Sum("c_open"))
           .order_by("month"))
@@ -71,7 +76,7 @@ def by_month(events: QuerySet[Event], viewer: Any, kind: str = "killed") -> list
 
 def by_place(events: QuerySet[Event], viewer: Any, level: str = "admin1",
              kind: str = "killed") -> list[Row]:
-    qs = (_claim_bounds(events.order_by(), viewer, kind).values(level)
+    qs = (_claim_bounds(plain(events), viewer, kind).values(level)
           .annotate(n=Count("pk"), low=Sum("c_low"), high=Sum("c_high"), open=Sum("c_open"))
           .order_by("-n")[:40])
     return _rows(qs, level)
@@ -127,6 +132,7 @@ def map_data(events: QuerySet[Event], *, colour_by: str) -> dict[str, Any]:
     first_act = Act.objects.filter(event=OuterRef("pk")).order_by("pk").values("act_type")[:1]
     first_actor = (Involvement.objects.filter(act__event=OuterRef("pk"), actor__isnull=False)
                    .order_by("pk").values("actor__code")[:1])
+    events = plain(events)
     located = events.filter(geo_precision__in=POINT_PRECISIONS, latitude__isnull=False,
                             longitude__isnull=False)
     key = first_act if colour_by != "perpetrator" else first_actor

@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("TEMOIN_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+@pytest.mark.slow
 def test_import_acled_twice_quarantine_retry_batches_and_geodata(tmp_path):
     home = tmp_path / "home"
     temoin(home, "init")

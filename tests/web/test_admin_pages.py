@@ -77,3 +77,18 @@ def test_admin_adds_a_local_term_and_searches_the_audit(world):
     assert Term.objects.filter(vocabulary="act_types", code="vol_betail").exists()
     html = client.get("/administration/journal/?action=term.&verify=1").content.decode()
     assert "term." in html and "Chaîne d’audit intacte" in html
+
+
+def test_admin_creates_a_partner_organisation(world):
+    from temoin.accounts.models import Organisation
+
+    client = signed_in(world, "admin")
+    response = client.post("/administration/utilisateurs/", {
+        "org-name": "Mécanisme de test", "org-short_name": "MEC-T", "org-kind": "un_mechanism"})
+    assert response.status_code == 302
+    org = Organisation.objects.get(short_name="MEC-T")
+    assert not org.is_host and org.kind == "un_mechanism"
+    assert "MEC-T" in client.get("/administration/utilisateurs/").content.decode()
+    assert signed_in(world, "analyst").post("/administration/utilisateurs/", {
+        "org-name": "X", "org-short_name": "X-T", "org-kind": "ngo"}).status_code == 404
+    assert not Organisation.objects.filter(short_name="X-T").exists()

@@ -55,3 +55,16 @@ def test_map_page_and_boundaries(cases):
     assert len(json.loads(cercles.content)["features"]) == 50
     assert len(cercles.content) < 80_000
     assert client.get("/carte/limites-3.geojson").status_code == 404
+
+
+def test_cached_counts_follow_every_write(cases):
+    from temoin.cases import services
+
+    client = signed_in(cases.world, "analyst")
+    assert "<strong>3</strong>" in client.get("/").content.decode()
+    before = json.loads(client.get("/carte/donnees.json").content)["points_total"]
+    services.event_create(actor=cases.world.analyst, data={
+        "title": "[SYNTHÉTIQUE] nouveau", "start": "2022-06", "admin1": "Gao",
+        "latitude": 16.27, "longitude": -0.04, "geo_precision": "exact"})
+    assert "<strong>4</strong>" in client.get("/").content.decode()
+    assert json.loads(client.get("/carte/donnees.json").content)["points_total"] == before + 1

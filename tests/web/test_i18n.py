@@ -26,3 +26,14 @@ def test_french_by_default_and_english_on_request(world):
 def test_sign_in_page_in_english_by_browser_preference(world):
     html = Client(HTTP_ACCEPT_LANGUAGE="en").get("/connexion/").content.decode()
     assert "Sign in" in html
+
+
+def test_counts_are_grouped_by_language():
+    from django.utils import translation
+
+    from temoin.web.templatetags.temoin_web import number
+
+    with translation.override("fr"):
+        assert number(12345) == "12\u00a0345"
+    with translation.override("en"):
+        assert number(12345) == "12,345"

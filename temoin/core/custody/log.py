@@ -64,7 +64,7 @@ class CustodyLog:
         self.origin = origin
         self.signer = signer
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._tree = MerkleTree()
         self._by_item: dict[str, list[int]] | None = None  # built on first use
         for leaf in store.iter_leaves():
@@ -112,6 +112,18 @@ class CustodyLog:
             self._by_item = index
         return self._by_item
 
+    def _catch_up(self) -> None:
+        """Take in leaves other processes appended to the shared store (call under its lock)."""
+        for leaf in self.store.iter_from(self._tree.size):
+            seq = self._tree.append_leaf_hash(hash_leaf(leaf))
+            if self._by_item is not None:
+                self._index(self._parse(seq, leaf))
+
+    def refresh(self) -> None:
+        """See entries appended by other processes since this log was opened."""
+        with self._lock, self.store.locked():
+            self._catch_up()
+
     def now(self) -> str:
         """The log clock's current UTC time (ISO 8601, ``Z``)."""
         return self._clock()
@@ -140,7 +152,8 @@ class CustodyLog:
         time_utc: str | None = None,
     ) -> CustodyEntry:
         """Validate, durably store and return one new entry."""
-        with self._lock:
+        with self._lock, self.store.locked():
+            self._catch_up()
             entry = CustodyEntry(
                 seq=self._tree.size,
                 time_utc=time_utc or self._clock(),
@@ -162,7 +175,8 @@ class CustodyLog:
 
     def append_entries(self, entries: Sequence[CustodyEntry]) -> None:
         """Append pre-built entries whose ``seq`` follow on (one durable write for the batch)."""
-        with self._lock:
+        with self._lock, self.store.locked():
+            self._catch_up()
             leaves = []
             for offset, entry in enumerate(entries):
                 if entry.seq != self._tree.size + offset:
@@ -199,7 +213,8 @@ class CustodyLog:
         """Sign, store and return a checkpoint note for the current tree."""
         if self.signer is None:
             raise CustodyError("this custody log has no signing key")
-        with self._lock:
+        with self._lock, self.store.locked():
+            self._catch_up()
             checkpoint = Checkpoint(
                 origin=self.origin, size=self._tree.size, root=self._tree.root()
             )

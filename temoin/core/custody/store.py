@@ -5,13 +5,19 @@ updates or deletes a leaf.  The file backend writes one canonical-JSON entry per
 ``entries.jsonl`` and fsyncs before returning, so an acknowledged append survives a crash; on
 open, a torn last line (crash during a write) is cut off — it was never acknowledged.
 Checkpoints are written atomically (temporary file, fsync, rename, fsync of the directory).
+Several processes may share one file store: :meth:`FileLogStore.locked` takes an exclusive
+``flock`` on the entries file and first indexes lines other processes appended meanwhile.
 The Django wiring can supply a PostgreSQL-backed store with the same five methods.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
@@ -45,6 +51,14 @@ class LogStore(Protocol):
 
     def checkpoints(self) -> dict[int, bytes]:
         """Stored checkpoint notes by tree size."""
+        ...
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Exclusive access across processes; on entry, leaves appended by others are visible."""
+        ...
+
+    def iter_from(self, start: int) -> Iterator[bytes]:
+        """Leaves from index ``start`` to the current end."""
         ...
 
 
@@ -95,6 +109,12 @@ class MemoryLogStore:
     def checkpoints(self) -> dict[int, bytes]:
         return dict(self._checkpoints)
 
+    def locked(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def iter_from(self, start: int) -> Iterator[bytes]:
+        return iter(self._leaves[start:])
+
 
 class FileLogStore:
     """Append-only JSON-lines file plus a directory of checkpoint notes."""
@@ -107,15 +127,38 @@ class FileLogStore:
         self._fsync = fsync
         self._offsets: list[int] = []
         self._end = 0
-        self._recover_and_index()
-        self._handle = open(self.path, "ab")
-
-    def _recover_and_index(self) -> None:
         if not self.path.exists():
             self.path.touch()
             fsync_directory(self.directory)
-        offset = 0
+        self._handle = open(self.path, "ab")
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        with self.locked():  # another process may be writing: read under its lock
+            pass
+
+    def locked(self) -> AbstractContextManager[None]:
+        return self._locked()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._depth == 0:
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    self._scan()
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+
+    def _scan(self) -> None:
+        """Index complete lines written since ``_end`` (by anyone); cut a torn tail aside."""
+        offset = self._end
         with open(self.path, "rb") as handle:
+            handle.seek(offset)
             for line in handle:
                 if not line.endswith(b"\n"):
                     break  # torn tail: never acknowledged
@@ -135,6 +178,10 @@ class FileLogStore:
         self._end = offset
 
     def append(self, leaves: Sequence[bytes]) -> int:
+        with self.locked():
+            return self._append(leaves)
+
+    def _append(self, leaves: Sequence[bytes]) -> int:
         first = len(self._offsets)
         chunks = []
         for leaf in leaves:
@@ -171,6 +218,21 @@ class FileLogStore:
             for line in handle:
                 if not line.endswith(b"\n"):
                     raise LogCorruptError(f"{self.path.name} ends with an incomplete line")
+                yield line[:-1]
+
+    def iter_from(self, start: int) -> Iterator[bytes]:
+        if start >= len(self._offsets):
+            return
+        end = self._end
+        with open(self.path, "rb") as handle:
+            handle.seek(self._offsets[start])
+            position = self._offsets[start]
+            for line in handle:
+                if position >= end:
+                    break
+                if not line.endswith(b"\n"):
+                    raise LogCorruptError(f"{self.path.name} ends with an incomplete line")
+                position += len(line)
                 yield line[:-1]
 
     def save_checkpoint(self, size: int, note: bytes) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 from splink import SettingsCreator
+from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from temoin.core.linkage.settings import LinkageSettings
@@ -82,26 +83,121 @@ def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
     one_missing = "(given_norm_l IS NULL OR given_norm_r IS NULL)"
     tf = "family_canon" if settings.use_term_frequencies else None
     levels = [
-        _lvl(_custom(f"({no_name.format(s='l')} OR {no_name.format(s='r')}) AND NOT {both_scripts}"), "null", 0, 0, null=True),
-        _lvl(cll.Or(cll.And(cll.ExactMatchLevel("given_norm"), cll.ExactMatchLevel("family_norm")), cll.ExactMatchLevel("name_script_key")), "exact", 0.5, 0.0005),
+        _lvl(
+            _custom(f"({no_name.format(s='l')} OR {no_name.format(s='r')}) AND NOT {both_scripts}"),
+            "null",
+            0,
+            0,
+            null=True,
+        ),
+        _lvl(
+            cll.Or(
+                cll.And(cll.ExactMatchLevel("given_norm"), cll.ExactMatchLevel("family_norm")),
+                cll.ExactMatchLevel("name_script_key"),
+            ),
+            "exact",
+            0.5,
+            0.0005,
+        ),
         _lvl(cll.And(given_same, family_same), "same variant families", 0.15, 0.0003),
         _lvl(
             cll.And(
-                _custom("given_norm_l IS NOT NULL AND family_norm_l IS NOT NULL AND given_norm_r IS NOT NULL AND family_norm_r IS NOT NULL AND name_min_l <> name_max_l"),
-                cll.Or(cll.ColumnsReversedLevel("given_canon", "family_canon"), cll.And(cll.ExactMatchLevel("name_min"), cll.ExactMatchLevel("name_max"))),
+                _custom(
+                    "given_norm_l IS NOT NULL AND family_norm_l IS NOT NULL AND given_norm_r IS NOT NULL AND family_norm_r IS NOT NULL AND name_min_l <> name_max_l"
+                ),
+                cll.Or(
+                    cll.ColumnsReversedLevel("given_canon", "family_canon"),
+                    cll.And(cll.ExactMatchLevel("name_min"), cll.ExactMatchLevel("name_max")),
+                ),
             ),
-            "same names, other order", 0.08, 0.0002,
+            "same names, other order",
+            0.08,
+            0.0002,
         ),
-        _lvl(cll.And(family_same, cll.ExactMatchLevel("given_first_canon")), "family agrees, first given name agrees", 0.04, 0.0005),
-        _lvl(cll.And(family_same, cll.JaroWinklerLevel("given_norm", jw_high)), f"family agrees, given JW >= {jw_high}", 0.05, 0.0003),
-        _lvl(cll.And(given_same, cll.JaroWinklerLevel("family_norm", jw_high)), f"given agrees, family JW >= {jw_high}", 0.05, 0.0003),
-        _lvl(cll.And(family_same, cll.Or(cll.JaroWinklerLevel("given_norm", jw_low), cll.DamerauLevenshteinLevel("given_norm", settings.damerau_levenshtein_threshold))), "family agrees, given similar", 0.03, 0.001),
-        _lvl(cll.And(given_same, cll.Or(cll.JaroWinklerLevel("family_norm", jw_low), cll.DamerauLevenshteinLevel("family_norm", settings.damerau_levenshtein_threshold))), "given agrees, family similar", 0.03, 0.001),
-        _lvl(cll.And(cll.JaroWinklerLevel("given_norm", jw_low), cll.JaroWinklerLevel("family_norm", jw_low)), "both similar", 0.02, 0.0005),
-        _lvl(cll.And(family_same, _custom("(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)")), "family agrees, given initial agrees", 0.04, 0.001),
-        _lvl(cll.And(family_same, _custom(one_missing)), "family agrees, a given name missing", 0.02, 0.003),
-        _lvl(cll.And(family_same, cll.ExactMatchLevel("given_related")), "family agrees, related given name (weak)", 0.01, 0.001),
-        _lvl(cll.And(given_same, _custom("(family_norm_l IS NULL OR family_norm_r IS NULL)")), "given agrees, a family name missing", 0.02, 0.003),
+        _lvl(
+            cll.And(family_same, cll.ExactMatchLevel("given_first_canon")),
+            "family agrees, first given name agrees",
+            0.04,
+            0.0005,
+        ),
+        _lvl(
+            cll.And(family_same, cll.JaroWinklerLevel("given_norm", jw_high)),
+            f"family agrees, given JW >= {jw_high}",
+            0.05,
+            0.0003,
+        ),
+        _lvl(
+            cll.And(given_same, cll.JaroWinklerLevel("family_norm", jw_high)),
+            f"given agrees, family JW >= {jw_high}",
+            0.05,
+            0.0003,
+        ),
+        _lvl(
+            cll.And(
+                family_same,
+                cll.Or(
+                    cll.JaroWinklerLevel("given_norm", jw_low),
+                    cll.DamerauLevenshteinLevel(
+                        "given_norm", settings.damerau_levenshtein_threshold
+                    ),
+                ),
+            ),
+            "family agrees, given similar",
+            0.03,
+            0.001,
+        ),
+        _lvl(
+            cll.And(
+                given_same,
+                cll.Or(
+                    cll.JaroWinklerLevel("family_norm", jw_low),
+                    cll.DamerauLevenshteinLevel(
+                        "family_norm", settings.damerau_levenshtein_threshold
+                    ),
+                ),
+            ),
+            "given agrees, family similar",
+            0.03,
+            0.001,
+        ),
+        _lvl(
+            cll.And(
+                cll.JaroWinklerLevel("given_norm", jw_low),
+                cll.JaroWinklerLevel("family_norm", jw_low),
+            ),
+            "both similar",
+            0.02,
+            0.0005,
+        ),
+        _lvl(
+            cll.And(
+                family_same,
+                _custom(
+                    "(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)"
+                ),
+            ),
+            "family agrees, given initial agrees",
+            0.04,
+            0.001,
+        ),
+        _lvl(
+            cll.And(family_same, _custom(one_missing)),
+            "family agrees, a given name missing",
+            0.02,
+            0.003,
+        ),
+        _lvl(
+            cll.And(family_same, cll.ExactMatchLevel("given_related")),
+            "family agrees, related given name (weak)",
+            0.01,
+            0.001,
+        ),
+        _lvl(
+            cll.And(given_same, _custom("(family_norm_l IS NULL OR family_norm_r IS NULL)")),
+            "given agrees, a family name missing",
+            0.02,
+            0.003,
+        ),
         _lvl(family_same.configure(), "family name only agrees", 0.01, 0.02, tf=tf),
         _lvl(given_same, "given name only agrees", 0.01, 0.02),
         _lvl(cll.ElseLevel(), "different", 0.01, 0.97),
@@ -134,7 +230,9 @@ def _date_comparison(
         levels.append(
             _lvl(cll.DamerauLevenshteinLevel(text, 1), "one typo in the date", 0.1, 0.002)
         )
-    levels.append(_lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", overlap_m, 0.01))
+    levels.append(
+        _lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", overlap_m, 0.01)
+    )
     for position, days in enumerate(windows):
         m, u = (0.1, 0.005) if position == 0 else (0.04, 0.02)
         levels.append(_lvl(_custom(f"{gap} <= {days}"), f"within {days} days", m, u))
@@ -209,12 +307,39 @@ def _death_place_comparison(settings: LinkageSettings, *, with_coordinates: bool
     near = cll.Or(*near_parts) if len(near_parts) > 1 else near_parts[0]
     levels = [
         _lvl(_custom(f"{date_missing} AND {place_missing}"), "null", 0, 0, null=True),
-        _lvl(cll.And(village, _custom(f"{gap} <= {close}")), f"same village, within {close} day(s)", 0.5, 0.002),
+        _lvl(
+            cll.And(village, _custom(f"{gap} <= {close}")),
+            f"same village, within {close} day(s)",
+            0.5,
+            0.002,
+        ),
         _lvl(cll.And(village, _custom(date_missing)), "same village, a date missing", 0.3, 0.002),
-        _lvl(cll.And(village, _custom(f"{gap} <= {far}")), f"same village, within {far} days", 0.05, 0.001),
-        _lvl(cll.And(near, _custom(f"{gap} <= {close} OR {date_missing}")), "nearby place, same day or a date missing", 0.03, 0.005),
-        _lvl(cll.And(_custom(place_missing), _custom(f"{gap} <= {close}")), f"place missing, within {close} day(s)", 0.03, 0.003),
-        _lvl(cll.And(cll.ExactMatchLevel("cercle_key"), _custom(f"{gap} <= {far} OR {date_missing}")), "same cercle, close dates", 0.04, 0.01),
+        _lvl(
+            cll.And(village, _custom(f"{gap} <= {far}")),
+            f"same village, within {far} days",
+            0.05,
+            0.001,
+        ),
+        _lvl(
+            cll.And(near, _custom(f"{gap} <= {close} OR {date_missing}")),
+            "nearby place, same day or a date missing",
+            0.03,
+            0.005,
+        ),
+        _lvl(
+            cll.And(_custom(place_missing), _custom(f"{gap} <= {close}")),
+            f"place missing, within {close} day(s)",
+            0.03,
+            0.003,
+        ),
+        _lvl(
+            cll.And(
+                cll.ExactMatchLevel("cercle_key"), _custom(f"{gap} <= {far} OR {date_missing}")
+            ),
+            "same cercle, close dates",
+            0.04,
+            0.01,
+        ),
         _lvl(_custom(f"{gap} <= {far}"), f"within {far} days", 0.02, 0.02),
         _lvl(cll.ElseLevel(), "different incident", 0.03, 0.96),
     ]
@@ -265,12 +390,18 @@ def person_splink_settings(
 ) -> SettingsCreator:
     """Splink settings for person linkage; comparisons on absent fields are left out."""
     link_only = settings.link_type == "link_only"
-    comparisons: list[dict[str, Any]] = [_joint_name_comparison(settings)]
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [_joint_name_comparison(settings)]
     has_place = bool(present_columns & {"village_key", "commune_key", "cercle_key", "lat"})
     if "death_low" in present_columns and has_place:
-        comparisons.append(_death_place_comparison(settings, with_coordinates="lat" in present_columns))
+        comparisons.append(
+            _death_place_comparison(settings, with_coordinates="lat" in present_columns)
+        )
     elif "death_low" in present_columns:
-        comparisons.append(_date_comparison("death_date", "death_low", "death_high", settings.death_date_windows_days))
+        comparisons.append(
+            _date_comparison(
+                "death_date", "death_low", "death_high", settings.death_date_windows_days
+            )
+        )
     if "birth_low" in present_columns:
         windows = [years * 365 for years in settings.birth_gap_years]
         comparisons.append(
@@ -293,7 +424,8 @@ def person_splink_settings(
         comparisons.append(_exact_comparison("sex", 0.97, 0.5))
     if "document_id" in present_columns:
         comparisons.append(_exact_comparison("document_id", 0.8, 0.0001))
-    rules = [
+    # Splink accepts SQL strings as blocking rules (its annotation lists only creators/dicts).
+    rules: list[Any] = [
         blocking_rule_sql(rule, link_only=link_only)
         for rule in usable_rules(settings.blocking, present_columns)
     ]
@@ -316,7 +448,7 @@ def incident_splink_settings(
 ) -> SettingsCreator:
     """Splink settings for event coreference: date, place, acts, perpetrators, casualty claims."""
     link_only = settings.link_type == "link_only"
-    comparisons: list[dict[str, Any]] = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         _date_comparison("event_date", "event_low", "event_high", settings.death_date_windows_days),
         _place_comparison(settings, with_coordinates="lat" in present_columns),
         {
@@ -375,7 +507,8 @@ def incident_splink_settings(
             ],
         },
     ]
-    rules = [
+    # Splink accepts SQL strings as blocking rules (its annotation lists only creators/dicts).
+    rules: list[Any] = [
         blocking_rule_sql(rule, link_only=link_only)
         for rule in settings.blocking
         if set(rule) <= present_columns

@@ -23,7 +23,7 @@ from splink import Linker, SettingsCreator
 from splink.internals.exceptions import EMTrainingException
 
 from temoin.core.linkage.comparisons import blocking_rule_sql, usable_rules
-from temoin.core.linkage.errors import BackendUnavailableError
+from temoin.core.linkage.errors import BackendUnavailableError, InvalidSettingsError
 from temoin.core.linkage.settings import LinkageSettings
 
 __all__ = ["EngineResult", "run_splink"]
@@ -95,24 +95,69 @@ def _db_api(settings: LinkageSettings) -> Any:
         return _duckdb_api(settings)
     from splink import SparkAPI
 
-    return SparkAPI(spark_session=spark_session(settings.threads), break_lineage_method="parquet")
+    return SparkAPI(spark_session=spark_session(settings.threads), break_lineage_method="parquet")  # type: ignore[no-untyped-call]  # splink does not annotate SparkAPI
+
+
+_NUMERIC_COLUMNS = frozenset(
+    {
+        "unique_id",
+        "death_low",
+        "death_high",
+        "death_year",
+        "birth_low",
+        "birth_high",
+        "birth_year",
+        "lat",
+        "lon",
+        "event_low",
+        "event_high",
+        "event_year",
+        "killed_low",
+        "killed_high",
+    }
+)
+_ARRAY_COLUMNS = frozenset({"act_types", "perpetrators"})
 
 
 def _register(db_api: Any, table: pd.DataFrame, settings: LinkageSettings) -> Any:
     if settings.backend == "spark":
         spark = spark_session(settings.threads)
+        rows, schema = _spark_rows(table)
         return db_api.register(
-            spark.createDataFrame(_spark_ready(table)), dataset_display_name="records"
+            spark.createDataFrame(rows, schema=schema), dataset_display_name="records"
         )
     return db_api.register(table, dataset_display_name="records")
 
 
-def _spark_ready(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].astype(object).where(out[column].notna(), None)
-    return out
+def _spark_rows(table: pd.DataFrame) -> tuple[list[tuple[Any, ...]], Any]:
+    """Rows and an explicit schema: Spark must see NULL (not NaN, not the string 'None')."""
+    from pyspark.sql import types
+
+    fields = []
+    for column in table.columns:
+        if column in _NUMERIC_COLUMNS:
+            kind: Any = types.DoubleType() if column in ("lat", "lon") else types.LongType()
+        elif column in _ARRAY_COLUMNS:
+            kind = types.ArrayType(types.StringType())
+        else:
+            kind = types.StringType()
+        fields.append(types.StructField(column, kind, nullable=True))
+
+    def clean(value: Any, column: str) -> Any:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if column in _NUMERIC_COLUMNS:
+            return float(value) if column in ("lat", "lon") else int(value)
+        if column in _ARRAY_COLUMNS:
+            return [str(item) for item in value]
+        return str(value)
+
+    columns = list(table.columns)
+    rows = [
+        tuple(clean(value, column) for value, column in zip(row, columns, strict=True))
+        for row in table.itertuples(index=False)
+    ]
+    return rows, types.StructType(fields)
 
 
 def _train_em(
@@ -174,6 +219,35 @@ def _blend_labels(model: dict[str, Any], labelled: pd.DataFrame) -> dict[str, An
     return model
 
 
+def with_parameters(
+    creator: SettingsCreator, model: dict[str, Any], *, dialect: str
+) -> dict[str, Any]:
+    """Settings for ``dialect`` with the m/u parameters of a stored ``model``.
+
+    SQL is regenerated for the target backend (a model saved on DuckDB carries DuckDB
+    SQL, e.g. double-quoted identifiers that Spark reads as strings); only the trained
+    numbers are carried over.  Comparisons must match by name and level count.
+    """
+    target = creator.create_settings_dict(dialect)
+    stored = {c["output_column_name"]: c for c in model["comparisons"]}
+    for comparison in target["comparisons"]:
+        source = stored.get(comparison["output_column_name"])
+        if source is None or len(source["comparison_levels"]) != len(
+            comparison["comparison_levels"]
+        ):
+            raise InvalidSettingsError(
+                [f"stored model does not fit comparison {comparison['output_column_name']!r}"]
+            )
+        for level, trained in zip(
+            comparison["comparison_levels"], source["comparison_levels"], strict=True
+        ):
+            for key in ("m_probability", "u_probability"):
+                if key in trained:
+                    level[key] = trained[key]
+    target["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    return target
+
+
 def run_splink(
     table: pd.DataFrame,
     *,
@@ -193,9 +267,12 @@ def run_splink(
     )
     db_api = _db_api(settings)
     frame = _register(db_api, table, settings)
-    linker = Linker(
-        frame, model if model is not None else build_settings(present, prior), log_level=None
-    )
+    creator = build_settings(present, prior)
+    if model is not None:
+        creator_or_model: Any = with_parameters(creator, model, dialect=settings.backend)
+    else:
+        creator_or_model = creator
+    linker = Linker(frame, creator_or_model, log_level=None)
     if model is None:
         if settings.training == "em" and n_records >= MIN_RECORDS_FOR_EM:
             messages += _train_em(linker, settings, present, deterministic_rules, n_records)
@@ -221,7 +298,10 @@ def run_splink(
         used = len(labelled)
         if used:
             trained = _blend_labels(trained, labelled)
-            linker = Linker(_register(_db_api(settings), table, settings), trained, log_level=None)
+            retrained = with_parameters(creator, trained, dialect=settings.backend)
+            linker = Linker(
+                _register(_db_api(settings), table, settings), retrained, log_level=None
+            )
             pairs = _predict(linker, settings)
             messages.append(f"m probabilities updated from {used} reviewed matching pairs")
     return EngineResult(
@@ -242,7 +322,7 @@ def _predict(linker: Linker, settings: LinkageSettings) -> pd.DataFrame:
         predictions = linker.inference.predict(
             threshold_match_probability=settings.review_low, warning_mode="never"
         )
-    pairs = predictions.as_pandas_dataframe()
+    pairs: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # splink does not annotate it
     pairs["match_probability"] = (
         pairs["match_probability"].astype(float).map(lambda p: 0.0 if math.isnan(p) else p)
     )

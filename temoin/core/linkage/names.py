@@ -54,7 +54,7 @@ _LETTER_MAP = str.maketrans(
 _APOSTROPHES = re.compile(r"['’ʼ‘`´ʻ]")
 _SEPARATORS = re.compile(r"[\s\-_./,;:()\[\]\"«»]+")
 _PARTICLES = {
-    "ag": "ag",
+    "ag": "ag", "agh": "ag",
     "ould": "ould",
     "uld": "ould",
     "wuld": "ould",

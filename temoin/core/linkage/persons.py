@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from temoin.core.linkage.engine import run_splink
 from temoin.core.linkage.errors import InvalidRecordError, LabelError
 from temoin.core.linkage.prepare import UnlinkedRecord, prepare_persons
 from temoin.core.linkage.records import PersonRecord, records_from_rows
-from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair
+from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair, RunStatus
 from temoin.core.linkage.settings import LinkageSettings
 
 __all__ = ["link_persons", "finish_run"]
@@ -44,11 +44,11 @@ def _as_records(records: Any, record_type: type) -> list[Any]:
 
 
 def _empty_run(
-    kind: str,
+    kind: Literal["persons", "incidents"],
     settings: LinkageSettings,
     records: Sequence[Any],
     unlinked: Sequence[UnlinkedRecord],
-    status: str,
+    status: RunStatus,
     message: str,
 ) -> LinkageRun:
     reasons = {(u.list_id, u.record_id): u.reason for u in unlinked}
@@ -70,7 +70,7 @@ def _empty_run(
         splink_model=None,
         unlinked=tuple(unlinked),
         messages=[message],
-    )  # type: ignore[arg-type]  # literals checked by callers
+    )
 
 
 def _label_ids(

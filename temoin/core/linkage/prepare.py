@@ -238,7 +238,9 @@ _COLUMNS = [
 
 
 _SWAPPABLE = (
-    ("given_norm", "family_norm"), ("given_canon", "family_canon"), ("given_phon", "family_phon"),
+    ("given_norm", "family_norm"),
+    ("given_canon", "family_canon"),
+    ("given_phon", "family_phon"),
     ("given_first_letter", "family_first_letter"),
 )
 
@@ -267,7 +269,9 @@ def _swap_by_corpus_roles(rows: list[dict[str, object]], variants: NameVariants)
                 row[left], row[right] = row[right], row[left]
             tokens = str(row["given_norm"]).split()
             row["given_first_canon"] = variants.canonical(tokens[0]) if tokens else None
-            row["given_related"] = next((r for r in (variants.related_group(t) for t in tokens) if r), None)
+            row["given_related"] = next(
+                (r for r in (variants.related_group(t) for t in tokens) if r), None
+            )
 
 
 def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str, object]:

@@ -101,7 +101,15 @@ _DISPLAY = {
 def _values(row: pd.Series, comparison: str) -> tuple[Any, Any]:
     if comparison == "name":
         return tuple(  # type: ignore[return-value]  # always two items
-            " ".join(str(v) for v in (row.get(f"given_norm_{s}"), row.get(f"family_norm_{s}"), row.get(f"name_script_key_{s}")) if isinstance(v, str))
+            " ".join(
+                str(v)
+                for v in (
+                    row.get(f"given_norm_{s}"),
+                    row.get(f"family_norm_{s}"),
+                    row.get(f"name_script_key_{s}"),
+                )
+                if isinstance(v, str)
+            )
             for s in ("l", "r")
         )
     if comparison == "death_date_place":

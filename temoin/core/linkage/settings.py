@@ -72,6 +72,9 @@ DEFAULT_PERSON_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("name_max", "village_key"),
     ("name_min", "cercle_key"),
     ("name_max", "cercle_key"),
+    ("family_phon", "village_key"),
+    ("given_phon", "village_key"),
+    ("given_first_letter", "family_first_letter", "village_key"),
 )
 DEFAULT_INCIDENT_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("cercle_key", "event_year"),
@@ -193,7 +196,8 @@ class LinkageSettings:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tuples become lists)."""
-        return json.loads(json.dumps(asdict(self)))
+        data: dict[str, Any] = json.loads(json.dumps(asdict(self)))
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, indent=2)

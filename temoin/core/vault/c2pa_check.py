@@ -52,8 +52,8 @@ def read_c2pa(content: bytes, media_type: str) -> tuple[dict[str, Any] | None, l
     try:
         reader = _c2pa.Reader(media_type, io.BytesIO(content))
     except _c2pa.C2paError as exc:
-        if "ManifestNotFound" in type(exc).__name__ or "not found" in str(exc).lower():
-            return None, []
+        if "ManifestNotFound" in type(exc).__name__ or b"c2pa" not in content:
+            return None, []  # no manifest, or a file the SDK cannot parse that shows no C2PA data
         return (
             {"type": "c2pa", "tool": TOOL, "tool_version": metadata.version("c2pa-python"),
              "sdk_version": _c2pa.sdk_version(), "result": "unreadable", "error": type(exc).__name__},

@@ -136,11 +136,13 @@ class Vault:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         if self._lock_path is None:
+            self.log.refresh()
             yield
             return
         with open(self._lock_path, "a+b") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
+                self.log.refresh()  # entries other processes appended before we got the lock
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

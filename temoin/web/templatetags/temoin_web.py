@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from temoin.cases.models import ClaimKind
@@ -21,3 +22,11 @@ def precision_label(code: str) -> str:
 @register.filter
 def claim_kind_label(code: str) -> str:
     return str(dict(ClaimKind.choices).get(code, code))
+
+
+@register.filter
+def number(value: object) -> str:
+    """A count with the language's grouping (12 345 in French, 12,345 in English)."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(value, use_l10n=True, force_grouping=True)

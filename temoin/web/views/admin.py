@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from temoin.accounts import services as accounts
-from temoin.accounts.models import Organisation, Role, User
+from temoin.accounts.models import Organisation, OrganisationKind, Role, User
 from temoin.audit.selectors import audit_search, audit_verify
 from temoin.cases import policy
 from temoin.cases.models import EventShare, Term
@@ -57,9 +57,26 @@ class UserForm(djforms.Form):
     role = djforms.ChoiceField(label=gettext_lazy("Rôle"), choices=Role.choices)
 
 
+class OrganisationForm(djforms.Form):
+    name = djforms.CharField(label=gettext_lazy("Nom"), max_length=200)
+    short_name = djforms.CharField(label=gettext_lazy("Sigle"), max_length=40)
+    kind = djforms.ChoiceField(label=gettext_lazy("Type"), choices=OrganisationKind.choices)
+
+
 @administrators_only
 def users(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None)
+    org_form = OrganisationForm(request.POST if "org-short_name" in request.POST else None,
+                                prefix="org")
+    if "org-short_name" in request.POST and org_form.is_valid():
+        try:
+            accounts.organisation_create(actor=request.user, is_host=False,
+                                         **org_form.cleaned_data)
+        except TemoinError as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("Organisation partenaire créée."))
+        return redirect("admin-users")
+    form = UserForm(request.POST if "username" in request.POST else None)
     if request.method == "POST" and form.is_valid():
         try:
             accounts.user_create(actor=request.user, **form.cleaned_data)
@@ -70,7 +87,8 @@ def users(request: HttpRequest) -> HttpResponse:
             return redirect("admin-users")
     return render(request, "web/admin/users.html", {
         "users": User.objects.select_related("organisation").order_by("username"),
-        "roles": Role.choices, "form": form})
+        "roles": Role.choices, "form": form, "org_form": org_form,
+        "organisations": Organisation.objects.order_by("-is_host", "short_name")})
 
 
 @administrators_only

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from temoin.audit.models import AuditHead
 from temoin.cases.models import ClaimKind
 from temoin.web import forms, geodata, stats, vocab
 from temoin.web.filters import filtered_events, query_string
+
+CACHE_SECONDS = 600
 
 
 @login_required
@@ -26,15 +35,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                   "kinds": ClaimKind.choices,
                                   "form": forms.FilterForm(request.GET or None)}
     if events is not None:
-        months = stats.by_month(events, request.user, kind)
-        top = max([m.events for m in months] or [1])
-        context.update(
-            total=events.count(), months=months, month_max=top,
-            regions=stats.by_place(events, request.user, "admin1", kind),
-            cercles=stats.by_place(events, request.user, "admin2", kind)[:15],
-            act_types=stats.by_act_type(events, vocab.term_labels("act_types")),
-            perpetrators=stats.by_perpetrator(events, vocab.actor_labels()))
+        def compute() -> dict[str, object]:
+            months = stats.by_month(events, request.user, kind)
+            return {
+                "total": stats.plain(events).count(), "months": months,
+                "month_max": max([m.events for m in months] or [1]),
+                "regions": stats.by_place(events, request.user, "admin1", kind),
+                "cercles": stats.by_place(events, request.user, "admin2", kind)[:15],
+                "act_types": stats.by_act_type(events, vocab.term_labels("act_types")),
+                "perpetrators": stats.by_perpetrator(events, vocab.actor_labels())}
+
+        context.update(cached(request, "dashboard", compute))
     return render(request, "web/dashboard.html", context)
+
+
+def cached(request: HttpRequest, name: str, compute: Callable[[], Any]) -> Any:
+    """Results kept until the next write anywhere: every write appends an audit row, so the
+    audit head (sequence and last hash) versions the key. Per viewer (visibility differs),
+    query and language."""
+    head = AuditHead.objects.filter(pk=1).values_list("sequence", "last_hash").first()
+    raw = f"{name}|{request.user.pk}|{get_language()}|{head}|{request.GET.urlencode()}"
+    key = "web:" + hashlib.sha256(raw.encode()).hexdigest()
+    return cache.get_or_set(key, compute, timeout=CACHE_SECONDS)
 
 
 @login_required
@@ -56,12 +78,16 @@ def map_data(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": {"code": "validation_failed", "fields": errors}},
                             status=400)
     colour_by = "perpetrator" if request.GET.get("colour") == "perpetrator" else "act_type"
-    data = stats.map_data(events, colour_by=colour_by)
-    labels = vocab.actor_labels() if colour_by == "perpetrator" else \
-        vocab.term_labels("act_types")
-    data["labels"] = {p[5]: labels.get(p[5], p[5]) for p in data["points"] if p[5]}
-    data["centres"] = {f"{a['level']}:{a['name']}": _centre(a) for a in data["areas"]}
-    return JsonResponse(data)
+
+    def compute() -> dict[str, Any]:
+        data = stats.map_data(events, colour_by=colour_by)
+        labels = vocab.actor_labels() if colour_by == "perpetrator" else \
+            vocab.term_labels("act_types")
+        data["labels"] = {p[5]: labels.get(p[5], p[5]) for p in data["points"] if p[5]}
+        data["centres"] = {f"{a['level']}:{a['name']}": _centre(a) for a in data["areas"]}
+        return data
+
+    return JsonResponse(cached(request, "map", compute))
 
 
 def _centre(area: dict[str, object]) -> list[float] | None:
@@ -83,6 +109,7 @@ def boundaries(request: HttpRequest, level: int) -> HttpResponse:
     return response
 
 
-def cercle_names() -> list[str]:
-    return sorted(f["properties"]["name"] for f in
-                  json.loads(geodata.boundaries_geojson(2)).get("features", []))
+@lru_cache(maxsize=1)
+def cercle_names() -> tuple[str, ...]:
+    return tuple(sorted(f["properties"]["name"] for f in
+                  json.loads(geodata.boundaries_geojson(2)).get("features", [])))

@@ -179,3 +179,42 @@ def test_item_index_ignores_lookalike_keys_nested_in_details(tmp_path: Path) -> 
     reopened = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN)
     assert [e.seq for e in reopened.entries_for(ITEM_A)] == [0, 1]
     assert [e.seq for e in reopened.entries_for(ITEM_B)] == [1]
+
+
+def test_two_processes_appending_to_one_file_log_interleave_safely(tmp_path: Path) -> None:
+    """Forked writers share the store: every entry lands once, seqs are 0..n-1, root verifies."""
+    import os
+
+    signer = NoteSigner.generate(ORIGIN)
+    CustodyLog(FileLogStore(tmp_path), origin=ORIGIN, clock=_clock)  # create the files
+    children = []
+    for writer in range(2):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                log = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN, clock=_clock)
+                for i in range(150):
+                    log.append(action="access", item_sha256=ITEM_A, actor=f"writer-{writer}", role="r",
+                               organisation="o", system="s", reason=f"{writer}-{i}")
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        assert os.waitpid(pid, 0)[1] == 0
+    log = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN, signer=signer)
+    assert log.size == 300
+    reasons = sorted(log.entry(seq).reason for seq in range(300))
+    assert reasons == sorted(f"{w}-{i}" for w in range(2) for i in range(150))
+    log.checkpoint()
+    assert log.verify(signer.verifier, structure="all").size == 300
+
+
+def test_a_log_opened_earlier_sees_other_writers_after_refresh(tmp_path: Path) -> None:
+    first = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN, clock=_clock)
+    second = CustodyLog(FileLogStore(tmp_path), origin=ORIGIN, clock=_clock)
+    _append(first, 0)
+    assert second.size == 0
+    entry = _append(second, 1)  # appending catches up first
+    assert entry.seq == 1 and second.size == 2
+    first.refresh()
+    assert first.size == 2 and first.root() == second.root()

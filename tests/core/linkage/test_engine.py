@@ -23,7 +23,9 @@ def test_em_training_runs_and_is_reported() -> None:
     lists = synthetic_lists(persons=150, lists=3, seed=5)
     run = link_persons(lists.records, settings=LinkageSettings(training="em", u_max_pairs=2e4))
     assert len(lists.records) >= 200
-    assert any(m.startswith(f"trained by EM on {len(run.comparison_table)} records") for m in run.messages)  # type: ignore[arg-type]
+    assert any(
+        m.startswith(f"trained by EM on {len(run.comparison_table)} records") for m in run.messages
+    )  # type: ignore[arg-type]
     scores = pair_scores(cluster_pairs_from_assignments(run.assignments), true_pairs(lists.truth))
     assert scores.precision > 0.5 and scores.recall > 0.5
 
@@ -42,11 +44,15 @@ def test_scenario_adapter_feeds_both_linkers() -> None:
     generated = scenario.generate(3, n_incidents=25)
     persons = scenario_persons(generated)
     reports = scenario_incidents(generated)
-    assert persons.records and set(persons.truth) == {(r.list_id, r.record_id) for r in persons.records}
+    assert persons.records and set(persons.truth) == {
+        (r.list_id, r.record_id) for r in persons.records
+    }
     person_run = link_persons(persons.records, settings=LinkageSettings(u_max_pairs=2e4))
     incident_run = link_incidents(reports.records)
     assert person_run.status == incident_run.status == "ok"
-    incident_scores = pair_scores(cluster_pairs_from_assignments(incident_run.assignments), true_pairs(reports.truth))
+    incident_scores = pair_scores(
+        cluster_pairs_from_assignments(incident_run.assignments), true_pairs(reports.truth)
+    )
     assert incident_scores.precision > 0.8
 
 
@@ -55,7 +61,9 @@ def test_scenario_adapter_feeds_both_linkers() -> None:
 def test_spark_gives_the_same_clusters_as_duckdb_with_the_same_model() -> None:
     lists = synthetic_lists(persons=60, lists=3, seed=9)
     duck = link_persons(lists.records, settings=LinkageSettings())
-    spark = link_persons(lists.records, settings=LinkageSettings(backend="spark"), model=duck.splink_model)
+    spark = link_persons(
+        lists.records, settings=LinkageSettings(backend="spark"), model=duck.splink_model
+    )
     assert duck.assignments["cluster_id"].tolist() == spark.assignments["cluster_id"].tolist()
     merged = duck.pairs.merge(spark.pairs, on=["unique_id_l", "unique_id_r"], suffixes=("_d", "_s"))
     assert len(merged) == len(duck.pairs) == len(spark.pairs)

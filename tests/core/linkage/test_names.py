@@ -32,7 +32,11 @@ def test_token_text_folds_accents_bambara_letters_and_apostrophes(raw: str, expe
 
 def test_family_name_in_capitals_first_is_detected() -> None:
     name = normalise_name(full="TRAORÉ Moussa")
-    assert (name.given_tokens, name.family_tokens, name.order_swapped) == (("moussa",), ("traore",), True)
+    assert (name.given_tokens, name.family_tokens, name.order_swapped) == (
+        ("moussa",),
+        ("traore",),
+        True,
+    )
 
 
 def test_all_caps_string_uses_known_family_names() -> None:
@@ -64,9 +68,17 @@ def test_titles_are_dropped_and_initials_flagged() -> None:
 
 @pytest.mark.parametrize(
     ("left", "right"),
-    [("boubacar", "aboubacar"), ("boubakar", "abubakar"), ("oumar", "umar"), ("omar", "oumar"),
-     ("moussa", "musa"), ("cisse", "sisse"), ("diallo", "jallo"), ("djallo", "diallo"),
-     ("coulibaly", "kulibali")],
+    [
+        ("boubacar", "aboubacar"),
+        ("boubakar", "abubakar"),
+        ("oumar", "umar"),
+        ("omar", "oumar"),
+        ("moussa", "musa"),
+        ("cisse", "sisse"),
+        ("diallo", "jallo"),
+        ("djallo", "diallo"),
+        ("coulibaly", "kulibali"),
+    ],
 )
 def test_known_variants_are_one_family(left: str, right: str) -> None:
     assert default_variants().same_family(left, right)
@@ -80,7 +92,9 @@ def test_mamadou_mahamadou_mohamed_are_related_but_not_the_same() -> None:
 
 
 def test_accented_spellings_normalise_to_the_same_token() -> None:
-    assert normalise_name(full="Moussa Traoré").tokens == normalise_name(full="MOUSSA TRAORE").tokens
+    assert (
+        normalise_name(full="Moussa Traoré").tokens == normalise_name(full="MOUSSA TRAORE").tokens
+    )
     assert normalise_name(full="Aïssata Maïga").tokens == ("aissata", "maiga")
 
 
@@ -93,8 +107,14 @@ def test_untransliterable_names_keep_their_own_key() -> None:
     assert arabic.script_key != normalise_name(full="محمود علي").script_key
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=8),
-       st.text(alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=8))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=8
+    ),
+    st.text(
+        alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=8
+    ),
+)
 def test_two_different_arabic_names_never_share_a_key(left: str, right: str) -> None:
     a, b = normalise_name(full=left), normalise_name(full=right)
     assert a.tokens == b.tokens == ()
@@ -108,7 +128,10 @@ def test_empty_name() -> None:
 
 def test_bad_variant_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "v.csv"
-    path.write_text("variant,canonical,kind,related_group\nmoussa,moussa,given,\nmusa,moussa,nickname,\n", encoding="utf-8")
+    path.write_text(
+        "variant,canonical,kind,related_group\nmoussa,moussa,given,\nmusa,moussa,nickname,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(VariantFileError) as error:
         load_variants(path)
     assert "data line 3" in str(error.value) and error.value.code == "invalid_variant_file"

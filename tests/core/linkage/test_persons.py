@@ -8,11 +8,20 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from temoin.core.linkage import LabelError, LinkageSettings, PersonRecord, ReviewedPair, link_persons
+from temoin.core.linkage import (
+    InvalidSettingsError,
+    LabelError,
+    LinkageSettings,
+    PersonRecord,
+    ReviewedPair,
+    link_persons,
+)
 from tests.core.linkage.conftest import person
 
 
-def test_variant_spellings_across_lists_are_one_person(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_variant_spellings_across_lists_are_one_person(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     run = link_persons(three_lists, settings=priors)
     assert run.status == "ok"
     assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1")) == run.cluster_of(("C", "C1"))
@@ -22,15 +31,24 @@ def test_variant_spellings_across_lists_are_one_person(three_lists: list[PersonR
     assert set(run.assignments["linked"]) == {True}
 
 
-def test_manifest_stores_settings_and_trained_model(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_manifest_stores_settings_and_trained_model(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     run = link_persons(three_lists, settings=priors)
     manifest = json.loads(run.manifest_json())
     assert manifest["settings"] == priors.to_dict()
-    assert [c["output_column_name"] for c in manifest["splink_model"]["comparisons"]] == ["name", "death_date_place", "birth", "sex"]
+    assert [c["output_column_name"] for c in manifest["splink_model"]["comparisons"]] == [
+        "name",
+        "death_date_place",
+        "birth",
+        "sex",
+    ]
     assert manifest["n_records"] == 7 and manifest["n_clusters"] == 4
 
 
-def test_reusing_a_stored_model_gives_the_same_clusters(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_reusing_a_stored_model_gives_the_same_clusters(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     first = link_persons(three_lists, settings=priors)
     second = link_persons(three_lists, settings=priors, model=first.splink_model)
     assert first.assignments["cluster_id"].tolist() == second.assignments["cluster_id"].tolist()
@@ -54,19 +72,28 @@ def test_two_different_arabic_names_do_not_link(priors: LinkageSettings) -> None
     exact_level = len(run.splink_model["comparisons"][0]["comparison_levels"]) - 2  # type: ignore[index]
     assert same["gamma_name"].tolist() == [exact_level]
     # Arabic vs Latin: nothing comparable in the names, so never an automatic link.
-    assert run.cluster_of(("C", "C2")) not in {run.cluster_of(("A", "A1")), run.cluster_of(("B", "B1"))}
+    assert run.cluster_of(("C", "C2")) not in {
+        run.cluster_of(("A", "A1")),
+        run.cluster_of(("B", "B1")),
+    }
 
 
 def test_empty_and_single_record_runs_say_so(priors: LinkageSettings) -> None:
     empty = link_persons([], settings=priors)
-    assert (empty.status, empty.messages, len(empty.assignments)) == ("empty_input", ["empty input: nothing to link"], 0)
+    assert (empty.status, empty.messages, len(empty.assignments)) == (
+        "empty_input",
+        ["empty input: nothing to link"],
+        0,
+    )
     single = link_persons([person("A", "A1", "Moussa", "Koné")], settings=priors)
     assert single.status == "single_record"
     assert single.assignments["linked"].tolist() == [False]
     assert single.assignments["unlinked_reason"].tolist() == ["single_record"]
 
 
-def test_first_name_only_stays_unlinked_with_reason(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_first_name_only_stays_unlinked_with_reason(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     bare = PersonRecord(record_id="B9", list_id="B", given_name="Boubacar")
     run = link_persons([*three_lists, bare], settings=priors)
     row = run.assignments[run.assignments["record_id"] == "B9"].iloc[0]
@@ -75,13 +102,28 @@ def test_first_name_only_stays_unlinked_with_reason(three_lists: list[PersonReco
 
 
 def test_nothing_to_link_when_all_records_are_bare(priors: LinkageSettings) -> None:
-    run = link_persons([PersonRecord(record_id="1", list_id="A", given_name="Awa"), PersonRecord(record_id="2", list_id="B", given_name="Hawa")], settings=priors)
+    run = link_persons(
+        [
+            PersonRecord(record_id="1", list_id="A", given_name="Awa"),
+            PersonRecord(record_id="2", list_id="B", given_name="Hawa"),
+        ],
+        settings=priors,
+    )
     assert run.status == "nothing_to_link"
-    assert run.assignments["unlinked_reason"].tolist() == ["insufficient_evidence", "insufficient_evidence"]
+    assert run.assignments["unlinked_reason"].tolist() == [
+        "insufficient_evidence",
+        "insufficient_evidence",
+    ]
 
 
-def test_whole_list_duplicate_and_repeated_record(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
-    copy = [PersonRecord(**{**{f: getattr(r, f) for f in r.__slots__}, "list_id": "A-copy"}) for r in three_lists if r.list_id == "A"]  # type: ignore[attr-defined]
+def test_whole_list_duplicate_and_repeated_record(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
+    copy = [
+        PersonRecord(**{**{f: getattr(r, f) for f in r.__slots__}, "list_id": "A-copy"})
+        for r in three_lists
+        if r.list_id == "A"
+    ]  # type: ignore[attr-defined]
     run = link_persons([*three_lists, *copy, three_lists[1]], settings=priors)
     reasons = run.assignments.groupby("unlinked_reason", dropna=True).size().to_dict()
     assert reasons == {"duplicate_list": 3, "repeated_record": 1}
@@ -90,22 +132,40 @@ def test_whole_list_duplicate_and_repeated_record(three_lists: list[PersonRecord
 
 
 def test_missing_dates_everywhere_still_links_on_names_and_place(priors: LinkageSettings) -> None:
-    records = [person("A", "A1", "Oumar", "Maïga", death_date=None), person("B", "B1", "Umar", "MAIGA", death_date=None), person("B", "B2", "Issa", "Touré", death_date=None)]
+    records = [
+        person("A", "A1", "Oumar", "Maïga", death_date=None),
+        person("B", "B1", "Umar", "MAIGA", death_date=None),
+        person("B", "B2", "Issa", "Touré", death_date=None),
+    ]
     run = link_persons(records, settings=priors)
     assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1")) != run.cluster_of(("B", "B2"))
-    assert [c["output_column_name"] for c in run.splink_model["comparisons"]] == ["name", "place", "sex"]  # type: ignore[index]  # age needs a death date to become a birth interval
+    assert [c["output_column_name"] for c in run.splink_model["comparisons"]] == [
+        "name",
+        "place",
+        "sex",
+    ]  # type: ignore[index]  # age needs a death date to become a birth interval
 
 
-def test_accepted_and_rejected_reviews_are_constraints(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
-    labels = [ReviewedPair(("A", "A3"), ("C", "C3"), "match"), ReviewedPair(("A", "A2"), ("B", "B2"), "non_match")]
+def test_accepted_and_rejected_reviews_are_constraints(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
+    labels = [
+        ReviewedPair(("A", "A3"), ("C", "C3"), "match"),
+        ReviewedPair(("A", "A2"), ("B", "B2"), "non_match"),
+    ]
     run = link_persons(three_lists, settings=priors, labels=labels)
     assert run.cluster_of(("A", "A3")) == run.cluster_of(("C", "C3"))
     assert run.cluster_of(("A", "A2")) != run.cluster_of(("B", "B2"))
 
 
-def test_accepted_reviews_update_m_probabilities(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_accepted_reviews_update_m_probabilities(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     before = link_persons(three_lists, settings=priors)
-    labels = [ReviewedPair(("A", "A1"), ("B", "B1"), "match"), ReviewedPair(("A", "A2"), ("B", "B2"), "match")]
+    labels = [
+        ReviewedPair(("A", "A1"), ("B", "B1"), "match"),
+        ReviewedPair(("A", "A2"), ("B", "B2"), "match"),
+    ]
     after = link_persons(three_lists, settings=priors, labels=labels)
     assert any("updated from 2 reviewed matching pairs" in m for m in after.messages)
     old = before.splink_model["comparisons"][0]["comparison_levels"]  # type: ignore[index]
@@ -113,15 +173,23 @@ def test_accepted_reviews_update_m_probabilities(three_lists: list[PersonRecord]
     assert [lvl.get("m_probability") for lvl in old] != [lvl.get("m_probability") for lvl in new]
 
 
-def test_label_on_unknown_record_is_refused(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_label_on_unknown_record_is_refused(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     with pytest.raises(LabelError) as error:
-        link_persons(three_lists, settings=priors, labels=[ReviewedPair(("A", "A1"), ("Z", "nope"), "match")])
+        link_persons(
+            three_lists, settings=priors, labels=[ReviewedPair(("A", "A1"), ("Z", "nope"), "match")]
+        )
     assert error.value.code == "invalid_label" and "'nope'" in str(error.value)
 
 
-def test_dataframe_input_equals_record_input(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_dataframe_input_equals_record_input(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     frame = pd.DataFrame([{f: getattr(r, f) for f in r.__slots__} for r in three_lists])  # type: ignore[attr-defined]
-    assert link_persons(frame, settings=priors).assignments.equals(link_persons(three_lists, settings=priors).assignments)
+    assert link_persons(frame, settings=priors).assignments.equals(
+        link_persons(three_lists, settings=priors).assignments
+    )
 
 
 def test_alternative_clusterings_are_seeded(three_lists: list[PersonRecord]) -> None:
@@ -129,16 +197,39 @@ def test_alternative_clusterings_are_seeded(three_lists: list[PersonRecord]) -> 
     first = link_persons(three_lists, settings=settings)
     second = link_persons(three_lists, settings=settings)
     assert len(first.alternative_assignments) == 5
-    assert all((a == b).all() for a, b in zip(first.alternative_assignments, second.alternative_assignments, strict=True))
+    assert all(
+        (a == b).all()
+        for a, b in zip(first.alternative_assignments, second.alternative_assignments, strict=True)
+    )
 
 
 def test_approximate_age_and_month_precision_date_still_agree(priors: LinkageSettings) -> None:
     records = [
-        person("A", "A1", "Adama", "Sangaré", age=None, death_date=date(2019, 3, 1), death_precision="month"),
+        person(
+            "A",
+            "A1",
+            "Adama",
+            "Sangaré",
+            age=None,
+            death_date=date(2019, 3, 1),
+            death_precision="month",
+        ),
         person("B", "B1", "Adama", "Sangare", age=40, age_approximate=True),
         person("B", "B2", "Salif", "Keïta", age=18, death_date=date(2018, 1, 5)),
     ]
     run = link_persons(records, settings=priors)
-    pair = run.pairs[(run.pairs["record_id_l"].isin(["A1", "B1"])) & (run.pairs["record_id_r"].isin(["A1", "B1"]))]
+    pair = run.pairs[
+        (run.pairs["record_id_l"].isin(["A1", "B1"]))
+        & (run.pairs["record_id_r"].isin(["A1", "B1"]))
+    ]
     assert int(pair["gamma_death_date_place"].iloc[0]) > 0
     assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1"))
+
+
+def test_a_stored_model_that_does_not_fit_is_refused(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+    model = link_persons(three_lists, settings=priors).splink_model
+    assert model is not None
+    model["comparisons"][0]["comparison_levels"].pop()
+    with pytest.raises(InvalidSettingsError) as error:
+        link_persons(three_lists, settings=priors, model=model)
+    assert error.value.problems == ["stored model does not fit comparison 'name'"]

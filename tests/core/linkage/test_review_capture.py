@@ -5,29 +5,73 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from temoin.core.linkage import LinkageSettings, PersonRecord, capture_histories, capture_history_draws, link_persons, review_queue
+from temoin.core.linkage import (
+    LinkageSettings,
+    PersonRecord,
+    capture_histories,
+    capture_history_draws,
+    link_persons,
+    review_queue,
+)
 from temoin.core.linkage.clusters import cluster_pairs, sample_clusterings
 from temoin.core.linkage.prepare import UnlinkedRecord
 from temoin.core.linkage.run import LinkageRun
 
 
-def _run(pairs: list[tuple[str, str, float]], records: list[tuple[str, str]], *, threshold: float = 0.9) -> LinkageRun:
+def _run(
+    pairs: list[tuple[str, str, float]], records: list[tuple[str, str]], *, threshold: float = 0.9
+) -> LinkageRun:
     """A hand-made run: records (list, id) and scored pairs by record id."""
-    settings = LinkageSettings(match_threshold=threshold, review_low=0.01, review_high=0.98, large_cluster_size=3)
+    settings = LinkageSettings(
+        match_threshold=threshold, review_low=0.01, review_high=0.98, large_cluster_size=3
+    )
     index = {rid: i for i, (_, rid) in enumerate(records)}
     lists = dict((rid, lst) for lst, rid in records)
     frame = pd.DataFrame(
         {
-            "unique_id_l": [index[a] for a, _, _ in pairs], "unique_id_r": [index[b] for _, b, _ in pairs],
-            "record_id_l": [a for a, _, _ in pairs], "record_id_r": [b for _, b, _ in pairs],
-            "list_id_l": [lists[a] for a, _, _ in pairs], "list_id_r": [lists[b] for _, b, _ in pairs],
-            "match_probability": [p for _, _, p in pairs], "match_weight": [np.log2(p / (1 - p)) for _, _, p in pairs],
+            "unique_id_l": [index[a] for a, _, _ in pairs],
+            "unique_id_r": [index[b] for _, b, _ in pairs],
+            "record_id_l": [a for a, _, _ in pairs],
+            "record_id_r": [b for _, b, _ in pairs],
+            "list_id_l": [lists[a] for a, _, _ in pairs],
+            "list_id_r": [lists[b] for _, b, _ in pairs],
+            "match_probability": [p for _, _, p in pairs],
+            "match_weight": [np.log2(p / (1 - p)) for _, _, p in pairs],
         }
     )
-    assignment = cluster_pairs(len(records), frame["unique_id_l"].tolist(), frame["unique_id_r"].tolist(), frame["match_probability"].tolist(), threshold=threshold)
-    assignments = pd.DataFrame({"list_id": [l for l, _ in records], "record_id": [r for _, r in records], "cluster_id": assignment, "linked": True, "unlinked_reason": None})
-    table = pd.DataFrame({"list_id": [l for l, _ in records], "record_id": [r for _, r in records], "stratum": ["Mopti"] * (len(records) - 1) + ["Gao"]})
-    return LinkageRun(kind="persons", status="ok", settings=settings, assignments=assignments, pairs=frame, splink_model=None, unlinked=(), comparison_table=table)
+    assignment = cluster_pairs(
+        len(records),
+        frame["unique_id_l"].tolist(),
+        frame["unique_id_r"].tolist(),
+        frame["match_probability"].tolist(),
+        threshold=threshold,
+    )
+    assignments = pd.DataFrame(
+        {
+            "list_id": [lst for lst, _ in records],
+            "record_id": [r for _, r in records],
+            "cluster_id": assignment,
+            "linked": True,
+            "unlinked_reason": None,
+        }
+    )
+    table = pd.DataFrame(
+        {
+            "list_id": [lst for lst, _ in records],
+            "record_id": [r for _, r in records],
+            "stratum": ["Mopti"] * (len(records) - 1) + ["Gao"],
+        }
+    )
+    return LinkageRun(
+        kind="persons",
+        status="ok",
+        settings=settings,
+        assignments=assignments,
+        pairs=frame,
+        splink_model=None,
+        unlinked=(),
+        comparison_table=table,
+    )
 
 
 def test_uncertain_pairs_come_first_and_settled_ones_are_left_out() -> None:
@@ -40,7 +84,9 @@ def test_uncertain_pairs_come_first_and_settled_ones_are_left_out() -> None:
 
 def test_pairs_joining_large_clusters_are_flagged_and_rank_higher() -> None:
     records = [("A", "a1"), ("B", "b1"), ("C", "c1"), ("A", "a2"), ("B", "b2"), ("C", "c2")]
-    run = _run([("a1", "b1", 0.97), ("b1", "c1", 0.97), ("c1", "a2", 0.6), ("b2", "c2", 0.6)], records)
+    run = _run(
+        [("a1", "b1", 0.97), ("b1", "c1", 0.97), ("c1", "a2", 0.6), ("b2", "c2", 0.6)], records
+    )
     queue = review_queue(run)
     assert (queue[0].left[1], queue[0].right[1]) == ("c1", "a2")
     assert queue[0].flags == ("large_cluster",) and queue[0].cluster_sizes == (3, 1)
@@ -95,7 +141,14 @@ def test_review_items_carry_field_evidence(three_lists: list[PersonRecord]) -> N
     assert all(f.verdict in {"agrees", "disagrees", "missing"} for f in fields.values())
 
 
-def test_unlinked_records_are_excluded_from_capture_histories(three_lists: list[PersonRecord]) -> None:
-    run = link_persons([*three_lists, PersonRecord(record_id="X", list_id="C", given_name="Awa")], settings=LinkageSettings(training="priors"))
+def test_unlinked_records_are_excluded_from_capture_histories(
+    three_lists: list[PersonRecord],
+) -> None:
+    run = link_persons(
+        [*three_lists, PersonRecord(record_id="X", list_id="C", given_name="Awa")],
+        settings=LinkageSettings(training="priors"),
+    )
     assert capture_histories(run).excluded == 1
-    assert run.unlinked == (UnlinkedRecord("X", "C", "insufficient_evidence", run.unlinked[0].detail),)
+    assert run.unlinked == (
+        UnlinkedRecord("X", "C", "insufficient_evidence", run.unlinked[0].detail),
+    )

@@ -16,7 +16,13 @@ def test_defaults_are_valid() -> None:
 
 
 def test_every_problem_is_reported_together() -> None:
-    bad = LinkageSettings(match_threshold=1.5, backend="oracle", blocking=(("nope",),), memory_limit_mb=1, predict_chunks=0)  # type: ignore[arg-type]
+    bad = LinkageSettings(
+        match_threshold=1.5,
+        backend="oracle",
+        blocking=(("nope",),),
+        memory_limit_mb=1,
+        predict_chunks=0,
+    )  # type: ignore[arg-type]
     with pytest.raises(InvalidSettingsError) as error:
         bad.validate()
     problems = error.value.problems
@@ -30,7 +36,9 @@ def test_every_problem_is_reported_together() -> None:
 
 
 def test_json_round_trip_is_exact() -> None:
-    settings = LinkageSettings(match_threshold=0.8, blocking=(("family_canon", "given_canon"),), memory_limit_mb=512)
+    settings = LinkageSettings(
+        match_threshold=0.8, blocking=(("family_canon", "given_canon"),), memory_limit_mb=512
+    )
     text = settings.to_json()
     assert LinkageSettings.from_json(text) == settings
     assert json.loads(text)["blocking"] == [["family_canon", "given_canon"]]
@@ -43,12 +51,25 @@ def test_unknown_key_is_refused() -> None:
 
 
 def test_blocking_sql_link_only_and_swapped() -> None:
-    assert blocking_rule_sql(("family_canon", "death_year"), link_only=True) == "l.family_canon = r.family_canon AND l.death_year = r.death_year AND l.list_id <> r.list_id"
-    assert blocking_rule_sql(("swapped_names",), link_only=False) == "l.given_canon = r.family_canon AND l.family_canon = r.given_canon"
+    assert (
+        blocking_rule_sql(("family_canon", "death_year"), link_only=True)
+        == "l.family_canon = r.family_canon AND l.death_year = r.death_year AND l.list_id <> r.list_id"
+    )
+    assert (
+        blocking_rule_sql(("swapped_names",), link_only=False)
+        == "l.given_canon = r.family_canon AND l.family_canon = r.given_canon"
+    )
 
 
 def test_comparisons_follow_the_data_present() -> None:
-    creator = person_splink_settings(LinkageSettings(), present_columns={"given_norm", "family_norm", "given_canon", "family_canon", "death_low"}, prior=0.01)
+    creator = person_splink_settings(
+        LinkageSettings(),
+        present_columns={"given_norm", "family_norm", "given_canon", "family_canon", "death_low"},
+        prior=0.01,
+    )
     names = [c["output_column_name"] for c in creator.comparisons]  # type: ignore[index]
     assert names == ["name", "death_date"]
-    assert creator.blocking_rules_to_generate_predictions == ["l.family_canon = r.family_canon AND l.given_canon = r.given_canon", "l.given_canon = r.family_canon AND l.family_canon = r.given_canon"]
+    assert creator.blocking_rules_to_generate_predictions == [
+        "l.family_canon = r.family_canon AND l.given_canon = r.given_canon",
+        "l.given_canon = r.family_canon AND l.family_canon = r.given_canon",
+    ]

@@ -1,0 +1,319 @@
+"""Field collection over OpenRosa: the organisation's ODK form key pair, the forms served to
+devices, and submissions (plain or encrypted) turned into rows of an "odk" batch.
+
+* ``odk_keypair_create``: an RSA-2048 pair; the public key goes into every form (devices
+  encrypt submissions with it); the private PEM is sealed with the organisation key exactly
+  like an identity, so it opens only while the server is unsealed.
+* ``submission_receive``: stores the XML and attachments with their SHA-256 (testimony XML
+  sealed), then imports the row (or quarantines it — testimony rows sealed). An encrypted
+  submission received while sealed is kept encrypted (``stored_encrypted``) and decrypted by
+  ``odk_pending_process`` after unseal. A tampered one is rejected and recorded with its reason.
+* Persons named by testimony forms (the witness *pseudonym*) go through
+  ``temoin.cases.services.person_create(identity=…)``: sealed, never in reports or logs.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from temoin.audit.services import audit_record
+from temoin.cases import policy
+from temoin.cases.models import Confidentiality, Source
+from temoin.core import sealing
+from temoin.core.intake import IntakeError, ParsedRow
+from temoin.core.intake.odk import (
+    build_xform,
+    decrypt_submission,
+    is_encrypted_manifest,
+    parse_manifest,
+    parse_submission,
+    submission_to_row,
+)
+from temoin.core.intake.odk.form_definitions import FORM_DEFINITIONS, FORM_VERSION
+from temoin.errors import Conflict, PermissionDenied
+from temoin.intake.importer import BatchWriter
+from temoin.intake.models import ImportBatch, ImportedRecord, OdkAttachment, OdkKeyPair, OdkSubmission
+from temoin.intake.services import IMPORTER_VERSION
+from temoin.intake.storage import store_bytes
+from temoin.keys import keystore
+from temoin.keys.selectors import active_keyring
+
+TESTIMONY_FORMS = {"temoin_testimony"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the OpenRosa endpoint answers: HTTP status and a message for the device."""
+
+    status: int
+    message: str
+    submission: OdkSubmission | None = None
+
+
+def _odk_dir() -> Path:
+    return Path(settings.TEMOIN_HOME) / "odk"
+
+
+def _key_context(key_id: str) -> str:
+    return f"intake.odk_key:{key_id}"
+
+
+def _xml_context(instance_id: str) -> str:
+    return f"intake.odk_xml:{instance_id}"
+
+
+# ------------------------------------------------------------------ key pair
+def odk_keypair_create(*, actor: Any) -> OdkKeyPair:
+    """A new RSA key pair for encrypted forms (administrators); the old one stays usable for
+    decrypting what was sent to it, but forms now carry the new public key."""
+    if not policy.can_administer(actor):
+        raise PermissionDenied("Seul un administrateur crée la clé des formulaires ODK.")
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    der = private.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    key_id = hashlib.sha256(der).hexdigest()[:32]
+    org = active_keyring()
+    sealed = sealing.seal_identity(org.public_key, {"pem": pem.decode("ascii")},
+                                   key_id=org.key_id, context=_key_context(key_id))
+    with transaction.atomic():
+        OdkKeyPair.objects.filter(active=True).update(active=False)
+        pair = OdkKeyPair.objects.create(key_id=key_id, public_key_b64=base64.b64encode(der)
+                                         .decode(), private_sealed=sealed, sealed_with=org.key_id)
+        audit_record(actor=actor, action="intake.odk_key_create", target=pair,
+                     details={"key_id": key_id})
+    return pair
+
+
+def active_keypair() -> OdkKeyPair | None:
+    return OdkKeyPair.objects.filter(active=True).order_by("-pk").first()
+
+
+def _private_pem(pair: OdkKeyPair) -> bytes | None:
+    """The private PEM, or ``None`` while sealed."""
+    keys = keystore.unsealed_keys()
+    if keys is None:
+        return None
+    opened = sealing.open_identity(keys, bytes(pair.private_sealed), context=_key_context(
+        pair.key_id))
+    return str(opened["pem"]).encode("ascii")
+
+
+# ------------------------------------------------------------------ forms
+def form_ids() -> tuple[str, ...]:
+    return tuple(FORM_DEFINITIONS)
+
+
+def form_title(form_id: str) -> str:
+    definition = FORM_DEFINITIONS[form_id]
+    return f"{definition['title_fr']} / {definition['title_en']}"
+
+
+@lru_cache(maxsize=16)
+def _xform_cached(form_id: str, public_key: str | None, submission_url: str) -> bytes:
+    return build_xform(form_id, public_key=public_key, submission_url=submission_url).encode()
+
+
+def form_xml(form_id: str, *, submission_url: str) -> bytes:
+    """The XForm (pyxform) for a device, with the active public key when there is one."""
+    pair = active_keypair()
+    return _xform_cached(form_id, pair.public_key_b64 if pair else None, submission_url)
+
+
+# ------------------------------------------------------------------ submissions
+def _odk_batch(actor: Any, form_id: str) -> ImportBatch:
+    today = timezone.now().date()
+    batch = ImportBatch.objects.filter(kind="odk", scope=f"odk:{form_id}", created_by=actor,
+                                       status=ImportBatch.Status.OPEN,
+                                       started_at__date=today).first()
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            kind="odk", scope=f"odk:{form_id}", file_name=f"{form_id} {today.isoformat()}",
+            importer_version=IMPORTER_VERSION, status=ImportBatch.Status.OPEN, created_by=actor,
+            settings={"form_version": FORM_VERSION, "sealed_raw": form_id in TESTIMONY_FORMS})
+        audit_record(actor=actor, action="intake.batch_start", target=batch,
+                     details={"kind": "odk", "form": form_id})
+    return batch
+
+
+def _store(data: bytes, *, seal_context: str | None = None) -> tuple[str, str, int]:
+    """Store bytes (sealed first when ``seal_context``); (sha256 of stored bytes, path, size)."""
+    if seal_context is not None:
+        org = active_keyring()
+        data = sealing.seal_identity(org.public_key, {"xml_b64": base64.b64encode(data).decode()},
+                                     key_id=org.key_id, context=seal_context)
+    stored = store_bytes(data, folder=_odk_dir())
+    return stored.sha256, str(stored.path), stored.size
+
+
+def submission_receive(*, actor: Any, xml: bytes, files: dict[str, bytes]) -> Outcome:
+    """One OpenRosa submission (``xml_submission_file`` + other parts)."""
+    if not policy.can_create(actor):
+        raise PermissionDenied("Vous ne pouvez pas envoyer de soumission.")
+    encrypted = is_encrypted_manifest(xml)
+    try:
+        if encrypted:
+            manifest = parse_manifest(xml)
+            form_id, instance_id = manifest.form_id, manifest.instance_id
+        else:
+            plain = parse_submission(xml)
+            form_id, instance_id = plain.form_id, plain.instance_id
+    except IntakeError as error:
+        return Outcome(400, f"{getattr(error, 'code', 'submission_invalid')}: {error}")
+    if form_id not in FORM_DEFINITIONS:
+        return Outcome(400, f"submission_invalid: formulaire inconnu {form_id!r}")
+    xml_sha = hashlib.sha256(xml).hexdigest()
+    existing = OdkSubmission.objects.filter(instance_id=instance_id).first()
+    if existing is not None:
+        if existing.xml_sha256 == xml_sha:
+            return Outcome(202, "Déjà reçu.", existing)
+        return Outcome(409, f"instanceID {instance_id} déjà reçu avec un autre contenu.")
+    testimony = form_id in TESTIMONY_FORMS
+    _, xml_path, _ = _store(xml, seal_context=_xml_context(instance_id)
+                            if (testimony and not encrypted) else None)
+    with transaction.atomic():
+        batch = _odk_batch(actor, form_id)
+        submission = OdkSubmission.objects.create(
+            instance_id=instance_id[:120], form_id=form_id, encrypted=encrypted, batch=batch,
+            submitted_by=actor, status=OdkSubmission.Status.STORED_ENCRYPTED, xml_sha256=xml_sha,
+            xml_path=xml_path, xml_sealed=testimony and not encrypted)
+        for name, content in files.items():
+            sha, path, size = _store(content)
+            OdkAttachment.objects.create(submission=submission, name=name[:255], sha256=sha,
+                                         size=size, stored_path=path)
+        audit_record(actor=actor, action="intake.odk_receive", target=submission, details={
+            "form": form_id, "encrypted": encrypted, "attachments": len(files)})
+        if encrypted:
+            outcome = _decrypt_and_import(actor, submission, xml, files)
+        else:
+            outcome = _import_plain(actor, submission, xml)
+    return outcome
+
+
+def _decrypt_and_import(actor: Any, submission: OdkSubmission, manifest: bytes,
+                        files: dict[str, bytes]) -> Outcome:
+    pair = active_keypair()
+    pem = _private_pem(pair) if pair is not None else None
+    if pem is None:
+        return Outcome(201, "Reçu chiffré : il sera déchiffré quand les clés seront descellées.",
+                       submission)
+    try:
+        decrypted = decrypt_submission(manifest, files, pem)
+    except IntakeError as error:
+        code = getattr(error, "code", "decryption_failed")
+        submission.status = OdkSubmission.Status.REJECTED
+        submission.reason_code, submission.message = code, str(error)[:2000]
+        submission.save(update_fields=["status", "reason_code", "message"])
+        audit_record(actor=actor, action="intake.odk_reject", target=submission,
+                     details={"reason": code})
+        return Outcome(400, f"{code}: {error}", submission)
+    by_name = {a.name.removesuffix(".enc"): a for a in submission.attachments.all()}
+    for name, content in decrypted.attachments.items():
+        attachment = by_name.get(name)
+        if attachment is not None:
+            attachment.plain_sha256 = hashlib.sha256(content).hexdigest()
+            attachment.save(update_fields=["plain_sha256"])
+    return _import_plain(actor, submission, decrypted.submission_xml)
+
+
+def _import_plain(actor: Any, submission: OdkSubmission, xml: bytes) -> Outcome:
+    try:
+        plain = parse_submission(xml)
+    except IntakeError as error:
+        submission.status = OdkSubmission.Status.REJECTED
+        submission.reason_code = getattr(error, "code", "submission_invalid")
+        submission.message = str(error)[:2000]
+        submission.save(update_fields=["status", "reason_code", "message"])
+        return Outcome(400, f"{submission.reason_code}: {error}", submission)
+    testimony = submission.form_id in TESTIMONY_FORMS
+    batch = submission.batch
+    result = submission_to_row(plain, claimed_by=f"ODK {submission.form_id}")
+    result = replace(result, row_number=batch.rows + 1)  # type: ignore[type-var]
+    writer = BatchWriter(batch=batch, actor=actor, gazetteer=None, origin="ODK",
+                         source_type="witness_testimony" if testimony else "other",
+                         seal_raw=testimony,
+                         confidentiality=Confidentiality.RESTRICTED if testimony
+                         else Confidentiality.INTERNAL)
+    writer.write_chunk([result])
+    if isinstance(result, ParsedRow):
+        submission.status = OdkSubmission.Status.IMPORTED
+        if testimony:
+            _witness(actor, plain.fields, submission.instance_id, batch.scope)
+    else:
+        submission.status = OdkSubmission.Status.QUARANTINED
+        submission.reason_code, submission.message = result.reason_code, result.message
+    submission.save(update_fields=["status", "reason_code", "message"])
+    report = {**batch.report, **{k: v for k, v in writer.finish_report().items()
+                                 if k != "unknown_actors"}}
+    ImportBatch.objects.filter(pk=batch.pk).update(report=report)
+    return Outcome(201, "Soumission reçue." if submission.status == "imported"
+                   else f"Soumission reçue, mise en quarantaine ({submission.reason_code}).",
+                   submission)
+
+
+def _witness(actor: Any, fields: dict[str, str], instance_id: str, scope: str) -> None:
+    """The witness of a testimony: a Person whose pseudonym is a sealed identity."""
+    from temoin.cases.services import person_create, source_update
+
+    def field(name: str) -> str | None:
+        return next((v for k, v in fields.items() if (k == name or k.endswith("/" + name)) and v),
+                    None)
+
+    pseudonym = field("witness_pseudonym")
+    sex = field("witness_sex")
+    data: dict[str, Any] = {"sex": sex if sex in ("female", "male", "other") else "unknown"}
+    person = person_create(actor=actor, data=data,
+                           identity={"other_names": pseudonym} if pseudonym else None,
+                           reason="témoin d'une soumission ODK")
+    record = ImportedRecord.objects.filter(scope=scope, upstream_id=instance_id).first()
+    if record is not None and record.source_id is not None:
+        source_update(actor=actor, source=Source.objects.get(pk=record.source_id),
+                      changes={"person_id": person.pk}, reason="témoin de la soumission")
+
+
+def odk_pending_process(*, actor: Any) -> dict[str, int]:
+    """Decrypt and import the submissions received while sealed (run after unseal)."""
+    if not policy.can_administer(actor) and not policy.can_share(actor):
+        raise PermissionDenied("Seuls les administrateurs et les analystes traitent l'attente.")
+    if keystore.unsealed_keys() is None:
+        raise Conflict("Les clés sont scellées.", code="keys.sealed")
+    counts = {"imported": 0, "quarantined": 0, "rejected": 0}
+    pending = OdkSubmission.objects.filter(status=OdkSubmission.Status.STORED_ENCRYPTED)
+    for submission in pending.select_related("submitted_by").order_by("pk"):
+        manifest = Path(submission.xml_path).read_bytes()
+        files = {a.name: Path(a.stored_path).read_bytes() for a in submission.attachments.all()}
+        with transaction.atomic():
+            _decrypt_and_import(submission.submitted_by, submission, manifest, files)
+        submission.refresh_from_db()
+        if submission.status in counts:
+            counts[submission.status] += 1
+    return counts
+
+
+def read_submission_xml(submission: OdkSubmission) -> bytes | None:
+    """The stored XML (opened when sealed and the keys are unsealed; else ``None``)."""
+    data = Path(submission.xml_path).read_bytes()
+    if not submission.xml_sealed:
+        return data
+    keys = keystore.unsealed_keys()
+    if keys is None:
+        return None
+    opened = sealing.open_identity(keys, data, context=_xml_context(submission.instance_id))
+    return base64.b64decode(str(opened["xml_b64"]))
+
+
+def _today() -> dt.date:
+    return timezone.now().date()
