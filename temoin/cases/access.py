@@ -26,6 +26,31 @@ def access_event_by_id(viewer: Any, event_id: Any) -> Event:
         raise NotFound(f"Évènement {event_id} introuvable.") from None
 
 
+def audit_restricted_read(viewer: Any, record: Any, *, action: str) -> None:
+    """Every read of a restricted or strictly confidential record leaves an audit row."""
+    from django.db import transaction
+
+    from temoin.audit.services import audit_record
+    from temoin.cases.models import Confidentiality
+
+    if record.confidentiality >= Confidentiality.RESTRICTED:
+        with transaction.atomic():
+            audit_record(actor=viewer, action=action, target=record)
+
+
+def read_event(viewer: Any, event_id: Any) -> Event:
+    """``access_event_by_id`` for a read that shows the record: audited when restricted."""
+    event = access_event_by_id(viewer, event_id)
+    audit_restricted_read(viewer, event, action="event.view")
+    return event
+
+
+def read_source(viewer: Any, source_id: Any) -> Source:
+    source = access_source_by_id(viewer, source_id)
+    audit_restricted_read(viewer, source, action="source.view")
+    return source
+
+
 def access_event_for_edit(viewer: Any, event_id: Any) -> Event:
     event = access_event_by_id(viewer, event_id)
     if not policy.can_edit_event(viewer, event):

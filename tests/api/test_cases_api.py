@@ -138,3 +138,22 @@ def test_audit_endpoints_admin_only(world):
     assert client_for(world.analyst).get("/api/audit/").status_code == 404
     verify = client_for(world.admin).get("/api/audit/verify/").json()
     assert verify["ok"] is True and verify["checked"] == AuditEntry.objects.count()
+
+
+def test_reads_of_restricted_records_are_audited(world):
+    api = client_for(world.analyst)
+    internal = api.post("/api/events/", {"title": "Interne (synthétique)", "confidentiality": 1},
+                        format="json").json()["id"]
+    restricted = api.post("/api/events/", {"title": "Restreint (synthétique)",
+                                           "confidentiality": 2}, format="json").json()["id"]
+    source = api.post("/api/sources/", {"source_type": "ngo_report", "title": "S (synthétique)",
+                                        "confidentiality": 2}, format="json").json()["id"]
+    api.get(f"/api/events/{internal}/")
+    api.get(f"/api/events/{restricted}/")
+    api.get(f"/api/events/{restricted}/history/")
+    api.get(f"/api/sources/{source}/")
+    views = list(AuditEntry.objects.filter(action__in=["event.view", "source.view"])
+                 .values_list("action", "target_id", "actor_username"))
+    assert views == [("event.view", str(restricted), "analyst"),
+                     ("event.view", str(restricted), "analyst"),
+                     ("source.view", str(source), "analyst")]

@@ -90,7 +90,7 @@ def event_detail(viewer: Any, event: Any) -> dict[str, Any]:
 
 class EventDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        event = access.access_event_by_id(request.user, pk)
+        event = access.read_event(request.user, pk)
         return Response(event_detail(request.user, event))
 
     @extend_schema(request=dict)
@@ -104,7 +104,7 @@ class EventDetailView(APIView):
 
 class EventHistoryView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        event = access.access_event_by_id(request.user, pk)
+        event = access.read_event(request.user, pk)
         return Response([
             {"number": h.number, "change": h.change, "actor": h.actor, "at": h.at,
              "reason": h.reason,
@@ -274,7 +274,7 @@ class SourceListView(APIView):
 
 class SourceDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        return Response(SourceSerializer(access.access_source_by_id(request.user, pk)).data)
+        return Response(SourceSerializer(access.read_source(request.user, pk)).data)
 
     @extend_schema(request=dict)
     def patch(self, request: Request, pk: int) -> Response:
