@@ -62,6 +62,8 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=2000)
     parser.add_argument("--victim-scale", type=float, default=4.0)
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--cold-requests", type=int, default=20,
+                        help="requests for the uncached (cold) dashboard and map rows")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--home", default="/tmp/temoin-web-bench")
     args = parser.parse_args()
@@ -114,13 +116,14 @@ def main() -> None:
     anonymous = Client(HTTP_HOST="127.0.0.1")
     print(f"\n## Web pages (SQLite, {total} events, {args.requests} requests per row, "
           f"TOTP-verified analyst)\n")
+    print(f"Cold rows: {args.cold_requests} requests each.\n")
     print("| page | p50 ms | p95 ms | bytes (HTML/JSON) |")
     print("|---|---|---|---|")
     for label, (who, url) in pages.items():
         browser = anonymous if who == "anon" else client
         browser.get(url)  # warm caches (vocabularies, boundaries) before timing
         times = []
-        for _ in range(args.requests):
+        for _ in range(args.cold_requests if who == "cold" else args.requests):
             if who == "cold":
                 cache.clear()  # outside the timed span: measures the uncached computation
             t0 = time.perf_counter()

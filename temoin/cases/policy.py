@@ -130,3 +130,31 @@ def can_read_audit(viewer: Any) -> bool:
 def redact_sources_for(viewer: Any) -> bool:
     """Partners see only consented sources and never a source person's identity."""
     return is_partner(viewer)
+
+
+# --- evidence vault (temoin.evidence) -------------------------------------------------------
+EVIDENCE_ORIGINAL_ROLES = {Role.ADMINISTRATOR, Role.ANALYST, Role.REVIEWER}
+
+
+def can_ingest_evidence(viewer: Any) -> bool:
+    """Administrators, analysts and monitors add evidence (to events they may edit)."""
+    return can_create(viewer)
+
+
+def can_open_evidence_original(viewer: Any, item: Any) -> bool:
+    """Originals (and working copies) can identify people: administrators, analysts and
+    reviewers; a monitor only what they ingested; never viewers or partners."""
+    if not is_host_staff(viewer):
+        return False
+    if viewer.role == Role.MONITOR:
+        return bool(item.ingested_by_id == viewer.pk)
+    return viewer.role in EVIDENCE_ORIGINAL_ROLES
+
+
+def can_export_evidence(viewer: Any) -> bool:
+    return can_share(viewer)
+
+
+def can_maintain_evidence(viewer: Any) -> bool:
+    """Fixity checks, checkpoints, shredding, server-side export paths: administrators."""
+    return can_administer(viewer)

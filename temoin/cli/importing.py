@@ -287,3 +287,31 @@ def quarantine_retry(row_id: int,
                          + ("" if row.status == "imported" else f" ({row.reason_code}: {row.message})"))
         if row.status != "imported":
             raise typer.Exit(1)
+
+
+@app.command("odk-key")
+def odk_key(user: str | None = USER_OPTION) -> None:
+    """Create the RSA key pair of encrypted ODK forms (private half sealed with the org key)."""
+    with cli_context():
+        from temoin.intake.odk import odk_keypair_create
+
+        pair = odk_keypair_create(actor=_actor(user))
+        _console().print(f"clé ODK {pair.key_id} créée ; les formulaires servis la contiennent.")
+
+
+@app.command("odk-pending")
+def odk_pending(user: str | None = USER_OPTION) -> None:
+    """Unseal (passphrase from TEMOIN_PASSPHRASE or asked) and import the encrypted
+    submissions received while the server was sealed."""
+    import os
+
+    with cli_context():
+        from temoin.intake.odk import odk_pending_process
+        from temoin.keys.services import keys_unseal
+
+        actor = _actor(user)
+        passphrase = os.environ.get("TEMOIN_PASSPHRASE") or typer.prompt(
+            "Phrase de passe", hide_input=True)
+        keys_unseal(actor=actor, passphrase=passphrase)
+        counts = odk_pending_process(actor=actor)
+        _console().print(", ".join(f"{k}: {v}" for k, v in counts.items()))

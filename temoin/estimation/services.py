@@ -101,3 +101,53 @@ def _run(*, actor: Any, title: str, input_kind: str, input_name: str,
                      details={"status": run.status, "methods": methods, "input": digest,
                               "strata": len(tables)})
     return run
+
+
+def estimation_run_from_histories(*, actor: Any, title: str, rows: list[dict[str, Any]],
+                                  list_names: tuple[str, ...] | list[str],
+                                  stratum_of: Any, methods: list[str] | None = None,
+                                  n_boot: int = 200, seed: int = 1234,
+                                  lcmcr: dict[str, Any] | None = None,
+                                  input_name: str = "capture histories") -> EstimationRun:
+    """An estimation run from capture histories given as plain rows (e.g. a linkage run's).
+
+    Each row has ``lists`` (names of the lists that documented the individual); ``stratum_of``
+    maps a row to its stratum (``None``: one table). Added for the linkage app
+    (``temoin.linkage.services.linkage_estimation_run``).
+    """
+    if not policy.is_host_staff(actor) or actor.role not in ("administrator", "analyst"):
+        raise PermissionDenied("Seuls les analystes et administrateurs lancent une estimation.")
+    methods = list(methods or METHODS)
+    names = tuple(list_names)
+    problems = Problems(f"estimation run {title!r}")
+    if not title.strip():
+        problems.add("title", "required", "Le titre est obligatoire.")
+    if len(names) < 2:
+        problems.add("list_names", "estimation.lists", "Au moins deux listes.")
+    lcmcr_settings = _settings(problems, methods, n_boot, seed, lcmcr or {})
+    position = {name: i for i, name in enumerate(names)}
+    cells: dict[str | None, Any] = {}
+    for index, row in enumerate(rows):
+        unknown = [name for name in row["lists"] if name not in position]
+        if unknown or not row["lists"]:
+            problems.add(f"rows[{index}]", "estimation.row",
+                         f"Listes inconnues ou vides : {unknown}.")
+            continue
+        stratum = stratum_of(row)
+        key = None if stratum is None else str(stratum)
+        counts = cells.setdefault(key, [0] * (1 << len(names)))
+        counts[sum(1 << position[name] for name in set(row["lists"]))] += 1
+    problems.raise_if_any()
+    tables: dict[str | None, ListOverlapTable] = {}
+    for key, counts in sorted(cells.items(), key=lambda item: str(item[0])):
+        try:
+            tables[key] = ListOverlapTable(names, counts, key)
+        except EstimationError as exc:
+            problems.add("rows", getattr(exc, "code", "estimation.invalid_table"), str(exc))
+    problems.raise_if_any()
+    digest = hashlib.sha256(json.dumps(
+        [{"lists": sorted(r["lists"]), "stratum": stratum_of(r)} for r in rows],
+        sort_keys=True, default=str).encode()).hexdigest()
+    return _run(actor=actor, title=title, input_kind="linkage_run", input_name=input_name,
+                tables=tables, methods=methods, n_boot=n_boot, seed=seed, lcmcr=lcmcr_settings,
+                digest=digest)

@@ -1,1 +1,73 @@
-"""Models of the evidence app."""
+"""Models of the evidence app: what the database mirrors of the vault, for queries.
+
+The evidentiary copies and the custody log live in the core vault under
+``TEMOIN_HOME/vault/`` (encrypted blobs, append-only Merkle log). These rows mirror only what
+queries need: hashes, size, media type, who ingested, the links to events, acts and sources,
+derivation, shredding, the last fixity verdict — and the log's signing key (sealed).
+The original file name can identify a person: it is stored only sealed to the organisation
+key (``filename_sealed``) and never logged.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class EvidenceItem(models.Model):
+    sha256 = models.CharField(max_length=64, unique=True)
+    sha512 = models.CharField(max_length=128)
+    size = models.BigIntegerField()
+    media_type = models.CharField(max_length=120)
+    filename_sealed = models.BinaryField(null=True, blank=True)
+    filename_key_id = models.CharField(max_length=32, blank=True)
+    ingest_seq = models.BigIntegerField()
+    finding_codes = models.JSONField(default=list)
+    ingested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="evidence_ingested")
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    derived_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="derivatives")
+    operation = models.JSONField(null=True, blank=True)
+    redacted = models.BooleanField(default=False)
+    shredded = models.BooleanField(default=False)
+    shredded_at = models.DateTimeField(null=True, blank=True)
+    last_fixity_at = models.DateTimeField(null=True, blank=True)
+    last_fixity_ok = models.BooleanField(null=True, blank=True)
+    events = models.ManyToManyField("cases.Event", blank=True, related_name="evidence")
+    acts = models.ManyToManyField("cases.Act", blank=True, related_name="evidence")
+    sources = models.ManyToManyField("cases.Source", blank=True, related_name="evidence")
+
+    class Meta:
+        ordering = ["ingest_seq"]
+
+    def __str__(self) -> str:
+        return f"evidence {self.sha256[:12]}"
+
+
+class CustodyLogKey(models.Model):
+    """The custody log's Ed25519 signed-note key: public half in clear, private half sealed."""
+
+    origin = models.CharField(max_length=120, unique=True)
+    vkey = models.CharField(max_length=300)
+    sealed_skey = models.BinaryField()
+    key_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class EvidenceExport(models.Model):
+    """A court or partner package: its typed settings and frozen inputs, kept with the result."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="evidence_exports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    recipient_kind = models.CharField(max_length=20)
+    recipient_organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    settings = models.JSONField(default=dict)
+    items = models.JSONField(default=list)
+    excluded = models.JSONField(default=list)
+    checkpoint_size = models.BigIntegerField()
+    package_name = models.CharField(max_length=200)
+    temoin_version = models.CharField(max_length=40, blank=True)

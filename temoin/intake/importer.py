@@ -13,8 +13,10 @@ counts and id ranges (docs/decisions/0001). Memory stays flat: one chunk at a ti
 from __future__ import annotations
 
 import json
+import re
+from array import array
 from collections import Counter as Tally
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -38,7 +40,7 @@ from temoin.cases.rawinsert import Inserter, reserve_ids, snapshot_row
 from temoin.cases.search import fold
 from temoin.cases.services.common import reindex_act, reindex_event, reindex_source
 from temoin.core import sealing
-from temoin.core.geo import Gazetteer
+from temoin.core.geo import Gazetteer, haversine_km
 from temoin.core.intake import ParsedRow, QuarantinedRow, RowResult, diff_records, flatten_record
 from temoin.intake import conversions
 from temoin.intake.conversions import ActorAliases, PlaceAnswer
@@ -47,8 +49,20 @@ from temoin.intake.models import QuarantinedRow as QuarantineModel
 from temoin.keys.selectors import active_keyring
 
 MAX_REPORTED_NAMES = 500
+_WORD = re.compile(r"[0-9a-z]+")  # as in temoin.cases.search
+
+
+def fast_fold(text: str) -> str:
+    """``temoin.cases.search.fold`` with a fast path for ASCII text (most upstream notes):
+    for ASCII, casefold + word split is exactly what ``fold`` computes (a test checks)."""
+    stripped = text.replace("—", " ")  # not a word character for fold either
+    if stripped.isascii():
+        return " ".join(_WORD.findall(stripped.casefold()))
+    return fold(text)
+
 MAX_SAMPLES = 20
 UNKNOWN_VICTIMS = "victimes non précisées (import)"
+FAR_KM = 25.0  # a gazetteer match farther than this from the source's point is flagged
 
 
 def _reserve_numbers(name: str, count: int) -> int:
@@ -64,49 +78,64 @@ class PlaceChecker:
 
     def __init__(self, gazetteer: Gazetteer | None) -> None:
         self.gazetteer = gazetteer
-        self.cache: dict[tuple[Any, ...], PlaceAnswer] = {}
+        self.cache: dict[tuple[Any, ...], Any] = {}
 
     def check(self, row: ParsedRow) -> PlaceAnswer:
         if self.gazetteer is None:
             return PlaceAnswer()
         loc = row.event.location
-        lat, lon = loc.latitude, loc.longitude
-        key = (loc.name, loc.admin1, loc.admin2,
-               None if lat is None else round(lat, 3), None if lon is None else round(lon, 3))
-        if key not in self.cache:
-            if len(self.cache) > 50_000:
-                self.cache.clear()
-            self.cache[key] = self._check(loc)
-        return self.cache[key]
-
-    def _check(self, loc: Any) -> PlaceAnswer:
-        assert self.gazetteer is not None
         answer = PlaceAnswer()
         has_point = loc.latitude is not None and loc.longitude is not None
         boundaries = self.gazetteer.boundaries
         if has_point and boundaries is not None and (loc.admin1 or loc.admin2):
-            check = boundaries.check_stated(loc.latitude, loc.longitude, admin1=loc.admin1,
-                                            admin2=loc.admin2)
-            if check.agrees is False:
-                answer.warnings.append(f"admin_disagrees: {check.reason}")
+            key = ("admin", loc.admin1, loc.admin2, round(loc.latitude, 2), round(loc.longitude, 2))
+            reason = self._cached(key, lambda: self._admin_check(loc))
+            if reason:
+                answer.warnings.append(reason)
         if not loc.name:
             return answer
-        result = self.gazetteer.geocode(
-            loc.name, loc.admin1, loc.admin2,
-            (loc.latitude, loc.longitude) if has_point else None)
+        # The name is geocoded once per (name, admin1, admin2); the source's point is brought in
+        # (cached per ~1 km cell) only to break ties or when the match is far from it.
+        result = self._cached(("name", loc.name, loc.admin1, loc.admin2),
+                              lambda: self.gazetteer.geocode(loc.name, loc.admin1, loc.admin2))
+        if has_point and (result.status == "ambiguous" or (
+                result.found and result.best is not None and haversine_km(
+                    loc.latitude, loc.longitude, result.best.place.latitude,
+                    result.best.place.longitude) > FAR_KM)):
+            result = self._cached(
+                ("near", loc.name, loc.admin1, loc.admin2, round(loc.latitude, 2),
+                 round(loc.longitude, 2)),
+                lambda: self.gazetteer.geocode(loc.name, loc.admin1, loc.admin2,
+                                               (loc.latitude, loc.longitude)))
         if result.found and result.best is not None:
-            best = result.best
-            answer.geonameid = best.place.geonameid
+            place = result.best.place
+            answer.geonameid = place.geonameid
             if not has_point:
-                answer.latitude, answer.longitude = best.place.latitude, best.place.longitude
+                answer.latitude, answer.longitude = place.latitude, place.longitude
                 answer.geo_precision = "near"
-            elif best.distance_to_near_km is not None and best.distance_to_near_km > 25:
-                answer.warnings.append(
-                    f"geocode_far: gazetteer place {best.place.geonameid} is "
-                    f"{best.distance_to_near_km:.0f} km from the source's point")
+            else:
+                distance = haversine_km(loc.latitude, loc.longitude, place.latitude,
+                                        place.longitude)
+                if distance > FAR_KM:
+                    answer.warnings.append(
+                        f"geocode_far: gazetteer place {place.geonameid} is {distance:.0f} km "
+                        "from the source's point")
         elif not has_point:
             answer.warnings.append(f"geocode_{result.status}: {result.reason}")
         return answer
+
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def _admin_check(self, loc: Any) -> str:
+        assert self.gazetteer is not None and self.gazetteer.boundaries is not None
+        check = self.gazetteer.boundaries.check_stated(loc.latitude, loc.longitude,
+                                                       admin1=loc.admin1, admin2=loc.admin2)
+        return f"admin_disagrees: {check.reason}" if check.agrees is False else ""
 
 
 class BatchWriter:
@@ -131,10 +160,11 @@ class BatchWriter:
         self.changed_fields: Tally[str] = Tally()
         self.warning_codes: Tally[str] = Tally()
         self.reasons: Tally[str] = Tally()
-        self.tables = {m: Inserter(m) for m in (Event, Source, Act)}
+        self.tables: dict[type[Any], Inserter] = {m: Inserter(m) for m in (Event, Source, Act)}
         self.tables.update({m: Inserter(m, with_id=False) for m in (
             Information, Claim, Involvement, Version, SearchEntry)})
-        self.new_records: list[int] = []
+        self.records = Inserter(ImportedRecord, with_id=False)
+        self.seen = array("q")  # pks of unchanged records met in this batch
 
     # ------------------------------------------------------------------ driving
     def write(self, results: Iterable[RowResult], *,
@@ -152,23 +182,31 @@ class BatchWriter:
             if progress:
                 progress(len(chunk))
 
-    def write_chunk(self, chunk: list[RowResult]) -> dict[str, Any]:
+    def write_chunk(self, chunk: Sequence[RowResult]) -> dict[str, Any]:
         batch = self.batch
         parsed = [r for r in chunk if isinstance(r, ParsedRow)]
         quarantined = [r for r in chunk if isinstance(r, QuarantinedRow)]
-        known = {rec.upstream_id: rec for rec in ImportedRecord.objects.filter(
-            scope=batch.scope, upstream_id__in=[r.upstream_id for r in parsed if r.upstream_id])}
+        # Fingerprints only (not the stored flat records): most rows of a re-import are unchanged.
+        known = {up: (pk, fp, deleted) for up, pk, fp, deleted in ImportedRecord.objects.filter(
+            scope=batch.scope, upstream_id__in=[r.upstream_id for r in parsed if r.upstream_id])
+            .values_list("upstream_id", "pk", "fingerprint", "deleted_upstream")}
         new_rows = [r for r in parsed if r.upstream_id is None or r.upstream_id not in known]
         changed = [r for r in parsed if r.upstream_id in known
-                   and known[r.upstream_id].fingerprint != r.fingerprint]
+                   and known[r.upstream_id][1] != r.fingerprint]
         same = [known[r.upstream_id] for r in parsed if r.upstream_id in known
-                and known[r.upstream_id].fingerprint == r.fingerprint]
+                and known[r.upstream_id][1] == r.fingerprint]
+        full = ImportedRecord.objects.in_bulk([known[r.upstream_id][0] for r in changed])  # type: ignore[index]
         with transaction.atomic():
             ids = self._insert_new(new_rows)
-            updated_ids = [self._update(known[r.upstream_id], r) for r in changed]  # type: ignore[index]
-            reappeared = [rec.pk for rec in same if rec.deleted_upstream]
-            ImportedRecord.objects.filter(pk__in=[rec.pk for rec in same]).update(
-                last_seen_batch=batch, deleted_upstream=False)
+            updated_ids = [self._update(full[known[r.upstream_id][0]], r)  # type: ignore[index]
+                           for r in changed]
+            reappeared = [pk for pk, _, deleted in same if deleted]
+            if reappeared:
+                ImportedRecord.objects.filter(pk__in=reappeared).update(
+                    last_seen_batch=batch, deleted_upstream=False)
+            # Unchanged rows are not rewritten (a re-import stays read-only): their ids are
+            # remembered for the deletion check (8 bytes each).
+            self.seen.extend(pk for pk, _, _ in same)
             self._quarantine(quarantined)
             counts = {"rows": len(chunk), "new": len(new_rows), "updated": len(changed),
                       "unchanged": len(same), "quarantined": len(quarantined)}
@@ -231,20 +269,25 @@ class BatchWriter:
                                   "attributed_by_id": source_id, "remarks": remark,
                                   "created_at": now} for actor_pk, remark in found]
                 search.append({"doc_type": "act", "doc_id": act_id, "event_id": event_id,
-                               "text": fold(act_type.replace("_", " "))})
+                               "text": act_type.replace("_", " ")})
+            folded_notes = fast_fold(event["description"])
             search.append({"doc_type": "event", "doc_id": event_id, "event_id": event_id,
-                           "text": fold(" ".join(str(event.get(k) or "") for k in (
-                               "reference", "title", "description", "place_name", "admin1",
-                               "admin2", "admin3")))})
+                           "text": fast_fold(" ".join(str(event.get(k) or "") for k in (
+                               "reference", "title", "place_name", "admin1", "admin2",
+                               "admin3"))) + " " + folded_notes})
             search.append({"doc_type": "source", "doc_id": source_id * 1_000_000_000 + event_id,
-                           "event_id": event_id, "text": fold(f"{source['title']} "
-                                                              f"{source['content']}")})
+                           "event_id": event_id,
+                           "text": fast_fold(source["title"]) + " " + (
+                               folded_notes if source["content"] == event["description"]
+                               else fast_fold(source["content"]))})
             self.warning_codes.update(w.split(":", 1)[0] for w in warnings)
-            records.append(ImportedRecord(
-                scope=batch.scope, upstream_id=row.upstream_id or f"{batch.pk}:{row.row_number}",
-                fingerprint=row.fingerprint, flat=flatten_record(row.source, row.event),
-                event_id=event_id, source_id=source_id, warnings=warnings, first_batch=batch,
-                last_batch=batch, last_seen_batch=batch))
+            records.append({
+                "scope": batch.scope,
+                "upstream_id": row.upstream_id or f"{batch.pk}:{row.row_number}",
+                "fingerprint": row.fingerprint, "flat": flatten_record(row.source, row.event),
+                "event_id": event_id, "source_id": source_id, "warnings": warnings,
+                "first_batch_id": batch.pk, "last_batch_id": batch.pk,
+                "last_seen_batch_id": batch.pk})
         # Unused reserved act ids are harmless (ids need not be dense).
         t = self.tables
         t[Event].insert(events)
@@ -257,8 +300,8 @@ class BatchWriter:
                           + self._versions("source", Source, sources, now)
                           + self._versions("act", Act, acts, now))
         t[SearchEntry].insert(search)
-        ImportedRecord.objects.bulk_create(records)
-        self.batch.warnings += sum(1 for r in records if r.warnings)
+        self.records.insert(records)
+        self.batch.warnings += sum(1 for r in records if r["warnings"])
         return event_ids
 
     def _versions(self, target_type: str, model: type[Any], rows: list[dict[str, Any]],

@@ -70,6 +70,7 @@ class ImportedRecord(models.Model):
     warnings = models.JSONField(default=list)
     first_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+")
     last_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+")
+    # last batch that *wrote* it (new, updated, reappeared); unchanged rows are not rewritten
     last_seen_batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+")
     deleted_upstream = models.BooleanField(default=False)
     deleted_flagged_by = models.ForeignKey(ImportBatch, null=True, blank=True,

@@ -44,7 +44,13 @@ from temoin.core.intake.odk import (
 from temoin.core.intake.odk.form_definitions import FORM_DEFINITIONS, FORM_VERSION
 from temoin.errors import Conflict, PermissionDenied
 from temoin.intake.importer import BatchWriter
-from temoin.intake.models import ImportBatch, ImportedRecord, OdkAttachment, OdkKeyPair, OdkSubmission
+from temoin.intake.models import (
+    ImportBatch,
+    ImportedRecord,
+    OdkAttachment,
+    OdkKeyPair,
+    OdkSubmission,
+)
 from temoin.intake.services import IMPORTER_VERSION
 from temoin.intake.storage import store_bytes
 from temoin.keys import keystore
@@ -143,7 +149,11 @@ def _odk_batch(actor: Any, form_id: str) -> ImportBatch:
         batch = ImportBatch.objects.create(
             kind="odk", scope=f"odk:{form_id}", file_name=f"{form_id} {today.isoformat()}",
             importer_version=IMPORTER_VERSION, status=ImportBatch.Status.OPEN, created_by=actor,
-            settings={"form_version": FORM_VERSION, "sealed_raw": form_id in TESTIMONY_FORMS})
+            settings={"form_version": FORM_VERSION, "sealed_raw": form_id in TESTIMONY_FORMS,
+                      "source_type": "witness_testimony" if form_id in TESTIMONY_FORMS
+                      else "other",
+                      "confidentiality": int(Confidentiality.RESTRICTED if form_id in
+                                             TESTIMONY_FORMS else Confidentiality.INTERNAL)})
         audit_record(actor=actor, action="intake.batch_start", target=batch,
                      details={"kind": "odk", "form": form_id})
     return batch
@@ -282,6 +292,15 @@ def _witness(actor: Any, fields: dict[str, str], instance_id: str, scope: str) -
     if record is not None and record.source_id is not None:
         source_update(actor=actor, source=Source.objects.get(pk=record.source_id),
                       changes={"person_id": person.pk}, reason="témoin de la soumission")
+
+
+def after_retry(*, actor: Any, batch: ImportBatch, raw: dict[str, Any], instance_id: str) -> None:
+    """A quarantined submission imported by a retry: its witness and its status."""
+    form_id = batch.scope.split(":", 1)[-1]
+    if form_id in TESTIMONY_FORMS:
+        _witness(actor, {str(k): str(v) for k, v in raw.items()}, instance_id, batch.scope)
+    OdkSubmission.objects.filter(instance_id=instance_id).update(
+        status=OdkSubmission.Status.IMPORTED, reason_code="", message="")
 
 
 def odk_pending_process(*, actor: Any) -> dict[str, int]:

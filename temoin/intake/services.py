@@ -128,6 +128,8 @@ def batch_import(*, actor: Any, kind: str, path: str | os.PathLike[str],
     results = parse_file(kind, file_path, mapping, name=name)  # checks the file first
     stored = store_file(file_path)
     gazetteer = geodata.gazetteer() if geocode else None
+    if scope is None and kind == "odk_export":  # same ids as direct submissions of the form
+        scope = f"odk:{Path(name).stem}"
     scope = scope or (f"{kind}:{mapping.name}" if mapping is not None else SCOPES.get(kind, kind))
     settings = {"flag_deletions": kind in ("acled", "acled_json", "ucdp")
                 if flag_deletions is None else flag_deletions,
@@ -152,7 +154,7 @@ def batch_import(*, actor: Any, kind: str, path: str | os.PathLike[str],
     try:
         writer.write(_guarded(results), progress=progress)
         if settings["flag_deletions"]:
-            _flag_deletions(batch, actor)
+            _flag_deletions(batch, actor, writer.seen)
     except Exception as error:  # recorded on the batch, then re-raised (never swallowed)
         _finish(batch, actor, writer, started, status=ImportBatch.Status.FAILED,
                 failure=f"{type(error).__name__}: {error}")
@@ -185,24 +187,49 @@ def _finish(batch: ImportBatch, actor: Any, writer: BatchWriter, started: float,
             "flagged_deleted": batch.flagged_deleted})
 
 
-def _flag_deletions(batch: ImportBatch, actor: Any) -> None:
-    """Records of this scope absent from this (full) export are flagged, never deleted."""
-    missing = ImportedRecord.objects.filter(scope=batch.scope, deleted_upstream=False) \
-        .exclude(last_seen_batch=batch)
-    ids = list(missing.values_list("pk", flat=True)[:100_000])
-    for start in range(0, len(ids), 1000):
-        part = ids[start:start + 1000]
+def _flag_deletions(batch: ImportBatch, actor: Any, seen: Any) -> None:
+    """Records of this scope absent from this (full) export are flagged, never deleted.
+
+    Present = written by this batch (new, updated, reappeared: ``last_seen_batch``) or met
+    unchanged (``seen``, a sorted numpy array of pks)."""
+    import numpy as np
+
+    seen_sorted = np.sort(np.frombuffer(seen, dtype=np.int64)) if len(seen) else \
+        np.zeros(0, dtype=np.int64)
+    candidates = ImportedRecord.objects.filter(scope=batch.scope, deleted_upstream=False) \
+        .exclude(last_seen_batch=batch).values_list("pk", flat=True).order_by("pk")
+    missing: list[int] = []
+
+    def flush(part: list[int]) -> None:
         with transaction.atomic():
             ImportedRecord.objects.filter(pk__in=part).update(deleted_upstream=True,
                                                               deleted_flagged_by=batch)
             RowChange.objects.bulk_create([RowChange(batch=batch, record_id=pk,
                                                      outcome=RowChange.Outcome.FLAGGED_DELETED)
                                            for pk in part])
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                flagged_deleted=batch.flagged_deleted + len(part))
             batch.flagged_deleted += len(part)
+            ImportBatch.objects.filter(pk=batch.pk).update(flagged_deleted=batch.flagged_deleted)
             audit_record(actor=actor, action="intake.flag_deleted", target=batch,
                          details={"records": len(part)})
+
+    block: list[int] = []
+    for pk in candidates.iterator(chunk_size=5000):
+        block.append(pk)
+        if len(block) >= 5000:
+            missing += _not_in(block, seen_sorted)
+            block = []
+    missing += _not_in(block, seen_sorted)
+    for start in range(0, len(missing), 1000):
+        flush(missing[start:start + 1000])
+
+
+def _not_in(block: list[int], seen_sorted: Any) -> list[int]:
+    import numpy as np
+
+    if not block:
+        return []
+    values = np.array(block, dtype=np.int64)
+    return [int(v) for v in values[~np.isin(values, seen_sorted, assume_unique=False)]]
 
 
 def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "table",
@@ -254,7 +281,7 @@ def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "tabl
 
 def _retry_results(batch: ImportBatch, raw: dict[str, Any], row_number: int) -> list[RowResult]:
     """Re-parse one (fixed) verbatim row with the batch's own parser and profile."""
-    if batch.kind.startswith("odk"):
+    if batch.kind == "odk":
         from temoin.core.intake.odk import Submission, submission_to_row
 
         fields = {k: str(v) for k, v in raw.items()}
@@ -262,7 +289,7 @@ def _retry_results(batch: ImportBatch, raw: dict[str, Any], row_number: int) -> 
         form_id = batch.scope.split(":", 1)[-1]
         return [submission_to_row(Submission(form_id, None, instance, None, fields, {}))]
     with tempfile.TemporaryDirectory() as folder:
-        temp = Path(folder) / "row.csv"
+        temp = Path(folder) / (Path(batch.file_name).stem + ".csv")
         with open(temp, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(list(raw))
@@ -312,7 +339,8 @@ def quarantine_retry(*, actor: Any, row: QuarantineModel,
                          origin=ORIGINS.get(batch.kind, batch.kind),
                          source_type=batch.settings.get("source_type"),
                          reliability_map=batch.settings.get("reliability_map") or {},
-                         seal_raw=row.raw_sealed is not None)
+                         seal_raw=row.raw_sealed is not None,
+                         confidentiality=int(batch.settings.get("confidentiality", 1)))
     with transaction.atomic():
         parsed = [r for r in results if not isinstance(r, QuarantinedRow)]
         row.attempts += 1
@@ -327,6 +355,11 @@ def quarantine_retry(*, actor: Any, row: QuarantineModel,
             row.status = QuarantineModel.Status.IMPORTED
             row.record = ImportedRecord.objects.filter(
                 scope=batch.scope, upstream_id=parsed[0].upstream_id).first()
+            if batch.kind == "odk":
+                from temoin.intake import odk
+
+                odk.after_retry(actor=actor, batch=batch, raw=raw,
+                                instance_id=parsed[0].upstream_id or "")
         else:
             failing = next((r for r in results if isinstance(r, QuarantinedRow)), None)
             row.status = QuarantineModel.Status.STILL_FAILING

@@ -13,12 +13,13 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from temoin.cases import access
 from temoin.cases.models import Act, Actor, Claim, Event, Involvement, Term
@@ -66,20 +67,48 @@ def _rows(grouped: Any, key: str, labels: dict[str, str] | None = None) -> list[
     return out
 
 
-def by_month(events: QuerySet[Event], viewer: Any, kind: str = "killed") -> list[Row]:
-    qs = (_claim_bounds(plain(events), viewer, kind)
-          .annotate(month=TruncMonth("start_earliest")).values("month")
-          .annotate(n=Count("pk"), low=Sum("c_low"), high=Sum("c_high"), open=Sum("c_open"))
-          .order_by("month"))
-    return [r for r in _rows(qs, "month") if r.key]
+def event_claim_bounds(events: QuerySet[Event], viewer: Any, kind: str
+                       ) -> dict[int, tuple[int, int, int]]:
+    """event id → (lowest, highest, number of open-ended figures) over the visible sources."""
+    rows = (Claim.objects.filter(kind=kind, event__in=events.order_by().values("pk"),
+                                 source__in=access.visible_sources(viewer).values("pk"))
+            .values("event_id").order_by()
+            .annotate(low=Min("count_min"), high=Max(Coalesce("count_max", "count_min")),
+                      open=Count("pk", filter=Q(count_max__isnull=True)))
+            .values_list("event_id", "low", "high", "open"))
+    return {event_id: (low, high, open_) for event_id, low, high, open_ in rows}
 
 
-def by_place(events: QuerySet[Event], viewer: Any, level: str = "admin1",
-             kind: str = "killed") -> list[Row]:
-    qs = (_claim_bounds(plain(events), viewer, kind).values(level)
-          .annotate(n=Count("pk"), low=Sum("c_low"), high=Sum("c_high"), open=Sum("c_open"))
-          .order_by("-n")[:40])
-    return _rows(qs, level)
+def by_month_and_place(events: QuerySet[Event], viewer: Any, kind: str = "killed"
+                       ) -> tuple[list[Row], list[Row], list[Row]]:
+    """Months, regions and cercles in one pass: one grouped query over the claims, one over
+    the events, joined here (correlated subqueries per event were 3x slower at 100k)."""
+    bounds = event_claim_bounds(events, viewer, kind)
+    groups: list[dict[str, list[int]]] = [{}, {}, {}]
+    rows = plain(events).order_by().values_list("pk", "start_earliest", "admin1", "admin2")
+    for pk, start, admin1, admin2 in rows.iterator(chunk_size=5000):
+        month = start.strftime("%Y-%m") if start else ""
+        figures = bounds.get(pk)
+        for table, key in zip(groups, (month, admin1, admin2), strict=True):
+            acc = table.get(key)
+            if acc is None:
+                acc = table[key] = [0, 0, 0, 0, 0]  # events, low, high, open, with figures
+            acc[0] += 1
+            if figures is not None:
+                acc[1] += figures[0]
+                acc[2] += figures[1]
+                acc[3] += figures[2]
+                acc[4] += 1
+
+    def rows_of(table: dict[str, list[int]]) -> list[Row]:
+        return [Row(key=key, label=key or "—", events=acc[0],
+                    low=acc[1] if acc[4] else None, high=acc[2] if acc[4] else None,
+                    open=bool(acc[3])) for key, acc in table.items()]
+
+    months = sorted((r for r in rows_of(groups[0]) if r.key), key=lambda r: r.key)
+    regions = sorted(rows_of(groups[1]), key=lambda r: -r.events)[:40]
+    cercles = sorted(rows_of(groups[2]), key=lambda r: -r.events)[:15]
+    return months, regions, cercles
 
 
 def _victims(acts: QuerySet[Act], key: str) -> Any:
@@ -127,31 +156,55 @@ def actor_roots() -> dict[str, str]:
 
 
 def map_data(events: QuerySet[Event], *, colour_by: str) -> dict[str, Any]:
-    """Points for events located to a commune or better; counts per cercle / region for the
+    """Points for events located to a commune or better, newest first, as compact rows
+    ``[id, lat, lon, category index, precision index]``; counts per cercle / region for the
     others (drawn as areas, never as a pin on a village)."""
-    first_act = Act.objects.filter(event=OuterRef("pk")).order_by("pk").values("act_type")[:1]
-    first_actor = (Involvement.objects.filter(act__event=OuterRef("pk"), actor__isnull=False)
-                   .order_by("pk").values("actor__code")[:1])
-    events = plain(events)
     located = events.filter(geo_precision__in=POINT_PRECISIONS, latitude__isnull=False,
                             longitude__isnull=False)
-    key = first_act if colour_by != "perpetrator" else first_actor
-    mapping = roots("act_types") if colour_by != "perpetrator" else actor_roots()
+    rows = list(located.order_by("-start_earliest", "-pk").values_list(
+        "pk", "latitude", "longitude", "geo_precision")[:MAP_POINT_LIMIT])
+    ids = [row[0] for row in rows]
+    first: dict[int, str] = {}
+    if colour_by == "perpetrator":
+        mapping = actor_roots()
+        pairs = (Involvement.objects.filter(act__event_id__in=ids, actor__isnull=False)
+                 .order_by("pk").values_list("act__event_id", "actor__code"))
+    else:
+        mapping = roots("act_types")
+        pairs = Act.objects.filter(event_id__in=ids).order_by("pk").values_list(
+            "event_id", "act_type")
+    for event_id, code in pairs.iterator(chunk_size=5000):
+        first.setdefault(event_id, code)
+    categories: list[str] = []
+    index: dict[str, int] = {}
     points = []
-    for pk, ref, lat, lon, precision, category in (
-            located.annotate(category=Subquery(key)).values_list(
-                "pk", "reference", "latitude", "longitude", "geo_precision", "category")
-            [:MAP_POINT_LIMIT]):
-        points.append([pk, ref, round(lat, 4), round(lon, 4), precision,
-                       mapping.get(category or "", category or "")])
-    total_points = located.count()
-    areas = []
-    unlocated = events.exclude(pk__in=located.values("pk")).order_by()
-    for level, field in (("cercle", "admin2"), ("region", "admin1")):
-        qs = unlocated.filter(geo_precision=level) if level == "cercle" else \
-            unlocated.exclude(geo_precision="cercle")
-        for row in qs.values(field).annotate(n=Count("pk")).order_by("-n"):
-            if row[field]:
-                areas.append({"level": level, "name": row[field], "n": row["n"]})
-    return {"points": points, "points_total": total_points, "points_limit": MAP_POINT_LIMIT,
-            "areas": areas}
+    for pk, lat, lon, precision in rows:
+        category = first.get(pk, "")
+        root = mapping.get(category, category)
+        if root not in index:
+            index[root] = len(categories)
+            categories.append(root)
+        points.append([pk, round(lat, 3), round(lon, 3), index[root],
+                       POINT_PRECISIONS.index(precision)])
+    # One grouped pass for the total and the areas (two counts and two groupings cost 4x).
+    total_points = 0
+    cercles: dict[str, int] = {}
+    regions: dict[str, int] = {}
+    groups = (plain(events).order_by().values("geo_precision", "admin1", "admin2")
+              .annotate(n=Count("pk"), with_point=Count(
+                  "pk", filter=Q(latitude__isnull=False, longitude__isnull=False))))
+    for row in groups:
+        n = row["n"]
+        if row["geo_precision"] in POINT_PRECISIONS:
+            total_points += row["with_point"]
+            n -= row["with_point"]
+        if n and row["geo_precision"] == "cercle" and row["admin2"]:
+            cercles[row["admin2"]] = cercles.get(row["admin2"], 0) + n
+        elif n and row["admin1"]:
+            regions[row["admin1"]] = regions.get(row["admin1"], 0) + n
+    areas = [{"level": "cercle", "name": name, "n": n}
+             for name, n in sorted(cercles.items(), key=lambda kv: -kv[1])]
+    areas += [{"level": "region", "name": name, "n": n}
+              for name, n in sorted(regions.items(), key=lambda kv: -kv[1])]
+    return {"points": points, "categories": categories, "precisions": list(POINT_PRECISIONS),
+            "points_total": total_points, "points_limit": MAP_POINT_LIMIT, "areas": areas}

@@ -34,13 +34,13 @@ def test_dashboard_filters_and_partner_view(cases):
 def test_map_data_points_and_areas(cases):
     client = signed_in(cases.world, "viewer")
     data = json.loads(client.get("/carte/donnees.json").content)
-    assert [p[1] for p in data["points"]] == [cases.located.reference]
-    point = data["points"][0]
-    assert point[2:5] == [14.2, -3.6, "exact"] and point[5] == "esf4_010000000000"
+    assert data["points"] == [[cases.located.pk, 14.2, -3.6, 0, 0]]
+    assert data["categories"] == ["esf4_010000000000"] and data["precisions"][0] == "exact"
+    assert data["labels"] == {"esf4_010000000000": "Violations du droit à la vie"}
     assert {"level": "cercle", "name": "Bankass", "n": 1} in data["areas"]
     assert data["centres"]["cercle:Bankass"] is not None
     by_actor = json.loads(client.get("/carte/donnees.json?colour=perpetrator").content)
-    assert by_actor["points"][0][5] == "mali_defence_security_forces"
+    assert by_actor["categories"] == ["mali_defence_security_forces"]
     filtered = json.loads(client.get("/carte/donnees.json?region=Gao").content)
     assert filtered["points"] == [] and filtered["areas"] == []
 
@@ -68,3 +68,14 @@ def test_cached_counts_follow_every_write(cases):
         "latitude": 16.27, "longitude": -0.04, "geo_precision": "exact"})
     assert "<strong>4</strong>" in client.get("/").content.decode()
     assert json.loads(client.get("/carte/donnees.json").content)["points_total"] == before + 1
+
+
+def test_map_data_is_gzipped_when_accepted(cases):
+    import gzip
+
+    client = signed_in(cases.world, "viewer")
+    plain = client.get("/carte/limites-2.geojson")
+    packed = client.get("/carte/limites-2.geojson", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 2

@@ -105,3 +105,20 @@ def test_public_page_has_no_identity_and_a_coarsened_place(cases):
     assert "Meurtre" in html
     assert anonymous.get(f"/public/{cases.cercle.reference}/").status_code == 404
     assert anonymous.get(f"/evenements/{event.pk}/").status_code == 302
+
+
+def test_link_events_then_related_shown_both_ways(cases):
+    analyst = signed_in(cases.world, "analyst")
+    response = analyst.post(f"/evenements/{cases.located.pk}/lier/",
+                            {"reference": cases.cercle.reference, "relation": "followed"})
+    assert response.status_code == 302
+    html = analyst.get(f"/evenements/{cases.located.pk}/").content.decode()
+    assert f">{cases.cercle.reference}</a>" in html and "A suivi" in html
+    other = analyst.get(f"/evenements/{cases.cercle.pk}/").content.decode()
+    assert f">{cases.located.reference}</a>" in other
+    viewer = signed_in(cases.world, "viewer")
+    assert viewer.post(f"/evenements/{cases.located.pk}/lier/", {
+        "reference": cases.cercle.reference, "relation": "caused"}).status_code == 404
+    from temoin.cases.models import EventLink
+
+    assert EventLink.objects.count() == 1

@@ -137,10 +137,12 @@ def submission(request: HttpRequest) -> HttpResponse:
     main = request.FILES.get("xml_submission_file")
     if main is None:
         return _message("Partie xml_submission_file manquante.", 400)
-    if main.size > MAX_SUBMISSION_BYTES:
+    if (main.size or 0) > MAX_SUBMISSION_BYTES:
         return _message("Soumission trop volumineuse.", 413)
-    files = {upload.name: upload.read() for name, upload in request.FILES.items()
-             if name != "xml_submission_file"}
+    files: dict[str, bytes] = {}
+    for name, upload in request.FILES.items():
+        if name != "xml_submission_file" and hasattr(upload, "read"):
+            files[str(upload.name)] = upload.read()
     ip = request.META.get("REMOTE_ADDR", "")
     try:
         with audit_context(via="openrosa", ip=ip):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
+from scipy import sparse, special
 
 from temoin.core.estimation.data import ListOverlapTable, check_lists_for_method
 from temoin.core.estimation.errors import InvalidSettingsError
@@ -176,14 +176,15 @@ def bma_cr(
     for start in range(0, len(graphs), GRAPH_CHUNK):
         rows = slice(start, start + GRAPH_CHUNK)
         coefficients, n_pieces = _graph_coefficients(graphs[rows], p)
+        # the coefficient matrix is sparse (a few cliques per graph): sparse @ dense
         weights = (
             coefficients @ components[:, coarse_index]
             + n_pieces[:, None] * dirichlet[None, coarse_index]
             + common[None, coarse_index]
             + model_prior[rows, None]
         )
-        coarse_totals[rows] = special.logsumexp(weights, axis=1) + math.log(stride)
-        coarse_mixture = np.logaddexp(coarse_mixture, special.logsumexp(weights, axis=0))
+        coarse_totals[rows] = _logsumexp(weights, axis=1) + math.log(stride)
+        coarse_mixture = np.logaddexp(coarse_mixture, _logsumexp(weights, axis=0))
     keep = np.flatnonzero(coarse_totals >= coarse_totals.max() - PRUNE)
     alive = coarse_index[coarse_mixture >= coarse_mixture.max() - PRUNE]
     low = max(0, int(alive.min()) - stride)
@@ -201,21 +202,21 @@ def bma_cr(
             + common[None, window]
             + model_prior[rows_kept, None]
         )
-        totals = special.logsumexp(weights, axis=1)
+        totals = _logsumexp(weights, axis=1)
         log_model_totals[rows_kept] = totals
         log_missing[window] = np.logaddexp(log_missing[window],
-                                           special.logsumexp(weights, axis=0))
+                                           _logsumexp(weights, axis=0))
         top = int(np.argmax(totals))
         top_row = np.full(len(missing), -np.inf)
         top_row[window] = weights[top]
         best_rows.append((float(totals[top]), top_row))
     # pruned graphs keep their coarse total; their share of the N posterior is < e^-PRUNE,
     # and outside the window the averaged posterior is < e^-PRUNE of its peak
-    normaliser = special.logsumexp(log_model_totals)
+    normaliser = _logsumexp(log_model_totals)
     model_weights = np.exp(log_model_totals - normaliser)
     posterior = np.exp(log_missing - normaliser)
     top_row = max(best_rows, key=lambda item: item[0])[1]
-    top_posterior = np.exp(top_row - special.logsumexp(top_row))
+    top_posterior = np.exp(top_row - _logsumexp(top_row))
     names = tuple(graph.name(table.list_names if p <= 9 else None) for graph in graphs)
     return DgaPosterior(
         missing, n, posterior / posterior.sum(), model_weights, names, top_posterior
@@ -224,17 +225,35 @@ def bma_cr(
 
 def _graph_coefficients(
     graphs: Sequence[DecomposableGraph], p: int
-) -> tuple[FloatArray, FloatArray]:
-    """+1 per clique, -1 per separator (rows = graphs, columns = subsets of lists)."""
-    coefficients = np.zeros((len(graphs), 1 << p))
-    n_pieces = np.zeros(len(graphs))
+) -> tuple[sparse.csr_matrix, FloatArray]:
+    """+1 per clique, -1 per separator (rows = graphs, columns = subsets of lists), sparse."""
+    rows: list[int] = []
+    columns: list[int] = []
+    values: list[float] = []
+    n_pieces = np.empty(len(graphs))
     for row, graph in enumerate(graphs):
         for clique in graph.cliques:
-            coefficients[row, clique] += 1
+            rows.append(row)
+            columns.append(clique)
+            values.append(1.0)
         for separator in graph.separators:
-            coefficients[row, separator] -= 1
+            rows.append(row)
+            columns.append(separator)
+            values.append(-1.0)
         n_pieces[row] = len(graph.cliques) - len(graph.separators)
-    return coefficients, n_pieces
+    matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(graphs), 1 << p))
+    return matrix, n_pieces
+
+
+def _logsumexp(values: FloatArray, axis: int | None = None) -> FloatArray:
+    """log(sum(exp(values))) along ``axis``; a lean version of scipy's for big arrays."""
+    peak = np.max(values, axis=axis, keepdims=True)
+    safe_peak = np.where(np.isfinite(peak), peak, 0.0)
+    total = np.sum(np.exp(values - safe_peak), axis=axis, keepdims=True)
+    with np.errstate(divide="ignore"):
+        result = np.log(total) + safe_peak
+    return np.asarray(np.squeeze(result, axis=axis) if axis is not None else result.reshape(()),
+                      dtype=np.float64)
 
 
 def _compress(cells: npt.NDArray[np.int64], subset: int, p: int) -> npt.NDArray[np.int64]:

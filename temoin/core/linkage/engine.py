@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -124,9 +125,10 @@ def _register(db_api: Any, table: pd.DataFrame, settings: LinkageSettings) -> An
         spark = spark_session(settings.threads)
         rows, schema = _spark_rows(table)
         return db_api.register(
-            spark.createDataFrame(rows, schema=schema), dataset_display_name="records"
+            spark.createDataFrame(rows, schema=schema),
+            dataset_display_name=f"records_{uuid.uuid4().hex[:12]}",
         )
-    return db_api.register(table, dataset_display_name="records")
+    return db_api.register(table, dataset_display_name=f"records_{uuid.uuid4().hex[:12]}")
 
 
 def _spark_rows(table: pd.DataFrame) -> tuple[list[tuple[Any, ...]], Any]:

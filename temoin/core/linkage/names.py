@@ -54,7 +54,8 @@ _LETTER_MAP = str.maketrans(
 _APOSTROPHES = re.compile(r"['’ʼ‘`´ʻ]")
 _SEPARATORS = re.compile(r"[\s\-_./,;:()\[\]\"«»]+")
 _PARTICLES = {
-    "ag": "ag", "agh": "ag",
+    "ag": "ag",
+    "agh": "ag",
     "ould": "ould",
     "uld": "ould",
     "wuld": "ould",

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -29,6 +30,9 @@ __all__ = ["link_persons", "finish_run"]
 
 
 def _as_records(records: Any, record_type: type) -> list[Any]:
+    """Records from dataclasses, a pandas DataFrame, a pyarrow Table or a DuckDB relation."""
+    if isinstance(records, duckdb.DuckDBPyRelation):
+        records = records.df()
     if isinstance(records, pd.DataFrame):
         clean = records.astype(object).where(records.notna(), None)
         return records_from_rows(clean.to_dict("records"), record_type)

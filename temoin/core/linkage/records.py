@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from temoin.core.linkage.errors import InvalidRecordError
@@ -163,6 +163,9 @@ def records_from_rows(
         for key in ("act_types", "perpetrators"):
             if key in values:
                 values[key] = tuple(values[key])
+        for key in ("birth_date", "death_date", "date"):
+            if key in values and isinstance(values[key], datetime):
+                values[key] = values[key].date()  # pandas Timestamp or datetime: keep the day
         for key in ("age", "killed_low", "killed_high"):
             if key in values and isinstance(values[key], float) and values[key].is_integer():
                 values[key] = int(values[key])

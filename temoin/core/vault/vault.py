@@ -63,6 +63,7 @@ from temoin.core.vault.errors import (
     VaultError,
 )
 from temoin.core.vault.keywrap import KeyWrapper
+from temoin.core.vault.mp4 import VIDEO_TYPES, Mp4Scanner
 from temoin.core.vault.proofmode import check_proofmode_zip, looks_like_proofmode
 from temoin.core.vault.records import (
     INGEST_ACTIONS,
@@ -233,7 +234,7 @@ class Vault:
         except BaseException:
             writer.abort()
             raise
-        sha256, sha512, size, blob_sha256, head, copy = digest
+        sha256, sha512, size, blob_sha256, head, copy, video = digest
         if size == 0:
             writer.abort()
             raise EmptyInputError(
@@ -267,6 +268,7 @@ class Vault:
                 blob_sha256=blob_sha256,
                 head=head,
                 copy=copy,
+                video=video,
             )
         except BaseException:
             writer.abort()
@@ -274,7 +276,7 @@ class Vault:
 
     def _stream_encrypt(
         self, source: BinaryIO, writer: Any, data_key: bytes
-    ) -> tuple[str, str, int, str, bytes, bytes | None]:
+    ) -> tuple[str, str, int, str, bytes, bytes | None, Mp4Scanner | None]:
         """One pass over the source with flat memory, as a small pipeline of threads.
 
         This thread reads and encrypts; three single-thread executors (each keeps its tasks
@@ -301,6 +303,7 @@ class Vault:
         head = pending[:SNIFF_BYTES]
         sniffed = sniff_media_type(head)[0]
         keep_copy = sniffed.startswith(_INSPECTED_PREFIXES)
+        video = Mp4Scanner() if sniffed in VIDEO_TYPES else None
         copy: io.BytesIO | None = io.BytesIO() if keep_copy else None
         size = 0
         in_flight: collections.deque[tuple[Future[None], ...]] = collections.deque()
@@ -313,6 +316,8 @@ class Vault:
                 output.submit(store, encryptor.header).result()
                 while pending:
                     size += len(pending)
+                    if video is not None:
+                        video.feed(pending)
                     if copy is not None:
                         if size <= METADATA_SIZE_LIMIT:
                             copy.write(pending)
@@ -337,7 +342,7 @@ class Vault:
                     for future in futures:
                         future.cancel()
         kept = copy.getvalue() if copy is not None else None
-        return sha256.hexdigest(), sha512.hexdigest(), size, blob_hash.hexdigest(), head, kept
+        return sha256.hexdigest(), sha512.hexdigest(), size, blob_hash.hexdigest(), head, kept, video
 
     def _commit_new(
         self,
@@ -357,6 +362,7 @@ class Vault:
         blob_sha256: str,
         head: bytes,
         copy: bytes | None,
+        video: Mp4Scanner | None,
     ) -> IngestResult:
         media_type, media_tool = sniff_media_type(head)
         findings: list[Finding] = []
@@ -372,8 +378,13 @@ class Vault:
             )
         metadata: list[dict[str, Any]] = []
         proofs: list[dict[str, Any]] = []
+        if video is not None:
+            video_values, video_findings = video.result()
+            metadata.extend(video_values)
+            findings.extend(video_findings)
         if copy is not None:
-            metadata, extraction_findings = extract_metadata(copy, media_type)
+            image_values, extraction_findings = extract_metadata(copy, media_type)
+            metadata.extend(image_values)
             findings.extend(extraction_findings)
             if media_type == "application/zip" and _is_proofmode(copy):
                 verdict, proof_findings = check_proofmode_zip(copy)

@@ -185,6 +185,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transition_form": forms.TransitionForm(),
         "partners": Organisation.objects.filter(is_host=False).order_by("short_name")
         if policy.can_share(request.user) else [],
+        "relations": EventLink.Relation.choices,
     })
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from temoin.accounts.models import Organisation, User
-from temoin.cases import policy, selectors, services
+from temoin.cases import access, policy, selectors, services
 from temoin.cases.models import ReviewStatus
 from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFailed
 from temoin.web import forms
@@ -118,3 +118,25 @@ def event_share(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Partage mis à jour."))
     return _back(pk)
+
+
+@login_required
+@require_POST
+def event_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link this event to another one the viewer may see, by its reference."""
+    event = _event_or_404(request, pk)
+    other = access.visible_events(request.user).filter(
+        reference=request.POST.get("reference", "").strip()).first()
+    if other is None:
+        messages.error(request, _("Évènement lié introuvable."))
+        return redirect(reverse("event-detail", args=[pk]) + "#lies")
+    try:
+        services.event_link(actor=request.user, from_event=event, to_event=other,
+                            relation=request.POST.get("relation", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except TemoinError as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("Lien ajouté."))
+    return redirect(reverse("event-detail", args=[pk]) + "#lies")

@@ -217,3 +217,31 @@ def test_encrypted_submission_received_while_sealed_is_imported_after_unseal(wor
     submission.refresh_from_db()
     assert submission.status == "imported"
     assert Event.objects.filter(upstream_id="uuid:enc-3").exists()
+
+
+def test_sealed_testimony_row_retries_only_when_unsealed(world):
+    from temoin.cases.models import Source
+    from temoin.errors import Conflict
+    from temoin.intake.models import OdkSubmission, QuarantinedRow
+    from temoin.intake.selectors import quarantined_row_view
+    from temoin.intake.services import quarantine_retry
+    from temoin.keys import keystore
+    from temoin.keys.services import keys_unseal
+
+    assert post(Client(), "monitor", build_testimony_xml("uuid:tem-9", date="2019-13-01")
+                ).status_code == 201
+    row = QuarantinedRow.objects.get()
+    view = quarantined_row_view(row, with_raw=True)
+    assert view["sealed"] is True and "raw" not in view
+    keystore.forget()
+    with pytest.raises(Conflict) as sealed:
+        quarantine_retry(actor=world.analyst, row=row, fixes={"testimony/incident_date": "x"})
+    assert sealed.value.code == "keys.sealed"
+    keys_unseal(actor=world.admin, passphrase=PASSPHRASE)
+    fixed = quarantine_retry(actor=world.analyst, row=row,
+                             fixes={"testimony/incident_date": "2019-12-01"})
+    assert fixed.status == "imported" and fixed.raw is None  # still sealed at rest
+    source = Source.objects.get(upstream_id="uuid:tem-9")
+    assert source.person is not None and source.person.identity_blob
+    assert (source.source_type, source.confidentiality) == ("witness_testimony", 2)
+    assert OdkSubmission.objects.get(instance_id="uuid:tem-9").status == "imported"

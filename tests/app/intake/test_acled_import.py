@@ -159,3 +159,21 @@ def test_actor_aliases_become_involvements_and_unknown_names_are_reported(world,
     assert involvement.actor.code == "fama" and involvement.degree == "unknown"
     assert involvement.attributed_by.upstream_id == "SYN1"
     assert batch.report["unknown_actors"] == {"SYNTHETIC Unknown Band": 1}
+
+
+def test_a_flagged_id_that_comes_back_is_unflagged(world, tmp_path):
+    from temoin.intake.models import ImportedRecord
+    from temoin.intake.services import batch_import
+
+    full = write_acled_csv(tmp_path / "full.csv", [synthetic_row(n) for n in (1, 2)])
+    batch_import(actor=world.admin, kind="acled", path=full, geocode=False)
+    partial = write_acled_csv(tmp_path / "partial.csv", [synthetic_row(1)])
+    flagged = batch_import(actor=world.admin, kind="acled", path=partial, geocode=False)
+    assert flagged.flagged_deleted == 1
+    assert ImportedRecord.objects.get(upstream_id="SYN2").deleted_upstream
+    back = batch_import(actor=world.admin, kind="acled", path=full, geocode=False)
+    assert (back.unchanged, back.flagged_deleted) == (2, 0)
+    assert not ImportedRecord.objects.filter(deleted_upstream=True).exists()
+    no_flag = batch_import(actor=world.admin, kind="acled", path=partial, geocode=False,
+                           flag_deletions=False)
+    assert no_flag.flagged_deleted == 0 and no_flag.settings["flag_deletions"] is False

@@ -112,3 +112,35 @@ def test_uwazi_import(world, tmp_path):
     assert event.title == "SYNTHETIC case 1" and event.start_precision == "range"
     assert (str(event.start_earliest), str(event.start_latest)) == ("2019-03-23", "2019-03-24")
     assert event.acts.count() == 2
+
+
+def test_odk_export_import_and_quarantine_retry(world, tmp_path):
+    from temoin.cases.models import Event
+    from temoin.intake.models import QuarantinedRow
+    from temoin.intake.services import batch_import, quarantine_retry
+    from tests.core.intake.test_odk_exports import CENTRAL_CSV
+
+    path = tmp_path / "temoin_incident.csv"
+    path.write_text(CENTRAL_CSV, encoding="utf-8")
+    batch = batch_import(actor=world.analyst, kind="odk_export", path=path, geocode=False)
+    assert (batch.scope, batch.rows, batch.new, batch.quarantined) == (
+        "odk:temoin_incident", 3, 2, 1)
+    row = QuarantinedRow.objects.get()
+    assert (row.upstream_id, row.reason_code) == ("uuid:c-2", "bad_date")
+    fixed = quarantine_retry(actor=world.analyst, row=row, fixes={"incident_date": "2019-03-26"})
+    assert fixed.status == "imported"
+    assert Event.objects.filter(upstream_id="uuid:c-2", start_earliest="2019-03-26").exists()
+
+
+def test_acled_api_json_matches_the_csv_import(world, tmp_path):
+    import json
+
+    from temoin.intake.services import batch_import
+    from tests.core.intake.synthetic import synthetic_row, write_acled_csv
+
+    csv_path = write_acled_csv(tmp_path / "a.csv", [synthetic_row(1), synthetic_row(2)])
+    batch_import(actor=world.analyst, kind="acled", path=csv_path, geocode=False)
+    json_path = tmp_path / "a.json"
+    json_path.write_text(json.dumps({"data": [synthetic_row(1), synthetic_row(2)]}))
+    again = batch_import(actor=world.analyst, kind="acled_json", path=json_path, geocode=False)
+    assert (again.scope, again.new, again.unchanged) == ("acled", 0, 2)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from temoin.core.linkage import (
+    InvalidRecordError,
     InvalidSettingsError,
     LabelError,
     LinkageSettings,
@@ -226,10 +227,32 @@ def test_approximate_age_and_month_precision_date_still_agree(priors: LinkageSet
     assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1"))
 
 
-def test_a_stored_model_that_does_not_fit_is_refused(three_lists: list[PersonRecord], priors: LinkageSettings) -> None:
+def test_a_stored_model_that_does_not_fit_is_refused(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
     model = link_persons(three_lists, settings=priors).splink_model
     assert model is not None
     model["comparisons"][0]["comparison_levels"].pop()
     with pytest.raises(InvalidSettingsError) as error:
         link_persons(three_lists, settings=priors, model=model)
     assert error.value.problems == ["stored model does not fit comparison 'name'"]
+
+
+def test_pyarrow_and_duckdb_inputs_equal_record_input(
+    three_lists: list[PersonRecord], priors: LinkageSettings
+) -> None:
+    import duckdb
+    import pyarrow as pa
+
+    rows = [{f: getattr(r, f) for f in r.__slots__} for r in three_lists]  # type: ignore[attr-defined]
+    table = pa.Table.from_pylist(rows)
+    expected = link_persons(three_lists, settings=priors).assignments
+    assert link_persons(table, settings=priors).assignments.equals(expected)
+    relation = duckdb.connect().from_arrow(table)
+    assert link_persons(relation, settings=priors).assignments.equals(expected)
+
+
+def test_wrong_record_type_names_the_position(priors: LinkageSettings) -> None:
+    with pytest.raises(InvalidRecordError) as error:
+        link_persons([{"record_id": "1"}], settings=priors)  # type: ignore[list-item]
+    assert error.value.code == "invalid_record" and "'#0'" in str(error.value)

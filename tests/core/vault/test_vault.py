@@ -222,3 +222,44 @@ def test_disk_full_during_ingest_leaves_nothing_behind(tmp_path: Path) -> None:
     assert vault.log.size == 0
     assert list((tmp_path / "store" / "tmp").iterdir()) == []
     assert vault.check_consistency().ok
+
+
+def test_reading_an_original_logs_access_and_detects_damage_while_streaming(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path)
+    data = bytes(range(256)) * 64  # 16 KiB, several 4 KiB chunks
+    sha = vault.ingest(io.BytesIO(data), actor=ANALYST).item.sha256
+    assert b"".join(vault.open_original(sha, actor=ANALYST, reason="review")) == data
+    blob = tmp_path / "store" / "blobs" / sha
+    damaged = bytearray(blob.read_bytes())
+    damaged[-20] ^= 1
+    blob.write_bytes(bytes(damaged))
+    from temoin.core.vault import DecryptionError
+
+    with pytest.raises(DecryptionError, match=f"blob of item {sha}: chunk 3 failed authentication"):
+        b"".join(vault.open_original(sha, actor=ANALYST, reason="review again"))
+    with pytest.raises(DecryptionError):
+        vault.export_original(sha, tmp_path / "out.bin", actor=ANALYST, reason="export")
+    assert not (tmp_path / "out.bin").exists() and not (tmp_path / ".out.bin.partial").exists()
+    assert [e.action for e in vault.timeline(sha)] == ["ingest", "access", "access"]
+
+
+def test_recovery_finishes_an_interrupted_shredding(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path)
+    sha = vault.ingest(io.BytesIO(b"synthetic to shred"), actor=ANALYST).item.sha256
+    # Crash window: the key_destroyed entry is durable, the files are not yet deleted.
+    vault.log.append(action="key_destroyed", item_sha256=sha, actor=ANALYST.id, role=ANALYST.role,
+                     organisation=ANALYST.organisation, system="test-host", reason="synthetic",
+                     details={"authority": "SYN-3"})
+    assert not vault.check_consistency().ok
+    reopened = make_vault(tmp_path)
+    assert reopened.check_consistency().ok
+    assert not (tmp_path / "store" / "keys" / sha).exists()
+
+
+def test_fixity_sample_is_reproducible(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path)
+    for name, data in synthetic_corpus(4, 10):
+        vault.ingest(io.BytesIO(data), actor=ANALYST, filename=name)
+    first = [r.sha256 for r in vault.check_all(actor=ANALYST, sample=3, seed=20261127)]
+    second = [r.sha256 for r in vault.check_all(actor=ANALYST, sample=3, seed=20261127)]
+    assert first == second and len(set(first)) == 3

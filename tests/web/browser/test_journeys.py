@@ -142,6 +142,15 @@ def test_monitor_records_an_incident_and_sees_it_on_the_map(site, world):
     assert "Awa-Synth" not in html and re.search(r"V-\d{4}", html)
     assert page.evaluate("localStorage.getItem('temoin-draft:/evenements/nouveau/')") is None
     shot(page, "05-evenement")
+    fresh = new_page()  # a first visit: nothing cached by the browser
+    sign_in(fresh, url, "monitor")
+    fresh.wait_for_url(re.compile(r".*/$"))
+    sizes: list[int] = []
+    fresh.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+    fresh.goto(f"{url}/carte/?region=Mopti")
+    fresh.wait_for_selector("#map[data-ready='1']")
+    fresh.wait_for_load_state("networkidle")
+    assert sum(sizes) < 400_000, sum(sizes)  # the heaviest page, Leaflet and outlines included
     page.goto(f"{url}/carte/?region=Mopti")
     page.wait_for_selector("#map[data-ready='1']")
     page.wait_for_selector(".leaflet-overlay-pane canvas", state="attached")

@@ -31,18 +31,23 @@
     var cluster = L.markerClusterGroup ?
       L.markerClusterGroup({maxClusterRadius: 40, showCoverageOnHover: false}) : L.layerGroup();
     var base = el.getAttribute("data-event-url");
-    data.points.forEach(function (p) {
-      var m = L.circleMarker([p[2], p[3]], {radius: 6, weight: 1, color: "#222",
-        fillColor: colour(p[5] || "?"), fillOpacity: 0.9});
-      var link = document.createElement("a");
-      link.href = base + p[0] + "/";
-      link.textContent = p[1];
-      var box = document.createElement("div");
-      box.appendChild(link);
-      box.appendChild(document.createTextNode(" · " + (data.labels[p[5]] || p[5] || "?") + " · " + p[4]));
-      m.bindPopup(box);
-      cluster.addLayer(m);
+    var markers = data.points.map(function (p) {
+      var category = data.categories[p[3]] || "?";
+      var m = L.circleMarker([p[1], p[2]], {radius: 6, weight: 1, color: "#222",
+        fillColor: colour(category), fillOpacity: 0.9});
+      m.bindPopup(function () {  // built on demand: thousands of points stay cheap
+        var link = document.createElement("a");
+        link.href = base + p[0] + "/";
+        link.textContent = el.getAttribute("data-label-open");
+        var box = document.createElement("div");
+        box.appendChild(document.createTextNode((data.labels[category] || category) + " · " +
+          data.precisions[p[4]] + " "));
+        box.appendChild(link);
+        return box;
+      });
+      return m;
     });
+    if (cluster.addLayers) { cluster.addLayers(markers); } else { markers.forEach(function (m) { cluster.addLayer(m); }); }
     map.addLayer(cluster);
     data.areas.forEach(function (a) {
       var c = data.centres[a.level + ":" + a.name];

@@ -1,0 +1,47 @@
+"""Permission-checked lookups of evidence items (one ``NotFound`` for missing and forbidden).
+
+An item is visible to host staff if they can see one of its events (directly or through an
+act), one of its sources, or ingested it; to a partner only if one of its events is shared
+with them and every source it is linked to consents to them. Partners never get originals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from temoin.cases import policy
+from temoin.cases.access import visible_events, visible_sources
+from temoin.cases.models import Event, Source
+from temoin.errors import NotFound
+from temoin.evidence.errors import EvidenceNotFound
+from temoin.evidence.models import EvidenceItem
+
+
+def visible_evidence(viewer: Any) -> QuerySet[EvidenceItem]:
+    events = visible_events(viewer).values("pk")
+    if policy.is_host_staff(viewer):
+        q = (Q(events__in=events) | Q(acts__event__in=events)
+             | Q(sources__in=visible_sources(viewer).values("pk")) | Q(ingested_by=viewer))
+        return EvidenceItem.objects.filter(q).distinct()
+    if policy.is_partner(viewer):
+        hidden_sources = Source.objects.exclude(policy.source_filter(viewer)).values("pk")
+        return (EvidenceItem.objects.filter(Q(events__in=events) | Q(acts__event__in=events))
+                .exclude(sources__in=hidden_sources).distinct())
+    return EvidenceItem.objects.none()
+
+
+def access_evidence_by_sha(viewer: Any, sha256: str) -> EvidenceItem:
+    sha = str(sha256).lower()
+    try:
+        return visible_evidence(viewer).get(sha256=sha)
+    except EvidenceItem.DoesNotExist:
+        raise EvidenceNotFound(f"Pièce {sha[:64]} introuvable.") from None
+
+
+def access_event_by_reference(viewer: Any, reference: str) -> Event:
+    try:
+        return visible_events(viewer).get(reference=reference)
+    except Event.DoesNotExist:
+        raise NotFound(f"Évènement {reference} introuvable.") from None
