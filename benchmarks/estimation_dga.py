@@ -5,8 +5,8 @@ brute-force variant measured in the same run (every graph on the full grid, no p
 
     .venv/bin/python benchmarks/estimation_dga.py [--seven]
 
-``--seven`` adds a synthetic 7-list table (617 675 graphs: about a minute to generate them,
-plus the fit; the no-pruning baseline is skipped there).
+``--seven`` adds a synthetic 7-list table (617 675 graphs: about a minute to generate them;
+its no-pruning baseline takes several minutes).
 """
 
 from __future__ import annotations

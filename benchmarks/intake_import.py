@@ -14,7 +14,7 @@ up before the clock starts) so that peak RSS (ru_maxrss) belongs to it alone:
 * ``parse``           temoin.core.intake.iter_acled alone (no database)
 * ``duckdb-1``        DuckDB read_csv, 1 thread, every column read (the baseline)
 
-Run: .venv/bin/python benchmarks/intake_import.py [--rows 100000] [--skip-update] [--keep]
+Run: .venv/bin/python benchmarks/intake_import.py [--rows 100000] [--skip-update] [--real-only] [--keep]
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, action="append", default=None,
                         help="synthetic sizes (repeatable; default 100000)")
     parser.add_argument("--skip-update", action="store_true")
+    parser.add_argument("--real-only", action="store_true", help="only the real ACLED file")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"))
     args = parser.parse_args()
@@ -157,7 +158,7 @@ def main() -> int:
     files = [("real ACLED Mali", shared_data() / "acled" / "acled_mali_hdx_hxl_1997-2020-07.csv",
               False)]
     generated = []
-    for rows in args.rows or [100_000]:
+    for rows in [] if args.real_only else (args.rows or [100_000]):
         path = Path("/tmp") / f"temoin_synthetic_acled_{rows}.csv"
         if not path.exists():
             make_synthetic(path, rows)

@@ -5,11 +5,8 @@ Not a test module and not part of the package; run the ``linkage_*.py`` scripts.
 
 from __future__ import annotations
 
-import resource
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from itertools import combinations
 from typing import Any
 
 import pandas as pd
@@ -57,58 +54,6 @@ def febrl_to_records(frame: pd.DataFrame, list_id: str) -> list[PersonRecord]:
 def febrl_entity(record_id: str) -> str:
     """FEBRL ids look like rec-1070-org / rec-1070-dup-0: the number is the entity."""
     return record_id.split("-")[1]
-
-
-def true_pairs(
-    entity_of: dict[tuple[str, str], str], *, link_only: bool = False
-) -> set[frozenset[tuple[str, str]]]:
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for key, entity in entity_of.items():
-        groups.setdefault(entity, []).append(key)
-    out = set()
-    for members in groups.values():
-        for a, b in combinations(sorted(members), 2):
-            if link_only and a[0] == b[0]:
-                continue
-            out.add(frozenset((a, b)))
-    return out
-
-
-def cluster_pairs_of(
-    assignments: pd.DataFrame, *, link_only: bool = False
-) -> set[frozenset[tuple[str, str]]]:
-    groups: dict[int, list[tuple[str, str]]] = {}
-    for list_id, record_id, cluster in assignments[
-        ["list_id", "record_id", "cluster_id"]
-    ].itertuples(index=False):
-        groups.setdefault(int(cluster), []).append((list_id, record_id))
-    out = set()
-    for members in groups.values():
-        if len(members) > 60:
-            continue
-        for a, b in combinations(sorted(members), 2):
-            if link_only and a[0] == b[0]:
-                continue
-            out.add(frozenset((a, b)))
-    return out
-
-
-def f1(predicted: set[Any], truth: set[Any]) -> tuple[float, float, float]:
-    tp = len(predicted & truth)
-    precision = tp / len(predicted) if predicted else 0.0
-    recall = tp / len(truth) if truth else 0.0
-    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, score
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
 
 
 def print_table(rows: Iterable[dict[str, Any]]) -> None:

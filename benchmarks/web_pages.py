@@ -16,6 +16,7 @@ Not a test: numbers are read, never asserted.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import resource
 import statistics
@@ -65,6 +66,7 @@ def main() -> None:
     parser.add_argument("--cold-requests", type=int, default=20,
                         help="requests for the uncached (cold) dashboard and map rows")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", default="", help="time only the rows whose label has this")
     parser.add_argument("--home", default="/tmp/temoin-web-bench")
     args = parser.parse_args()
 
@@ -117,9 +119,11 @@ def main() -> None:
     print(f"\n## Web pages (SQLite, {total} events, {args.requests} requests per row, "
           f"TOTP-verified analyst)\n")
     print(f"Cold rows: {args.cold_requests} requests each.\n")
-    print("| page | p50 ms | p95 ms | bytes (HTML/JSON) |")
-    print("|---|---|---|---|")
+    print("| page | p50 ms | p95 ms | bytes (HTML/JSON) | gzip bytes |")
+    print("|---|---|---|---|---|")
     for label, (who, url) in pages.items():
+        if args.only and args.only not in label and not label.startswith("baseline"):
+            continue
         browser = anonymous if who == "anon" else client
         browser.get(url)  # warm caches (vocabularies, boundaries) before timing
         times = []
@@ -131,9 +135,10 @@ def main() -> None:
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, (url, response.status_code)
         times.sort()
+        gz = len(gzip.compress(response.content, compresslevel=6))
         print(f"| {label} | {statistics.median(times):.1f} | "
-              f"{times[max(int(len(times) * 0.95) - 1, 0)]:.1f} | {len(response.content):,} |",
-              flush=True)
+              f"{times[max(int(len(times) * 0.95) - 1, 0)]:.1f} | {len(response.content):,} | "
+              f"{gz:,} |", flush=True)
     static = Path(__file__).resolve().parents[1] / "temoin" / "web" / "static" / "web"
     css = (static / "temoin.css").stat().st_size + (static / "favicon.svg").stat().st_size
     map_assets = sum((static / p).stat().st_size for p in (

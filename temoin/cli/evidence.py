@@ -151,6 +151,10 @@ def verify(sample: int = typer.Option(0, "--sample", help="Check N random items 
                 console.print(f"        → {check['restore_hint']}")
         console.print(f"registre de garde : {'OK' if outcome.log_ok else 'ÉCHEC ' + outcome.log_problem}"
                       f" ({outcome.log_size} entrées)")
+        for problem in outcome.storage_problems:
+            console.print(f"stockage : {problem}")
+        for sha in outcome.not_in_database:
+            console.print(f"dans le coffre mais pas dans la base (redéposer le fichier pour la lier) : {sha}")
         if not outcome.full:
             console.print("clés scellées : seuls les chiffrés ont été vérifiés (--unseal pour tout relire)")
         console.print(f"{len(outcome.checked)} pièce(s) vérifiée(s), "

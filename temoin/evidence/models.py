@@ -71,3 +71,17 @@ class EvidenceExport(models.Model):
     checkpoint_size = models.BigIntegerField()
     package_name = models.CharField(max_length=200)
     temoin_version = models.CharField(max_length=40, blank=True)
+
+
+class RewrappedDataKey(models.Model):
+    """A data key re-wrapped to a newer organisation key after a rotation.
+
+    Vault objects are never rewritten (the core's storage contract), so the wrapped key stored
+    in the vault stays as it was at ingest; this row, found by the SHA-256 of those stored
+    bytes, holds the same data key wrapped to the new key (written in the rotation's
+    transaction)."""
+
+    stored_sha256 = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=32)
+    wrapped = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)

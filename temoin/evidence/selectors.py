@@ -67,10 +67,20 @@ def entry_as_dict(entry: CustodyEntry) -> dict[str, Any]:
 
 
 def custody_timeline(viewer: Any, sha256: str) -> list[dict[str, Any]]:
-    """Every custody entry about a visible item, oldest first (from the core log)."""
+    """Every custody entry about a visible item, oldest first (from the core log).
+
+    Reasons and details of other people's entries are shown to administrators, analysts and
+    reviewers only; monitors, viewers and partners see them masked (``"reason": null``)."""
     item = access_evidence_by_sha(viewer, sha256)
+    full = policy.is_host_staff(viewer) and viewer.role in policy.EVIDENCE_ORIGINAL_ROLES
+    me = f"u-{viewer.pk}"
     with vault_errors():
-        return [entry_as_dict(e) for e in open_vault().timeline(item.sha256)]
+        entries = [entry_as_dict(e) for e in open_vault().timeline(item.sha256)]
+    if not full:
+        for entry in entries:
+            if entry["actor"] != me:
+                entry["reason"], entry["details"] = None, {}
+    return entries
 
 
 def custody_vkey() -> dict[str, str]:

@@ -9,6 +9,7 @@ and creates the missing row. Audit details hold hashes, ids and codes — never 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from temoin.errors import NotFound, PermissionDenied, Problems
 from temoin.evidence.access import visible_evidence
 from temoin.evidence.errors import EvidenceShredded, vault_errors
 from temoin.evidence.models import EvidenceExport, EvidenceItem
-from temoin.evidence.vaultsetup import log_key, open_vault, unsealed_or_raise
+from temoin.evidence.vaultsetup import log_key, open_vault, signing_vault, unsealed_or_raise
 from temoin.keys.errors import IdentitiesSealed
 from temoin.keys.selectors import active_keyring
 
@@ -238,10 +239,12 @@ class VerifyOutcome:
     log_ok: bool
     log_problem: str
     log_size: int
+    storage_problems: tuple[str, ...] = ()
+    not_in_database: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.log_ok and all(c["ok"] for c in self.checked)
+        return self.log_ok and not self.storage_problems and all(c["ok"] for c in self.checked)
 
 
 def evidence_verify(*, actor: Any, sample: int | None = None, seed: int | None = None,
@@ -269,6 +272,9 @@ def evidence_verify(*, actor: Any, sample: int | None = None, seed: int | None =
             log_ok, log_problem, log_size = True, "", verification.size
         except LogCorruptError as exc:
             log_ok, log_problem, log_size = False, exc.message, vault.log.size
+        storage_problems = vault.check_consistency().problems
+        in_vault = {i.sha256 for i in vault.items()}
+    not_in_database = tuple(sorted(in_vault - set(EvidenceItem.objects.values_list("sha256", flat=True))))
     checked = [{"sha256": r.sha256, "ok": r.ok, "problems": list(r.problems),
                 "restore_hint": r.restore_hint} for r in results]
     now = timezone.now()
@@ -277,8 +283,10 @@ def evidence_verify(*, actor: Any, sample: int | None = None, seed: int | None =
             EvidenceItem.objects.filter(sha256=r.sha256).update(last_fixity_at=now, last_fixity_ok=r.ok)
         audit_record(actor=actor, action="evidence.verify", details={
             "checked": len(results), "failed": [r.sha256 for r in results if not r.ok],
-            "full": full, "log_ok": log_ok, "sample": sample})
-    return VerifyOutcome(checked, full, log_ok, log_problem, log_size)
+            "full": full, "log_ok": log_ok, "sample": sample,
+            "storage_problems": len(storage_problems), "not_in_database": len(not_in_database)})
+    return VerifyOutcome(checked, full, log_ok, log_problem, log_size, storage_problems,
+                         not_in_database)
 
 
 def evidence_shred(*, actor: Any, item: EvidenceItem, reason: str, authority: str) -> EvidenceItem:
@@ -400,8 +408,7 @@ def evidence_export(*, actor: Any, recipient_kind: str, reason: str, destination
         "acts": [a.pk for a in item.acts.all()], "sources": [s.pk for s in item.sources.all()],
         "working_copy_of": item.derived_from.sha256 if item.derived_from else None,
     }) for sha, item in chosen.items()]
-    with vault_errors():
-        vault = open_vault(signed=True)
+    with vault_errors(), signing_vault() as vault:
         assert vault.log.signer is not None
         result = build_package(vault, export_items, destination, actor=custody_actor(actor),
                                reason=reason, log_signer=vault.log.signer,
@@ -428,11 +435,46 @@ def evidence_checkpoint(*, actor: Any) -> dict[str, Any]:
     if not policy.can_maintain_evidence(actor):
         raise PermissionDenied("Réservé aux administrateurs.")
     unsealed_or_raise()
-    with vault_errors():
-        vault = open_vault(signed=True)
+    with vault_errors(), signing_vault() as vault:
         note = vault.log.checkpoint()
     with transaction.atomic():
         audit_record(actor=actor, action="evidence.checkpoint",
                      details={"size": vault.log.size, "origin": vault.log.origin})
     return {"origin": vault.log.origin, "size": vault.log.size, "checkpoint": note.decode(),
             "vkey": log_key().vkey}
+
+
+def evidence_rewrap_keys(*, actor: Any, old: sealing.UnsealedKeys, new_public_key: bytes,
+                         new_key_id: str) -> int:
+    """After a key rotation: wrap every item's data key, every sealed file name and the
+    custody log key to the new organisation key. Call inside the rotation's transaction
+    (``identities_rotate``), with the old keys still in memory. Vault objects are not
+    rewritten: new wrappings go to ``RewrappedDataKey`` rows. Returns the number of items."""
+    from temoin.evidence.models import CustodyLogKey, RewrappedDataKey
+    from temoin.evidence.vaultsetup import LOG_KEY_CONTEXT, current_wrapping, unwrap_with, wrap_to
+
+    count = 0
+    with transaction.atomic(), vault_errors():
+        storage = open_vault().storage
+        for name in list(storage.list("keys/")):
+            with storage.open_read(name) as handle:
+                stored = handle.read()
+            data_key = unwrap_with(old, current_wrapping(stored))
+            RewrappedDataKey.objects.update_or_create(
+                stored_sha256=hashlib.sha256(stored).hexdigest(),
+                defaults={"key_id": new_key_id, "wrapped": wrap_to(new_public_key, new_key_id, data_key)})
+            count += 1
+        for item in EvidenceItem.objects.select_for_update().exclude(filename_sealed=None):
+            item.filename_sealed = sealing.rewrap_identity(
+                bytes(item.filename_sealed), old, new_public_key, new_key_id,
+                context=f"{FILENAME_CONTEXT}:{item.sha256}")
+            item.filename_key_id = new_key_id
+            item.save(update_fields=["filename_sealed", "filename_key_id"])
+        for row in CustodyLogKey.objects.select_for_update():
+            row.sealed_skey = sealing.rewrap_identity(bytes(row.sealed_skey), old, new_public_key,
+                                                      new_key_id, context=LOG_KEY_CONTEXT)
+            row.key_id = new_key_id
+            row.save(update_fields=["sealed_skey", "key_id"])
+        audit_record(actor=actor, action="evidence.rewrap",
+                     details={"items": count, "key_id": new_key_id, "retired": old.key_id})
+    return count

@@ -15,8 +15,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -36,6 +39,7 @@ LOG_KEY_CONTEXT = "custody-log-key"
 _KEY_ID_BYTES = 8
 _vaults: dict[Path, Vault] = {}
 _lock = threading.Lock()
+_signing_lock = threading.Lock()
 
 
 def vault_root() -> Path:
@@ -59,21 +63,40 @@ class OrganisationKeyWrapper:
 
     def wrap(self, data_key: bytes) -> bytes:
         record = active_keyring()
-        box = SealedBox(PublicKey(record.public_key)).encrypt(data_key)
-        return WRAP_MAGIC + bytes.fromhex(record.key_id) + box
+        return wrap_to(record.public_key, record.key_id, data_key)
 
     def unwrap(self, wrapped: bytes) -> bytes:
         keys = unsealed_or_raise()
-        head = len(WRAP_MAGIC)
-        if wrapped[:head] != WRAP_MAGIC or len(wrapped) < head + _KEY_ID_BYTES + 48:
-            raise sealing.Tampered(None, "wrapped data key: bad magic or too short")
-        key_id = wrapped[head:head + _KEY_ID_BYTES].hex()
-        if key_id != keys.key_id:
-            raise sealing.WrongKey(None, f"data key wrapped to key {key_id}, unsealed is {keys.key_id}")
-        try:
-            return bytes(SealedBox(keys.private_key).decrypt(wrapped[head + _KEY_ID_BYTES:]))
-        except CryptoError:
-            raise sealing.Tampered(None, f"wrapped data key (key {key_id}) failed authentication") from None
+        return unwrap_with(keys, current_wrapping(wrapped))
+
+
+def _key_id_of(wrapped: bytes) -> str:
+    head = len(WRAP_MAGIC)
+    if wrapped[:head] != WRAP_MAGIC or len(wrapped) < head + _KEY_ID_BYTES + 48:
+        raise sealing.Tampered(None, "wrapped data key: bad magic or too short")
+    return wrapped[head:head + _KEY_ID_BYTES].hex()
+
+
+def current_wrapping(stored: bytes) -> bytes:
+    """The newest wrapping of a stored wrapped key (a rotation may have re-wrapped it)."""
+    from temoin.evidence.models import RewrappedDataKey
+
+    row = RewrappedDataKey.objects.filter(stored_sha256=hashlib.sha256(stored).hexdigest()).first()
+    return bytes(row.wrapped) if row is not None else bytes(stored)
+
+
+def unwrap_with(keys: sealing.UnsealedKeys, wrapped: bytes) -> bytes:
+    key_id = _key_id_of(wrapped)
+    if key_id != keys.key_id:
+        raise sealing.WrongKey(None, f"data key wrapped to key {key_id}, unsealed is {keys.key_id}")
+    try:
+        return bytes(SealedBox(keys.private_key).decrypt(wrapped[len(WRAP_MAGIC) + _KEY_ID_BYTES:]))
+    except CryptoError:
+        raise sealing.Tampered(None, f"wrapped data key (key {key_id}) failed authentication") from None
+
+
+def wrap_to(public_key: bytes, key_id: str, data_key: bytes) -> bytes:
+    return WRAP_MAGIC + bytes.fromhex(key_id) + SealedBox(PublicKey(public_key)).encrypt(data_key)
 
 
 def _origin() -> str:
@@ -118,9 +141,9 @@ def log_signer() -> NoteSigner:
     return NoteSigner.from_skey(str(opened["skey"]))
 
 
-def open_vault(*, signed: bool = False) -> Vault:
-    """The vault of this installation (one per root per process); with ``signed`` the log
-    can sign checkpoints (needs unsealed keys)."""
+def open_vault() -> Vault:
+    """The vault of this installation (one per root per process). Its log has no signer:
+    appends work while sealed; signing goes through :func:`signing_vault`."""
     root = vault_root()
     row = log_key()
     with _lock:
@@ -134,8 +157,22 @@ def open_vault(*, signed: bool = False) -> Vault:
                           lock_path=root / "vault.lock")
             _vaults[root] = vault
     vault.log.refresh()
-    vault.log.signer = log_signer() if signed else None
     return vault
+
+
+@contextmanager
+def signing_vault() -> Iterator[Vault]:
+    """The vault with the log key opened (needs unsealed keys) for the duration of one signed
+    operation; the signer is dropped afterwards so a later seal leaves no key in the vault.
+    Signed operations of one process are serialised (the server runs threads)."""
+    signer = log_signer()
+    with _signing_lock:
+        vault = open_vault()
+        vault.log.signer = signer
+        try:
+            yield vault
+        finally:
+            vault.log.signer = None
 
 
 def forget_vaults() -> None:

@@ -28,10 +28,13 @@ CLAIM_KINDS = set(ClaimKind.values)
 
 def _dates(row: ParsedRow) -> dict[str, Any]:
     event = row.event
-    start, end = event.date_start, event.date_end or event.date_start
+    start = event.date_start
     level = event.date_precision.level
     if start is None:
         return {"start_precision": "unknown"}
+    end: dt.date = event.date_end or start
+    earliest: dt.date
+    latest: dt.date
     if level == "week":  # ACLED 2: "within a week" of the coded date
         earliest, latest, precision = start - dt.timedelta(days=3), end + dt.timedelta(days=3), \
             "approximate"

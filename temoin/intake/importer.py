@@ -81,46 +81,45 @@ class PlaceChecker:
         self.cache: dict[tuple[Any, ...], Any] = {}
 
     def check(self, row: ParsedRow) -> PlaceAnswer:
-        if self.gazetteer is None:
+        gazetteer = self.gazetteer
+        if gazetteer is None:
             return PlaceAnswer()
         loc = row.event.location
         answer = PlaceAnswer()
-        has_point = loc.latitude is not None and loc.longitude is not None
-        boundaries = self.gazetteer.boundaries
-        if has_point and boundaries is not None and (loc.admin1 or loc.admin2):
-            key = ("admin", loc.admin1, loc.admin2, round(loc.latitude, 2), round(loc.longitude, 2))
-            reason = self._cached(key, lambda: self._admin_check(loc))
+        point = (loc.latitude, loc.longitude) \
+            if loc.latitude is not None and loc.longitude is not None else None
+        cell = (round(point[0], 2), round(point[1], 2)) if point is not None else None
+        if point is not None and gazetteer.boundaries is not None and (loc.admin1 or loc.admin2):
+            reason = self._cached(("admin", loc.admin1, loc.admin2, cell),
+                                  lambda: self._admin_check(gazetteer, point, loc))
             if reason:
                 answer.warnings.append(reason)
-        if not loc.name:
+        name = loc.name
+        if not name:
             return answer
         # The name is geocoded once per (name, admin1, admin2); the source's point is brought in
         # (cached per ~1 km cell) only to break ties or when the match is far from it.
-        result = self._cached(("name", loc.name, loc.admin1, loc.admin2),
-                              lambda: self.gazetteer.geocode(loc.name, loc.admin1, loc.admin2))
-        if has_point and (result.status == "ambiguous" or (
+        result = self._cached(("name", name, loc.admin1, loc.admin2),
+                              lambda: gazetteer.geocode(name, loc.admin1, loc.admin2))
+        if point is not None and (result.status == "ambiguous" or (
                 result.found and result.best is not None and haversine_km(
-                    loc.latitude, loc.longitude, result.best.place.latitude,
+                    point[0], point[1], result.best.place.latitude,
                     result.best.place.longitude) > FAR_KM)):
-            result = self._cached(
-                ("near", loc.name, loc.admin1, loc.admin2, round(loc.latitude, 2),
-                 round(loc.longitude, 2)),
-                lambda: self.gazetteer.geocode(loc.name, loc.admin1, loc.admin2,
-                                               (loc.latitude, loc.longitude)))
+            result = self._cached(("near", name, loc.admin1, loc.admin2, cell),
+                                  lambda: gazetteer.geocode(name, loc.admin1, loc.admin2, point))
         if result.found and result.best is not None:
             place = result.best.place
             answer.geonameid = place.geonameid
-            if not has_point:
+            if point is None:
                 answer.latitude, answer.longitude = place.latitude, place.longitude
                 answer.geo_precision = "near"
             else:
-                distance = haversine_km(loc.latitude, loc.longitude, place.latitude,
-                                        place.longitude)
+                distance = haversine_km(point[0], point[1], place.latitude, place.longitude)
                 if distance > FAR_KM:
                     answer.warnings.append(
                         f"geocode_far: gazetteer place {place.geonameid} is {distance:.0f} km "
                         "from the source's point")
-        elif not has_point:
+        elif point is None:
             answer.warnings.append(f"geocode_{result.status}: {result.reason}")
         return answer
 
@@ -131,10 +130,11 @@ class PlaceChecker:
             self.cache[key] = compute()
         return self.cache[key]
 
-    def _admin_check(self, loc: Any) -> str:
-        assert self.gazetteer is not None and self.gazetteer.boundaries is not None
-        check = self.gazetteer.boundaries.check_stated(loc.latitude, loc.longitude,
-                                                       admin1=loc.admin1, admin2=loc.admin2)
+    @staticmethod
+    def _admin_check(gazetteer: Gazetteer, point: tuple[float, float], loc: Any) -> str:
+        assert gazetteer.boundaries is not None
+        check = gazetteer.boundaries.check_stated(point[0], point[1], admin1=loc.admin1,
+                                                  admin2=loc.admin2)
         return f"admin_disagrees: {check.reason}" if check.agrees is False else ""
 
 

@@ -15,7 +15,6 @@ devices, and submissions (plain or encrypted) turned into rows of an "odk" batch
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -332,7 +331,3 @@ def read_submission_xml(submission: OdkSubmission) -> bytes | None:
         return None
     opened = sealing.open_identity(keys, data, context=_xml_context(submission.instance_id))
     return base64.b64decode(str(opened["xml_b64"]))
-
-
-def _today() -> dt.date:
-    return timezone.now().date()

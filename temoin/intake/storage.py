@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +66,3 @@ def store_bytes(data: bytes, *, folder: Path | None = None) -> StoredFile:
     import io
 
     return store_stream(io.BytesIO(data), folder=folder)
-
-
-def copy_tree(source: Path, target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, target, dirs_exist_ok=True)

@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ from temoin.core import sealing
 from temoin.core.linkage import IncidentRecord, PersonRecord
 
 SEX = {"male": "m", "female": "f"}
+HAS_INCIDENT_DATE = "incident_date" in {f.name for f in fields(PersonRecord)}
 PRECISE = ("exact", "near")
 SEALED_HIDDEN = (
     "Identités scellées : les noms n'ont pas été déchiffrés. Seule l'égalité exacte des noms "
@@ -115,7 +116,8 @@ def person_input(viewer: Any, *, keys: Any | None,
         person_events[person_id].add(event_id)
     event_ids = {e for events in person_events.values() for e in events}
     places = {e["pk"]: e for e in Event.objects.filter(pk__in=event_ids).values(
-        "pk", "admin1", "admin2", "latitude", "longitude", "geo_precision", "start_earliest")}
+        "pk", "admin1", "admin2", "latitude", "longitude", "geo_precision", "start_earliest",
+        "start_latest", "start_precision")}
     chosen = [pk for pk in sorted(person_events) if pk in persons]
     if keys is not None and on_count is not None:
         on_count(sum(1 for pk in chosen if persons[pk].identity_blob))
@@ -173,6 +175,11 @@ def _person_record(person: Person, origin: str, names: dict[str, Any],
     death, precision = _interval(person.death_earliest, person.death_latest,
                                  person.death_precision)
     precise = place["geo_precision"] in PRECISE and place["latitude"] is not None
+    extra: dict[str, Any] = {}
+    if HAS_INCIDENT_DATE:  # the date of the documented event (newer core versions use it)
+        incident, incident_precision = _interval(place["start_earliest"], place["start_latest"],
+                                                 place["start_precision"])
+        extra = {"incident_date": incident, "incident_precision": incident_precision}
     record = PersonRecord(
         record_id=str(person.pk), list_id=origin, given_name=given, family_name=family,
         full_name=full, sex=SEX.get(person.sex),  # type: ignore[arg-type]  # 'm', 'f' or None
@@ -182,7 +189,7 @@ def _person_record(person: Person, origin: str, names: dict[str, Any],
         region=place["admin1"] or None,
         latitude=place["latitude"] if precise else None,
         longitude=place["longitude"] if precise else None,
-        stratum=place["admin1"] or None)
+        stratum=place["admin1"] or None, **extra)
     row = {"list": origin, "record": str(person.pk), "blind_name": person.blind_name,
            "sex": person.sex, "age": [person.age_min, person.age_max],
            "death": [person.death_earliest, person.death_latest, person.death_precision],

@@ -63,7 +63,8 @@ def _visible_pairs(viewer: Any) -> QuerySet[CandidatePair]:
     if not can_read(viewer):
         return CandidatePair.objects.none()
     return CandidatePair.objects.select_related("run", "left", "right", "left__person",
-                                                "right__person")
+                                                "right__person", "left__event", "right__event",
+                                                "left__cluster", "right__cluster")
 
 
 def access_pair_by_id(viewer: Any, pair_id: Any) -> CandidatePair:
@@ -103,6 +104,7 @@ def _record(member: ClusterMember) -> dict[str, Any]:
         out["code"] = member.person.code
     if member.event_id:
         out["event"] = member.event_id
+        out["reference"] = member.event.reference
     return out
 
 
@@ -240,8 +242,8 @@ def clusters_summary(viewer: Any, run: LinkageRun, *, min_size: int = 2,
     clusters = list(LinkedCluster.objects.filter(run=run, size__gte=min_size).order_by(
         "-size", "number")[:limit])
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for m in ClusterMember.objects.filter(cluster__in=clusters).select_related("person",
-                                                                                "cluster"):
+    for m in ClusterMember.objects.filter(cluster__in=clusters).select_related(
+            "person", "event", "cluster"):
         members[m.cluster_id].append(_record(m))
     return [{"number": c.number, "size": c.size, "lists": c.lists, "region": c.region,
              "year": c.year, "conflicts_with_review": c.conflicts_with_review,

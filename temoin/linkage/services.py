@@ -115,8 +115,12 @@ def _progress(run: LinkageRun, stage: str, fraction: float, callback: Progress |
 def linkage_run_start(*, actor: Any, kind: str, use_names: bool | None = None,
                       train_from_decisions: bool = False, max_pairs: int | None = None,
                       settings: dict[str, Any] | None = None,
+                      model_from: LinkageRun | None = None,
                       progress: Progress | None = None) -> LinkageRun:
     """Run linkage on the case database now and store the result.
+
+    ``model_from``: an earlier run of the same kind whose settings and trained Splink model
+    are reused instead of training (reproduce or explain a result on today's data).
 
     ``use_names``: ``True`` needs the keys unsealed (``keys.sealed`` otherwise, nothing
     written); ``False`` uses the blind index only; ``None`` uses names when unsealed.
@@ -124,7 +128,11 @@ def linkage_run_start(*, actor: Any, kind: str, use_names: bool | None = None,
     if not can_run(actor):
         raise PermissionDenied("Seuls les analystes et administrateurs lancent une liaison.")
     problems = Problems(f"linkage run ({kind})")
-    core_settings = _settings(problems, kind, settings or {}, max_pairs)
+    base = dict(model_from.settings) if model_from is not None else {}
+    core_settings = _settings(problems, kind, {**base, **(settings or {})}, max_pairs)
+    if model_from is not None and (model_from.kind != kind or not model_from.splink_model):
+        problems.add("model_from", "linkage.model_from",
+                     f"La liaison {model_from.pk} n'a pas de modèle {kind} réutilisable.")
     if max_pairs is not None and max_pairs < 1000:
         problems.add("max_pairs", "linkage.max_pairs", "max_pairs : au moins 1000.")
     problems.raise_if_any()
@@ -143,14 +151,17 @@ def linkage_run_start(*, actor: Any, kind: str, use_names: bool | None = None,
     with transaction.atomic():
         run = LinkageRun.objects.create(kind=kind, identity_mode=mode, hidden=hidden,
                                         settings=core_settings.to_dict(), versions=_versions(),
-                                        created_by=actor, stage="input")
+                                        created_by=actor, stage="input",
+                                        metrics={"model_from_run": model_from.pk}
+                                        if model_from is not None else {})
         audit_record(actor=actor, action="linkage.run_start", target=run,
                      details={"kind": kind, "identity_mode": mode,
                               "train_from_decisions": train_from_decisions})
     started = time.perf_counter()
     try:
         _execute(run, actor=actor, keys=keys, settings=core_settings,
-                 train_from_decisions=train_from_decisions, progress=progress)
+                 train_from_decisions=train_from_decisions, progress=progress,
+                 model=model_from.splink_model if model_from is not None else None)
     except LinkageError as exc:
         _fail(run, actor, f"{getattr(exc, 'code', 'linkage.error')}: {exc}", started)
     return run
@@ -174,7 +185,8 @@ def _audit_identities(actor: Any, run: LinkageRun) -> Callable[[int], None]:
 
 
 def _execute(run: LinkageRun, *, actor: Any, keys: Any, settings: LinkageSettings,
-             train_from_decisions: bool, progress: Progress | None) -> None:
+             train_from_decisions: bool, progress: Progress | None,
+             model: dict[str, Any] | None = None) -> None:
     started = time.perf_counter()
     _progress(run, "input", 0.05, progress)
     if run.kind == "persons":
@@ -192,7 +204,7 @@ def _execute(run: LinkageRun, *, actor: Any, keys: Any, settings: LinkageSetting
         run_settings = LinkageSettings.from_dict({**settings.to_dict(),
                                                   "temp_directory": str(spill)})
         link = link_persons if run.kind == "persons" else link_incidents
-        result = link(data.records, settings=run_settings, labels=labels)
+        result = link(data.records, settings=run_settings, labels=labels, model=model)
         spill_files = sum(1 for _ in spill.rglob("*") if _.is_file())
     del data.records  # names leave memory with the records
     removed = not Path(folder).exists()
@@ -215,7 +227,7 @@ def _execute(run: LinkageRun, *, actor: Any, keys: Any, settings: LinkageSetting
         run.alternative_clusterings = [draw.tolist() for draw in result.alternative_assignments]
         clusters = LinkedCluster.objects.filter(run=run)
         run.metrics = {
-            "records": len(data.meta), "linked_records": int(result.assignments["linked"].sum())
+            **run.metrics, "records": len(data.meta), "linked_records": int(result.assignments["linked"].sum())
             if len(result.assignments) else 0,
             "clusters": clusters.count(), "multi_record_clusters": clusters.filter(
                 size__gt=1).count(),
@@ -259,19 +271,20 @@ def _assign(run: LinkageRun, members: list[ClusterMember], assignment: list[int]
     groups: dict[int, list[ClusterMember]] = {}
     for member, cluster in zip(members, assignment, strict=True):
         groups.setdefault(cluster, []).append(member)
-    to_create, to_update = [], []
+    to_create: list[LinkedCluster] = []
+    to_update: list[LinkedCluster] = []
     for number, group in groups.items():
         fields = _cluster_fields(group)
-        cluster = existing.get(number)
-        if cluster is None:
-            cluster = LinkedCluster(run=run, number=number, **fields,
-                                    conflicts_with_review=number in conflicting)
-            to_create.append(cluster)
+        row = existing.get(number)
+        if row is None:
+            row = LinkedCluster(run=run, number=number, **fields,
+                                conflicts_with_review=number in conflicting)
+            to_create.append(row)
         else:
             for name, value in fields.items():
-                setattr(cluster, name, value)
-            cluster.conflicts_with_review = number in conflicting
-            to_update.append(cluster)
+                setattr(row, name, value)
+            row.conflicts_with_review = number in conflicting
+            to_update.append(row)
     LinkedCluster.objects.bulk_create(to_create, batch_size=500)
     LinkedCluster.objects.bulk_update(to_update, ["size", "lists", "region", "year",
                                                   "conflicts_with_review"], batch_size=500)
@@ -409,7 +422,8 @@ def _constraints(run: LinkageRun, position: dict[tuple[str, str], int]
     for d in ReviewDecision.objects.filter(pair__run=run, undone_at__isnull=True).order_by("id"):
         key = frozenset(((d.left_list, d.left_record), (d.right_list, d.right_record)))
         chosen[key] = DECISION_LABEL[d.decision]
-    must, cannot = [], []
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
     for key, label in chosen.items():
         a, b = sorted(key)
         if a not in position or b not in position or label == "unsure":

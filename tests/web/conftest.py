@@ -55,7 +55,7 @@ def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     """Browser tests use a transactional database whose flush also empties the read-only
     vocabularies loaded once per session: put them back for whatever runs next."""
     yield
-    if item.get_closest_marker("browser") is None:
+    if not getattr(item, "temoin_flushed", False):  # set by the browser tests' fixture
         return
     from pytest_django.plugin import blocking_manager_key
 

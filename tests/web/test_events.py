@@ -115,6 +115,7 @@ def test_partner_sees_only_shared_and_consented_sources(cases):
     assert "Radio S" in html and "ONG T" not in html
     assert all(name not in html for name in SYNTHETIC_NAMES)
     assert "Modifier" not in html and "Changer le statut" not in html
+    assert "Historique" not in html and "admin" not in html  # no internal history or usernames
     listing = body(partner, "/evenements/")
     assert cases.located.reference in listing and cases.cercle.reference not in listing
 

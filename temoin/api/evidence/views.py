@@ -151,6 +151,8 @@ class EvidenceVerifyView(APIView):
                                            sample=int(sample) if sample not in (None, "") else None)
         return Response({"ok": outcome.ok, "full": outcome.full, "log_ok": outcome.log_ok,
                          "log_problem": outcome.log_problem, "log_size": outcome.log_size,
+                         "storage_problems": list(outcome.storage_problems),
+                         "not_in_database": list(outcome.not_in_database),
                          "items": outcome.checked})
 
 
@@ -170,9 +172,10 @@ class EvidenceExportView(APIView):
         org_id = data.get("recipient_organisation")
         organisation = Organisation.objects.filter(pk=org_id, is_host=False).first() if org_id else None
         name = f"package-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+        workdir: Path | None = None
         if server_side:
             export_folder().mkdir(parents=True, exist_ok=True)
-            workdir, destination = None, export_folder() / name
+            destination = export_folder() / name
         else:
             workdir = Path(tempfile.mkdtemp(prefix="temoin-export-"))
             destination = workdir / name
@@ -187,6 +190,7 @@ class EvidenceExportView(APIView):
                        "checkpoint_size": outcome.checkpoint_size, "vkey": selectors.custody_vkey()["vkey"]}
             if server_side:
                 return Response({**summary, "path": str(outcome.path)}, status=201)
+            assert workdir is not None
             archive = shutil.make_archive(str(workdir / name), "zip", root_dir=workdir, base_dir=name)
             handle = open(archive, "rb")  # noqa: SIM115 — closed by FileResponse
             os.unlink(archive)  # the open handle keeps the bytes until the response is sent

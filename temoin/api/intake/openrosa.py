@@ -142,7 +142,7 @@ def submission(request: HttpRequest) -> HttpResponse:
     files: dict[str, bytes] = {}
     for name, upload in request.FILES.items():
         if name != "xml_submission_file" and hasattr(upload, "read"):
-            files[str(upload.name)] = upload.read()
+            files[str(getattr(upload, "name", name))] = upload.read()
     ip = request.META.get("REMOTE_ADDR", "")
     try:
         with audit_context(via="openrosa", ip=ip):

@@ -59,12 +59,15 @@ class RunListView(APIView):
     def post(self, request: Request) -> Response:
         data = _body(request)
         max_pairs = data.get("max_pairs")
+        model_from = data.get("model_from")
         run = services.linkage_run_start(
             actor=request.user, kind=str(data.get("kind", "")),
             use_names=_optional_bool(data.get("use_names")),
             train_from_decisions=bool(_optional_bool(data.get("train_from_decisions"))),
             max_pairs=None if max_pairs is None else _int(max_pairs, "max_pairs", 0),
-            settings=data.get("settings") or {})
+            settings=data.get("settings") or {},
+            model_from=None if model_from in (None, "") else selectors.access_run_by_id(
+                request.user, model_from))
         return Response(selectors.run_summary(run), status=201)
 
 

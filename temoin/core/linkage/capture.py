@@ -31,6 +31,14 @@ class CaptureHistories:
     counts: pd.DataFrame
     excluded: int
 
+    def rows_by_stratum(self) -> dict[str | None, list[tuple[int, ...]]]:
+        """0/1 histories in ``lists`` order per stratum, the input of
+        ``temoin.core.estimation.data.table_from_capture_histories(lists, rows, stratum=...)``."""
+        out: dict[str | None, list[tuple[int, ...]]] = {}
+        for stratum, pattern in self.individuals[["stratum", "pattern"]].itertuples(index=False):
+            out.setdefault(stratum, []).append(tuple(int(bit) for bit in pattern))
+        return out
+
 
 def _stratum_by_record(run: LinkageRun) -> list[str | None]:
     table = run.comparison_table

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from temoin.core.linkage.comparisons import incident_splink_settings
 from temoin.core.linkage.engine import run_splink
+from temoin.core.linkage.incident_comparisons import incident_splink_settings
 from temoin.core.linkage.persons import _as_records, _empty_run, _label_ids, finish_run
 from temoin.core.linkage.prepare import UnlinkedRecord, place_key
 from temoin.core.linkage.records import IncidentRecord, date_interval

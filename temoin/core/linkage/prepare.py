@@ -70,6 +70,7 @@ def _content_hash(record: PersonRecord) -> str:
         record.birth_date,
         record.age,
         record.death_date,
+        record.incident_date,
         record.village,
         record.commune,
         record.document_id,
@@ -109,7 +110,7 @@ def _birth_interval(record: PersonRecord) -> tuple[int | None, int | None]:
     if record.age is None:
         return None, None
     # An age is relative to the death date; without one it cannot become a birth interval.
-    reference = record.death_date
+    reference = record.death_date or record.incident_date
     if reference is None:
         return None, None
     spread = 5 if record.age_approximate else 0
@@ -282,7 +283,13 @@ def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str
     family_canon = " ".join(variants.canonical(t) for t in name.family_tokens) or None
     related = [variants.related_group(t) for t in name.given_tokens]
     all_canon = [variants.canonical(t) for t in name.tokens if len(t) > 1]
-    death_low, death_high = date_interval(record.death_date, record.death_precision)
+    # The date of death, else the incident date: victims are compared on when it happened.
+    event_date: date | None
+    if record.death_date is not None:
+        event_date, event_precision = record.death_date, record.death_precision
+    else:
+        event_date, event_precision = record.incident_date, record.incident_precision
+    death_low, death_high = date_interval(event_date, event_precision)
     birth_low, birth_high = _birth_interval(record)
     birth_text = (
         record.birth_date.isoformat()
@@ -309,7 +316,7 @@ def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str
         "sex": record.sex,
         "death_low": death_low,
         "death_high": death_high,
-        "death_year": record.death_date.year if record.death_date is not None else None,
+        "death_year": event_date.year if event_date is not None else None,
         "birth_low": birth_low,
         "birth_high": birth_high,
         "birth_year": record.birth_date.year if record.birth_date is not None else None,

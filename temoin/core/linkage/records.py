@@ -62,6 +62,8 @@ class PersonRecord:
     age_approximate: bool = False
     death_date: date | None = None
     death_precision: DatePrecision = "day"
+    incident_date: date | None = None
+    incident_precision: DatePrecision = "day"
     village: str | None = None
     commune: str | None = None
     cercle: str | None = None
@@ -82,7 +84,7 @@ class PersonRecord:
             raise InvalidRecordError(
                 record_id=self.record_id, field="age", problem="outside 0..120"
             )
-        for name in ("birth_precision", "death_precision"):
+        for name in ("birth_precision", "death_precision", "incident_precision"):
             if getattr(self, name) not in ("day", "month", "year"):
                 raise InvalidRecordError(
                     record_id=self.record_id, field=name, problem="must be day, month or year"
@@ -163,7 +165,7 @@ def records_from_rows(
         for key in ("act_types", "perpetrators"):
             if key in values:
                 values[key] = tuple(values[key])
-        for key in ("birth_date", "death_date", "date"):
+        for key in ("birth_date", "death_date", "incident_date", "date"):
             if key in values and isinstance(values[key], datetime):
                 values[key] = values[key].date()  # pandas Timestamp or datetime: keep the day
         for key in ("age", "killed_low", "killed_high"):

@@ -50,6 +50,7 @@ def scenario_persons(scenario: Any) -> ScenarioLists:
             report = reports[person.report_id]
             place = report.place
             death, precision = _interval(person.date_of_death)
+            incident, incident_precision = _interval(report.date)
             age = person.age
             approximate = person.age_precision in ("approximate", "range")
             if age is None and person.age_min is not None and person.age_max is not None:
@@ -68,6 +69,8 @@ def scenario_persons(scenario: Any) -> ScenarioLists:
                     age_approximate=approximate,
                     death_date=death,
                     death_precision=precision,
+                    incident_date=incident,
+                    incident_precision=incident_precision,
                     village=person.village or None,
                     cercle=place.admin2 or None,
                     region=place.admin1 or None,

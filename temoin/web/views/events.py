@@ -137,16 +137,20 @@ def _audit_view(request: HttpRequest, event: Any) -> None:
 
 
 def _related(request: HttpRequest, event: Any) -> list[dict[str, Any]]:
-    visible = access.visible_events(request.user).values("pk")
+    """Linked events the viewer may see (links first, then visibility of those few ids)."""
+    links = list(EventLink.objects.filter(from_event=event).select_related("to_event")) + \
+        list(EventLink.objects.filter(to_event=event).select_related("from_event"))
+    others = {link.to_event_id if link.from_event_id == event.pk else link.from_event_id
+              for link in links}
+    visible = set(access.visible_events(request.user).filter(pk__in=others)
+                  .values_list("pk", flat=True)) if others else set()
     out = []
-    for link in EventLink.objects.filter(from_event=event, to_event__in=visible) \
-            .select_related("to_event"):
-        out.append({"event": link.to_event, "relation": link.get_relation_display(),
-                    "direction": "→"})
-    for link in EventLink.objects.filter(to_event=event, from_event__in=visible) \
-            .select_related("from_event"):
-        out.append({"event": link.from_event, "relation": link.get_relation_display(),
-                    "direction": "←"})
+    for link in links:
+        outgoing = link.from_event_id == event.pk
+        other = link.to_event if outgoing else link.from_event
+        if other.pk in visible:
+            out.append({"event": other, "relation": link.get_relation_display(),
+                        "direction": "→" if outgoing else "←"})
     return out
 
 

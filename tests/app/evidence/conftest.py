@@ -37,7 +37,7 @@ EVENT = {
 
 
 @pytest.fixture
-def case(world):  # type: ignore[no-untyped-def]
+def case(world):  # type: ignore[no-untyped-def]  # noqa: F811
     from temoin.cases import services
 
     event = services.event_create(actor=world.analyst, data=EVENT)

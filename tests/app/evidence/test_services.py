@@ -282,3 +282,49 @@ def test_checkpoint_signed_with_published_vkey(case):
 
     opened = open_note(note["checkpoint"].encode(), [NoteVerifier.from_vkey(selectors.custody_vkey()["vkey"])])
     assert note["size"] == 1 and opened is not None
+
+
+def test_key_rotation_rewraps_items_filenames_and_log_key(case, tmp_path):
+    from django.db import transaction
+
+    from temoin.keys.services import keyring_rotate
+    from tests.app.conftest import PASSPHRASE
+
+    item = ingest(case, source=case.source_courts).item
+    with transaction.atomic():
+        old, new = keyring_rotate(actor=case.world.admin, passphrase=PASSPHRASE)
+        assert services.evidence_rewrap_keys(actor=case.world.admin, old=old,
+                                             new_public_key=new.public_key, new_key_id=new.key_id) == 1
+    keystore.keep(new)
+    item.refresh_from_db()
+    assert item.filename_key_id == new.key_id
+    data = b"".join(services.evidence_open_original(viewer=case.world.analyst, item=item, reason="après rotation"))
+    assert data == PHOTO
+    assert services.evidence_checkpoint(actor=case.world.admin)["size"] >= 2
+    assert AuditEntry.objects.filter(action="evidence.rewrap").count() == 1
+
+
+def test_without_rewrap_a_rotation_leaves_originals_unreadable(case):
+    from django.db import transaction
+
+    from temoin.evidence.errors import VaultProblem
+    from temoin.keys.services import keyring_rotate
+    from tests.app.conftest import PASSPHRASE
+
+    item = ingest(case).item
+    with transaction.atomic():
+        _, new = keyring_rotate(actor=case.world.admin, passphrase=PASSPHRASE)
+    keystore.keep(new)
+    with pytest.raises(VaultProblem) as failed:
+        b"".join(services.evidence_open_original(viewer=case.world.analyst, item=item, reason="x"))
+    assert failed.value.code == "vault.key_wrap_failed"
+
+
+def test_vault_item_without_row_is_reported_and_healed_by_reingest(case):
+    item = ingest(case).item
+    EvidenceItem.objects.filter(pk=item.pk).delete()  # as if the database part had failed
+    outcome = services.evidence_verify(actor=case.world.admin)
+    assert outcome.not_in_database == (item.sha256,) and outcome.storage_problems == ()
+    healed = ingest(case)
+    assert healed.duplicate and healed.item.sha256 == item.sha256
+    assert services.evidence_verify(actor=case.world.admin).not_in_database == ()

@@ -31,7 +31,7 @@ class Loaded:
 
 
 @pytest.fixture
-def loaded(world):  # type: ignore[no-untyped-def]
+def loaded(world):  # type: ignore[no-untyped-def]  # noqa: F811  (the fixture)
     """The scenario in the database (keys unsealed, so blind indexes are computed)."""
     from temoin.cases.bulk import ScenarioLoader
 

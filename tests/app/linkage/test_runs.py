@@ -55,16 +55,19 @@ def test_names_run_stores_a_reproducible_explainable_result(world, loaded):
     assert stored_pairs(run) == loaded.core_pairs
     precision, recall, predicted, actual = scores(run, loaded.truth)
     # what the core achieves on this scenario with default settings (expert priors; seed 7,
-    # 40 incidents): precision 93/98 = 0.949, recall 93/145 = 0.641 — honest thresholds
-    assert (predicted, actual) == (98, 145)
+    # 40 incidents; 145 true pairs): 93/98 (precision 0.949, recall 0.641) and, after the
+    # core added the incident date, 98/102 (0.961, 0.676) — thresholds at the lower figures
+    assert actual == 145
     assert precision >= 0.94 and recall >= 0.64, (precision, recall)
     # one audit row for the bulk read of identities, with the count and no name
     reads = AuditEntry.objects.filter(action="linkage.identities_read")
     assert [r.details["count"] for r in reads] == [312]
     assert AuditEntry.objects.filter(action="linkage.run", target_id=str(run.pk)).count() == 1
-    # same input, same hash
-    again = services.linkage_run_start(actor=world.admin, kind="persons")
+    # same input, same hash; the stored settings + trained model reproduce the clusters
+    again = services.linkage_run_start(actor=world.admin, kind="persons", model_from=run)
     assert again.input_sha256 == run.input_sha256
+    assert again.metrics["model_from_run"] == run.pk and again.settings == run.settings
+    assert stored_pairs(again) == stored_pairs(run)
 
 
 def test_capture_histories_by_stratum(world, loaded):
@@ -109,7 +112,10 @@ def test_event_run(world, loaded):
     assert (run.status, run.identity_mode) == ("done", "none")
     assert run.input_count == len(loaded.event_truth) == 127
     precision, recall, _, _ = scores(run, loaded.event_truth)
-    assert precision >= 0.5 and recall >= 0.5, (precision, recall)
+    # measured: 167 pairs predicted, all true; 178 true pairs (precision 1.0, recall 0.938)
+    assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+    item = selectors.review_queue(world.reviewer, run, limit=1)
+    assert not item or item[0]["left"]["reference"].startswith("E-")
 
 
 def test_refused_roles_write_nothing(world, loaded):
@@ -128,3 +134,10 @@ def test_bad_settings_are_all_reported(world, loaded):
     error = bad.value
     assert error.code == "validation_failed" and set(error.fields) == {"settings", "max_pairs"}
     assert LinkageRun.objects.count() == 0
+
+
+def test_empty_database_says_so(world):
+    run = services.linkage_run_start(actor=world.admin, kind="persons")
+    assert (run.status, run.core_status, run.input_count) == ("done", "empty_input", 0)
+    assert run.manifest["messages"] == ["empty input: nothing to link"]
+    assert selectors.linkage_capture_histories(world.admin, run) == []

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from temoin.core.estimation import (
+    InvalidSettingsError,
     LogLinearModel,
     estimate_heterogeneity,
     fit_loglinear,
@@ -153,3 +154,13 @@ def test_hare_mt_without_111111(reference: dict[str, Any]) -> None:
     assert round(fit.standard_error, 1) == expected["se"]
     assert round(fit.aic(), 1) == 146.1
     assert model.name() == "[1,2,3,4,5,6] +cell 111111"
+
+
+def test_stepwise_upper_tail_option() -> None:
+    table = load("new_orleans_trafficking_8lists_n185")
+    upper = stepwise_select(table, tail="upper")
+    assert [term for term, _ in upper.steps] == ["D:E"]  # a positive dependence
+    assert round(upper.fit.estimate) == 1184
+    with pytest.raises(InvalidSettingsError) as caught:
+        stepwise_select(table, p_threshold=2.0, tail="lower")
+    assert len(caught.value.problems) == 2

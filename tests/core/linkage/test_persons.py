@@ -256,3 +256,18 @@ def test_wrong_record_type_names_the_position(priors: LinkageSettings) -> None:
     with pytest.raises(InvalidRecordError) as error:
         link_persons([{"record_id": "1"}], settings=priors)  # type: ignore[list-item]
     assert error.value.code == "invalid_record" and "'#0'" in str(error.value)
+
+
+def test_incident_date_stands_in_for_a_missing_date_of_death(priors: LinkageSettings) -> None:
+    day = date(2019, 3, 23)
+    records = [
+        person("A", "A1", "Adama", "Dolo", death_date=None, incident_date=day, age=30),
+        person("B", "B1", "Adama", "Dolo", death_date=day, age=31),
+        person("B", "B2", "Ali", "Togo", death_date=None, incident_date=date(2017, 1, 2), age=None),
+    ]
+    run = link_persons(records, settings=priors)
+    table = run.comparison_table
+    assert table is not None
+    assert table["death_low"].tolist()[:2] == [17978, 17978]
+    assert table["birth_low"].notna().tolist() == [True, True, False]
+    assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1")) != run.cluster_of(("B", "B2"))

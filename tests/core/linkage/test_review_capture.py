@@ -103,6 +103,7 @@ def test_capture_histories_by_stratum() -> None:
     assert histories.individuals["stratum"].tolist() == ["Mopti", "Mopti", "Gao"]
     counts = {(s, p): c for s, p, c in histories.counts.itertuples(index=False)}
     assert counts == {("Gao", "001"): 1, ("Mopti", "100"): 1, ("Mopti", "110"): 1}
+    assert histories.rows_by_stratum() == {"Mopti": [(1, 1, 0), (1, 0, 0)], "Gao": [(0, 0, 1)]}
 
 
 def test_sampled_clusterings_follow_probabilities_and_constraints() -> None:

@@ -39,10 +39,11 @@ def select_model(
     model: LogLinearModel | None = None,
     p_threshold: float = 0.02,
     max_order: int = 2,
+    stepwise_tail: str = "both",
 ) -> SelectionOutcome:
     """Run one selection procedure (the same one the bootstrap repeats)."""
     if selection == "stepwise":
-        return stepwise_select(table, p_threshold=p_threshold)
+        return stepwise_select(table, p_threshold=p_threshold, tail=stepwise_tail)
     if selection in ("bic", "aic"):
         return search_models(table, criterion=selection, max_order=max_order)
     chosen = LogLinearModel.main_effects(table.n_lists) if selection == "main" else model
@@ -58,6 +59,7 @@ def estimate_loglinear(
     model: LogLinearModel | str | None = None,
     p_threshold: float = 0.02,
     max_order: int = 2,
+    stepwise_tail: str = "both",
     interval: str = "bca",
     n_boot: int = 1000,
     seed: int = 1234,
@@ -83,7 +85,8 @@ def estimate_loglinear(
     if isinstance(model, str):
         model = LogLinearModel.parse(model, table.n_lists)
     outcome = select_model(
-        table, selection=selection, model=model, p_threshold=p_threshold, max_order=max_order
+        table, selection=selection, model=model, p_threshold=p_threshold, max_order=max_order,
+        stepwise_tail=stepwise_tail,
     )
     fit = outcome.fit
     warnings = empty_list_warnings(table) + _sparse_warnings(table)
@@ -120,6 +123,7 @@ def estimate_loglinear(
                 model=model,
                 p_threshold=p_threshold,
                 max_order=max_order,
+                stepwise_tail=stepwise_tail,
             ).fit.estimate
 
         boot = bootstrap_estimates(table, estimator, n_boot=n_boot, seed=seed, level=level)
@@ -160,6 +164,7 @@ def estimate_loglinear(
             "selection": selection,
             "model": model.name() if model else None,
             "p_threshold": p_threshold,
+            "stepwise_tail": stepwise_tail,
             "max_order": max_order,
             "interval": interval,
             "n_boot": n_boot,

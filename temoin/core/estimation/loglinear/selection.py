@@ -43,10 +43,21 @@ class SelectionOutcome:
     steps: tuple[tuple[str, float], ...] = ()  # (term added, p-value) for stepwise
 
 
-def stepwise_select(table: ListOverlapTable, *, p_threshold: float = 0.02) -> SelectionOutcome:
-    """Forward stepwise selection of two-list interactions at ``p_threshold``."""
+def stepwise_select(table: ListOverlapTable, *, p_threshold: float = 0.02,
+                    tail: str = "both") -> SelectionOutcome:
+    """Forward stepwise selection of two-list interactions at ``p_threshold``.
+
+    ``tail="both"`` is SparseMSE's code (the smaller of the two Poisson tails, so overlaps
+    smaller than expected count too); ``tail="upper"`` tests only overlaps larger than
+    expected (positive dependence), as the SparseMSE documentation words it.
+    """
+    problems = []
     if not 0.0 <= p_threshold <= 1.0:
-        raise InvalidSettingsError([f"p_threshold {p_threshold} not in [0, 1]"])
+        problems.append(f"p_threshold {p_threshold} not in [0, 1]")
+    if tail not in ("both", "upper"):
+        problems.append(f"tail {tail!r} is not 'both' or 'upper'")
+    if problems:
+        raise InvalidSettingsError(problems)
     t = table.n_lists
     model = LogLinearModel.main_effects(t)
     fit = fit_loglinear(table, model, check=False)
@@ -64,10 +75,9 @@ def stepwise_select(table: ListOverlapTable, *, p_threshold: float = 0.02) -> Se
                 continue
             expected = fit.fitted_on_lists(pair)
             count = observed[pair]
-            p_value = min(
-                float(stats.poisson.cdf(count, expected)),
-                float(stats.poisson.sf(count - 1, expected)),
-            )
+            upper = float(stats.poisson.sf(count - 1, expected))
+            p_value = upper if tail == "upper" else min(
+                float(stats.poisson.cdf(count, expected)), upper)
             candidates.append((p_value, index, pair))
         candidates.sort()
         # Only the smallest p-value among estimable candidates matters, so candidates are
