@@ -133,3 +133,32 @@ def _short(value: object) -> str:
             return f"{value[0].get('graph', '')} ({value[0].get('weight', 0):.2f})"
         return "[" + ", ".join(_short(v) for v in value) + "]"
     return str(value)
+
+
+@app.command("record")
+def record(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV table or histories"),
+    title: str = typer.Option(..., help="title of the stored run"),
+    stratum_column: str | None = typer.Option(None, help="column naming the stratum"),
+    method: list[str] = typer.Option(["loglinear", "dga", "lcmcr"], help="repeatable"),
+    n_boot: int = typer.Option(200),
+    seed: int = typer.Option(1234),
+    user: str = typer.Option(..., help="the analyst or administrator running it"),
+) -> None:
+    """Run and STORE an estimation in the database (frozen input, settings, results, plot)."""
+    from temoin.cli.context import cli_context
+
+    with cli_context():
+        from temoin.accounts.models import User
+        from temoin.estimation.services import estimation_run_from_csv
+
+        actor = User.objects.get(username=user)
+        stored = estimation_run_from_csv(
+            actor=actor, title=title, csv_bytes=path.read_bytes(), name=path.name,
+            stratum_column=stratum_column, methods=method, n_boot=n_boot, seed=seed)
+        console = _console()
+        console.print(f"Estimation n° {stored.pk} enregistrée ({stored.status}, "
+                      f"{stored.seconds:.1f} s, entrée sha256 {stored.input_sha256[:12]}…).")
+        if stored.failure:
+            console.print(f"[red]{stored.failure}[/red]")
+            raise typer.Exit(1)

@@ -84,3 +84,16 @@ def test_serve_answers_pages_static_files_and_api(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_estimate_record_stores_a_run(tmp_path, shared_data):
+    home = tmp_path / "home"
+    temoin(home, "init")
+    out = temoin(home, "estimate", "record", str(shared_data / "mse" / "kosovo_1999_4lists.csv"),
+                 "--title", "Kosovo (publié)", "--method", "loglinear", "--n-boot", "20",
+                 "--user", "admin").stdout
+    assert "enregistrée (done" in out
+    db = sqlite3.connect(home / "temoin.sqlite3")
+    (title, status, inputs) = db.execute(
+        "SELECT title, status, inputs FROM estimation_estimationrun").fetchone()
+    assert (title, status) == ("Kosovo (publié)", "done") and '"n_observed": 4400' in inputs
