@@ -26,6 +26,7 @@ from temoin.cases.models import Act, Claim, Event, Information, Involvement, Per
 from temoin.cases.services.persons import identity_context
 from temoin.core import sealing
 from temoin.core.linkage import IncidentRecord, PersonRecord
+from temoin.errors import IntegrityFailure
 
 SEX = {"male": "m", "female": "f"}
 HAS_INCIDENT_DATE = "incident_date" in {f.name for f in fields(PersonRecord)}
@@ -130,8 +131,12 @@ def person_input(viewer: Any, *, keys: Any | None,
         person = persons[pk]
         names: dict[str, Any] = {}
         if keys is not None and person.identity_blob:
-            names = sealing.open_identity(keys, bytes(person.identity_blob),
-                                          context=identity_context(person.code))
+            try:
+                names = sealing.open_identity(keys, bytes(person.identity_blob),
+                                              context=identity_context(person.code))
+            except (sealing.Tampered, sealing.WrongKey) as exc:
+                raise IntegrityFailure(f"Identité de {person.code} illisible : {exc.code}.",
+                                       code=exc.code) from exc
             read += 1
         elif keys is None and person.blind_name:
             given, family = _opaque_tokens(person.blind_name)

@@ -39,7 +39,7 @@ from temoin.core.linkage.review import (  # the core's display rules for settled
     _level_labels,
 )
 from temoin.core.linkage.settings import INCIDENT_BLOCKING_COLUMNS, PERSON_BLOCKING_COLUMNS
-from temoin.errors import Conflict, PermissionDenied, Problems
+from temoin.errors import Conflict, PermissionDenied, Problems, TemoinError
 from temoin.keys import keystore
 from temoin.keys.services import require_unsealed
 from temoin.linkage import conversions
@@ -162,8 +162,16 @@ def linkage_run_start(*, actor: Any, kind: str, use_names: bool | None = None,
         _execute(run, actor=actor, keys=keys, settings=core_settings,
                  train_from_decisions=train_from_decisions, progress=progress,
                  model=model_from.splink_model if model_from is not None else None)
-    except LinkageError as exc:
+    except LinkageError as exc:  # bad records or settings: the core's message names no person
         _fail(run, actor, f"{getattr(exc, 'code', 'linkage.error')}: {exc}", started)
+    except TemoinError as exc:  # e.g. a tampered identity; our messages never hold a name
+        _fail(run, actor, f"{exc.code}: {exc.message}", started)
+        raise
+    except Exception as exc:
+        # Anything else (a tampered identity, a DuckDB error): the run is marked failed with
+        # the error's type only — a driver message could quote a value — and the error raised.
+        _fail(run, actor, f"linkage.unexpected: {type(exc).__name__}", started)
+        raise
     return run
 
 

@@ -129,3 +129,14 @@ def test_places_autocomplete_known_places_and_gazetteer(cases):
     first = analyst["places"][0]
     assert first["place_name"] == "Ogossagou" and first["admin2"] == "Bankass"
     assert json.loads(client.get("/lieux.json?q=O").content) == {"places": []}
+
+
+def test_list_count_follows_writes(cases):
+    from temoin.cases import services
+
+    client = signed_in(cases.world, "analyst")
+    assert "<strong>3</strong> évènements" in body(client, "/evenements/")
+    services.event_create(actor=cases.world.analyst, data={"title": "[SYNTHÉTIQUE] x",
+                                                           "start": "2021"})
+    assert "<strong>4</strong> évènements" in body(client, "/evenements/")
+    assert "<strong>1</strong> évènements" in body(client, "/evenements/?region=Gao")

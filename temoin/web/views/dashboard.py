@@ -50,12 +50,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", context)
 
 
-def cached(request: HttpRequest, name: str, compute: Callable[[], Any]) -> Any:
+def cached(request: HttpRequest, name: str, compute: Callable[[], Any], *,
+           query: str | None = None) -> Any:
     """Results kept until the next write anywhere: every write appends an audit row, so the
     audit head (sequence and last hash) versions the key. Per viewer (visibility differs),
     query and language."""
     head = AuditHead.objects.filter(pk=1).values_list("sequence", "last_hash").first()
-    raw = f"{name}|{request.user.pk}|{get_language()}|{head}|{request.GET.urlencode()}"
+    query = request.GET.urlencode() if query is None else query
+    raw = f"{name}|{request.user.pk}|{get_language()}|{head}|{query}"
     key = "web:" + hashlib.sha256(raw.encode()).hexdigest()
     return cache.get_or_set(key, compute, timeout=CACHE_SECONDS)
 

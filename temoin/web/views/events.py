@@ -24,6 +24,7 @@ from temoin.cases.models import Confidentiality, EventLink, ReviewStatus
 from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFailed
 from temoin.web import flows, forms, geodata, vocab
 from temoin.web.filters import filtered_events, query_string
+from temoin.web.views.dashboard import cached
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
@@ -42,7 +43,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     events, filters, errors = filtered_events(request)
     page = None
     if events is not None:
-        page = Paginator(events.only(
+        count = cached(request, "count", events.count, query=query_string(filters))
+        page = CountedPaginator(count, events.only(
             "pk", "reference", "title", "start_earliest", "start_latest", "start_precision",
             "place_name", "admin1", "admin2", "geo_precision", "review_status",
             "confidentiality", "published"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -50,6 +52,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "page": page, "filters": filters, "errors": errors, "qs": query_string(filters),
         "sort": request.GET.get("sort", ""),
         "form": forms.FilterForm(request.GET or None)})
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its count: the count of a filtered list is the costly query at 100k
+    events and does not change with the page or the sort (cached until the next write)."""
+
+    def __init__(self, count: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
 
 
 def _audit_export(request: HttpRequest, kind: str, filters: dict[str, str]) -> None:

@@ -130,3 +130,27 @@ def test_verify_endpoint_admin_only(case):
     assert client_for(case.world.analyst).post("/api/evidence/verify/", {}, format="json").status_code == 403
     result = client_for(case.world.admin).post("/api/evidence/verify/", {"sample": 1}, format="json").json()
     assert result["ok"] is True and len(result["items"]) == 1 and result["log_ok"] is True
+
+
+def test_derive_link_and_shred_endpoints(case):
+    api = client_for(case.world.analyst)
+    sha = post_file(api, case, source=str(case.source_courts.pk)).json()["sha256"]
+    derived = api.post(f"/api/evidence/{sha}/derive/", {
+        "file": SimpleUploadedFile("floute.png", PHOTO + b"blur"), "operation": "blur_faces",
+        "tool": "synthetic", "tool_version": "1", "redacted": "true", "reason": "floutage"},
+        format="multipart")
+    assert derived.status_code == 201, derived.json()
+    assert derived.json()["derived_from"] == sha and derived.json()["redacted"] is True
+    linked = api.post(f"/api/evidence/{sha}/link/", {"events": [str(case.shared_event.pk)],
+                                                     "reason": "même scène"}, format="json")
+    assert linked.status_code == 200
+    assert {e["id"] for e in linked.json()["events"]} == {case.event.pk, case.shared_event.pk}
+    missing_reason = api.post(f"/api/evidence/{sha}/link/", {"events": [str(case.event.pk)]}, format="json")
+    assert missing_reason.status_code == 400 and "reason" in missing_reason.json()["error"]["fields"]
+    admin = client_for(case.world.admin)
+    shred = admin.post(f"/api/evidence/{sha}/shred/", {"reason": "retrait", "authority": "D-7"}, format="json")
+    assert shred.status_code == 200 and shred.json()["shredded"] is True
+    gone = admin.post(f"/api/evidence/{sha}/original/", {"reason": "x"}, format="json")
+    assert gone.status_code == 409 and gone.json()["error"]["code"] == "evidence.shredded"
+    actions = [e["action"] for e in admin.get(f"/api/evidence/{sha}/timeline/").json()["entries"]]
+    assert actions == ["ingest", "derivative_created", "key_destroyed"]

@@ -79,31 +79,41 @@ def test_identities_only_on_post_and_never_cached(world, run_id):
     assert blind["identity_mode"] == "blind_index" and blind["hidden"]
 
 
-@pytest.mark.parametrize("role, read, run", [
-    ("admin", 200, 201), ("analyst", 200, 201), ("reviewer", 200, 403),
-    ("monitor", 404, 403), ("viewer", 404, 403), ("partner", 404, 403),
-])
-def test_role_matrix(world, run_id, role, read, run):
-    user = getattr(world, role)
-    api = client_for(user)
-    runs_before, audit_before = LinkageRun.objects.count(), AuditEntry.objects.count()
+ROLES = [("admin", 200, 201), ("analyst", 200, 201), ("reviewer", 200, 403),
+         ("monitor", 404, 403), ("viewer", 404, 403), ("partner", 404, 403)]
+
+
+def test_role_matrix(world, run_id):
+    """Every role × endpoint (one database load for the whole matrix, refused roles first)."""
     pair = CandidatePair.objects.filter(run_id=run_id, review_rank=1).get()
-    for url in (f"/api/linkage/runs/{run_id}/", f"/api/linkage/runs/{run_id}/results/",
-                f"/api/linkage/runs/{run_id}/queue/",
-                f"/api/linkage/runs/{run_id}/capture-histories/",
-                f"/api/linkage/pairs/{pair.pk}/"):
-        response = api.get(url)
-        assert response.status_code == read, (url, response.content)
-        if read != 200:
-            assert response.json()["error"]["code"] == "not_found"
-    listing = api.get("/api/linkage/runs/")
-    assert listing.status_code == (200 if read == 200 else 403)
-    started = api.post("/api/linkage/runs/", {"kind": "events"}, format="json")
-    assert started.status_code == run
-    decide = api.post(f"/api/linkage/pairs/{pair.pk}/decisions/", {"decision": "reject"},
-                      format="json")
-    assert decide.status_code == {201: 201, 403: 403 if read == 200 else 404}[run]
-    if run != 201:
-        assert LinkageRun.objects.count() == runs_before
-        assert ReviewDecision.objects.count() == 0
-        assert AuditEntry.objects.count() == audit_before
+    other = CandidatePair.objects.filter(run_id=run_id, review_rank=2).get()
+    from temoin.linkage.services import linkage_decide
+
+    existing = linkage_decide(actor=world.admin, pair=other, decision="accept")
+    for role, read, run in sorted(ROLES, key=lambda r: r[2] == 201):
+        api = client_for(getattr(world, role))
+        runs_before, audit_before = LinkageRun.objects.count(), AuditEntry.objects.count()
+        decisions_before = ReviewDecision.objects.count()
+        for url in (f"/api/linkage/runs/{run_id}/", f"/api/linkage/runs/{run_id}/results/",
+                    f"/api/linkage/runs/{run_id}/queue/",
+                    f"/api/linkage/runs/{run_id}/capture-histories/",
+                    f"/api/linkage/pairs/{pair.pk}/"):
+            response = api.get(url)
+            assert response.status_code == read, (role, url, response.content)
+            if read != 200:
+                assert response.json()["error"]["code"] == "not_found"
+        listing = api.get("/api/linkage/runs/")
+        assert listing.status_code == (200 if read == 200 else 403), role
+        started = api.post("/api/linkage/runs/", {"kind": "events"}, format="json")
+        assert started.status_code == run, role
+        decide = api.post(f"/api/linkage/pairs/{pair.pk}/decisions/", {"decision": "reject"},
+                          format="json")
+        assert decide.status_code == (201 if run == 201 else 403 if read == 200 else 404), role
+        undo = api.post(f"/api/linkage/decisions/{decide.json().get('decision', 0)}/undo/"
+                        if run == 201 else f"/api/linkage/decisions/{existing.pk}/undo/",
+                        format="json")
+        assert undo.status_code == (200 if run == 201 else 403 if read == 200 else 404), role
+        if run != 201:
+            assert LinkageRun.objects.count() == runs_before, role
+            assert ReviewDecision.objects.count() == decisions_before, role
+            assert AuditEntry.objects.count() == audit_before, role

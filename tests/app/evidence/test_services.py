@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
 from temoin.audit.models import AuditEntry
+from temoin.cases.models import Event, Source
 from temoin.errors import PermissionDenied, ValidationFailed
 from temoin.evidence import selectors, services
 from temoin.evidence.models import EvidenceExport, EvidenceItem
@@ -74,7 +75,7 @@ def test_large_upload_streams_from_djangos_temporary_file(case):
     temp.write(data)
     temp.flush()
     outcome = services.evidence_ingest(actor=case.world.monitor, file=temp, reason="vidéo",
-                                       events=[services.Event.objects.create(
+                                       events=[Event.objects.create(
                                            reference="E-TEST-1", organisation=case.world.host,
                                            title="(SYNTHÉTIQUE)", created_by=case.world.monitor)])
     assert outcome.item.sha256 == hashlib.sha256(data).hexdigest() and outcome.item.size == len(data)
@@ -239,7 +240,7 @@ def test_export_excludes_or_refuses_items_whose_source_forbids_the_recipient(cas
 
 
 def test_public_export_uses_redacted_working_copy(case, tmp_path):
-    source = services.Source.objects.create(
+    source = Source.objects.create(
         organisation=case.world.host, source_type="media", title="(SYNTHÉTIQUE)",
         consent=["internal", "public"], created_by=case.world.analyst)
     original = ingest(case, source=source).item
@@ -328,3 +329,29 @@ def test_vault_item_without_row_is_reported_and_healed_by_reingest(case):
     healed = ingest(case)
     assert healed.duplicate and healed.item.sha256 == item.sha256
     assert services.evidence_verify(actor=case.world.admin).not_in_database == ()
+
+
+def test_partner_export_needs_the_named_organisation_in_the_consent(case, tmp_path):
+    item = ingest(case, events=[case.shared_event], source=case.source_partner).item
+    done = services.evidence_export(actor=case.world.analyst, items=[item], reason="partage",
+                                    recipient_kind="named_partners", destination=tmp_path / "p",
+                                    recipient_organisation=case.world.partner_org)
+    assert done.items == [item.sha256]
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        services.evidence_export(actor=case.world.analyst, items=[item], reason="partage",
+                                 recipient_kind="named_partners", destination=tmp_path / "o",
+                                 recipient_organisation=case.world.other_partner_org)
+    assert f"source {case.source_partner.pk}" in refused.value.fields["consent"][0][1]
+    with pytest.raises(ValidationFailed) as unnamed:
+        services.evidence_export(actor=case.world.analyst, items=[item], reason="partage",
+                                 recipient_kind="named_partners", destination=tmp_path / "n")
+    assert list(unnamed.value.fields) == ["recipient_organisation"]
+    assert snapshot() == before
+
+
+def test_sealed_verify_checks_ciphertexts_only_and_says_so(case):
+    ingest(case)
+    keystore.forget()
+    outcome = services.evidence_verify(actor=case.world.admin)
+    assert outcome.ok and outcome.full is False and len(outcome.checked) == 1

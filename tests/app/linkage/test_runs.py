@@ -141,3 +141,17 @@ def test_empty_database_says_so(world):
     assert (run.status, run.core_status, run.input_count) == ("done", "empty_input", 0)
     assert run.manifest["messages"] == ["empty input: nothing to link"]
     assert selectors.linkage_capture_histories(world.admin, run) == []
+
+
+def test_a_tampered_identity_fails_the_run_and_says_which(world, loaded):
+    from temoin.cases.models import Person
+
+    victim = Person.objects.get(pk=loaded.person_of_record[sorted(loaded.person_of_record)[0]])
+    other = Person.objects.exclude(pk=victim.pk).exclude(identity_blob=None).first()
+    Person.objects.filter(pk=victim.pk).update(identity_blob=other.identity_blob)  # wrong context
+    with pytest.raises(Exception) as failed:
+        services.linkage_run_start(actor=world.admin, kind="persons")
+    run = LinkageRun.objects.get()
+    assert run.status == "failed" and run.failure.startswith(failed.value.code)
+    assert victim.code in run.failure
+    assert AuditEntry.objects.filter(action="linkage.run_failed", target_id=str(run.pk)).exists()

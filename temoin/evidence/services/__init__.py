@@ -1,0 +1,49 @@
+"""Every write of the evidence domain: permission → validation (all at once) → vault
+(custody entry in the core log) → rows + audit row in one transaction.
+
+The vault operation runs *before* the database transaction (a multi-GB stream must not hold
+the database write lock). If the database part fails afterwards, the vault holds an item the
+database does not know yet: the next ingest of the same bytes is recognised as a duplicate
+and creates the missing row. Audit details hold hashes, ids and codes — never file names.
+"""
+
+from temoin.evidence.services.common import (
+    FILENAME_CONTEXT,
+    JUDICIAL,
+    RECIPIENT_KINDS,
+    custody_actor,
+)
+from temoin.evidence.services.exports import ExportOutcome, evidence_export
+from temoin.evidence.services.items import (
+    IngestOutcome,
+    evidence_derive,
+    evidence_ingest,
+    evidence_link,
+    evidence_open_original,
+)
+from temoin.evidence.services.upkeep import (
+    VerifyOutcome,
+    evidence_checkpoint,
+    evidence_rewrap_keys,
+    evidence_shred,
+    evidence_verify,
+)
+
+__all__ = [
+    "FILENAME_CONTEXT",
+    "JUDICIAL",
+    "RECIPIENT_KINDS",
+    "ExportOutcome",
+    "IngestOutcome",
+    "VerifyOutcome",
+    "custody_actor",
+    "evidence_checkpoint",
+    "evidence_derive",
+    "evidence_export",
+    "evidence_ingest",
+    "evidence_link",
+    "evidence_open_original",
+    "evidence_rewrap_keys",
+    "evidence_shred",
+    "evidence_verify",
+]
