@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from temoin.cases import policy
 from temoin.core.custody import CustodyEntry
@@ -21,12 +21,14 @@ from temoin.evidence.vaultsetup import log_key, open_vault
 
 
 def evidence_list(viewer: Any, *, filters: Mapping[str, Any] | None = None) -> QuerySet[EvidenceItem]:
-    """Items the viewer may see; filters ``event`` (id), ``source`` (id), ``media_type``
+    """Items the viewer may see; filters ``event`` (id; items linked to it or to one of its
+    acts), ``source`` (id), ``media_type``
     (prefix), ``shredded`` (bool)."""
     filters = filters or {}
     items = visible_evidence(viewer)
     if filters.get("event"):
-        items = items.filter(events__pk=int(filters["event"]))
+        event_id = int(filters["event"])
+        items = items.filter(Q(events__pk=event_id) | Q(acts__event__pk=event_id)).distinct()
     if filters.get("source"):
         items = items.filter(sources__pk=int(filters["source"]))
     if filters.get("media_type"):

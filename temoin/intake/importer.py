@@ -184,29 +184,39 @@ class BatchWriter:
 
     def write_chunk(self, chunk: Sequence[RowResult]) -> dict[str, Any]:
         batch = self.batch
+        chunk = [_guard_id(r) for r in chunk]
         parsed = [r for r in chunk if isinstance(r, ParsedRow)]
         quarantined = [r for r in chunk if isinstance(r, QuarantinedRow)]
         # Fingerprints only (not the stored flat records): most rows of a re-import are unchanged.
         known = {up: (pk, fp, deleted) for up, pk, fp, deleted in ImportedRecord.objects.filter(
-            scope=batch.scope, upstream_id__in=[r.upstream_id for r in parsed if r.upstream_id])
+            scope=batch.scope, upstream_id__in=[record_key(r) for r in parsed])
             .values_list("upstream_id", "pk", "fingerprint", "deleted_upstream")}
-        new_rows = [r for r in parsed if r.upstream_id is None or r.upstream_id not in known]
-        changed = [r for r in parsed if r.upstream_id in known
-                   and known[r.upstream_id][1] != r.fingerprint]
-        same = [known[r.upstream_id] for r in parsed if r.upstream_id in known
-                and known[r.upstream_id][1] == r.fingerprint]
-        full = ImportedRecord.objects.in_bulk([known[r.upstream_id][0] for r in changed])  # type: ignore[index]
+        new_rows: list[ParsedRow] = []
+        changed: list[ParsedRow] = []
+        same: list[tuple[int, str, bool]] = []
+        fresh: set[str] = set()
+        for r in parsed:
+            key = record_key(r)
+            if key in known and known[key][1] == r.fingerprint:
+                same.append(known[key])
+            elif key in known:
+                changed.append(r)
+            elif key in fresh:  # the same id-less row twice in one chunk: an exact duplicate
+                same.append((0, r.fingerprint, False))
+            else:
+                fresh.add(key)
+                new_rows.append(r)
+        full = ImportedRecord.objects.in_bulk([known[record_key(r)][0] for r in changed])
         with transaction.atomic():
             ids = self._insert_new(new_rows)
-            updated_ids = [self._update(full[known[r.upstream_id][0]], r)  # type: ignore[index]
-                           for r in changed]
+            updated_ids = [self._update(full[known[record_key(r)][0]], r) for r in changed]
             reappeared = [pk for pk, _, deleted in same if deleted]
             if reappeared:
                 ImportedRecord.objects.filter(pk__in=reappeared).update(
                     last_seen_batch=batch, deleted_upstream=False)
             # Unchanged rows are not rewritten (a re-import stays read-only): their ids are
             # remembered for the deletion check (8 bytes each).
-            self.seen.extend(pk for pk, _, _ in same)
+            self.seen.extend(pk for pk, _, _ in same if pk)
             self._quarantine(quarantined)
             counts = {"rows": len(chunk), "new": len(new_rows), "updated": len(changed),
                       "unchanged": len(same), "quarantined": len(quarantined)}
@@ -283,7 +293,7 @@ class BatchWriter:
             self.warning_codes.update(w.split(":", 1)[0] for w in warnings)
             records.append({
                 "scope": batch.scope,
-                "upstream_id": row.upstream_id or f"{batch.pk}:{row.row_number}",
+                "upstream_id": record_key(row),
                 "fingerprint": row.fingerprint, "flat": flatten_record(row.source, row.event),
                 "event_id": event_id, "source_id": source_id, "warnings": warnings,
                 "first_batch_id": batch.pk, "last_batch_id": batch.pk,
@@ -421,6 +431,26 @@ class BatchWriter:
             "warnings": dict(self.warning_codes.most_common()),
             "quarantine_reasons": dict(self.reasons.most_common()),
         }
+
+
+MAX_ID_LENGTH = 120
+
+
+def record_key(row: ParsedRow) -> str:
+    """The row's key among imported records: its upstream id, or for a source without ids
+    (a partner table with no id column) its content fingerprint — so re-importing the same
+    table changes nothing, though an edited row then comes in as a new record."""
+    return row.upstream_id or "fp:" + row.fingerprint.removeprefix("v1:")[:64]
+
+
+def _guard_id(row: RowResult) -> RowResult:
+    """An upstream id longer than the column is quarantined (never truncated: two long ids
+    could then collide)."""
+    if isinstance(row, ParsedRow) and row.upstream_id and len(row.upstream_id) > MAX_ID_LENGTH:
+        return QuarantinedRow(row.source_format, row.row_number, "upstream_id", "id_too_long",
+                              f"row {row.row_number}: field 'upstream_id': longer than "
+                              f"{MAX_ID_LENGTH} characters", dict(row.raw), None)
+    return row
 
 
 def raw_context(batch_id: int, row_number: int) -> str:

@@ -27,7 +27,7 @@ from temoin.core.intake.fingerprint import FINGERPRINT_VERSION
 from temoin.errors import PermissionDenied, Problems
 from temoin.intake import access, geodata
 from temoin.intake.errors import IntakeFileRefused
-from temoin.intake.importer import BatchWriter, open_raw
+from temoin.intake.importer import BatchWriter, open_raw, record_key
 from temoin.intake.models import ImportBatch, ImportedRecord, RowChange
 from temoin.intake.models import QuarantinedRow as QuarantineModel
 from temoin.intake.storage import store_file
@@ -252,12 +252,12 @@ def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "tabl
 
         def tally(rows: list[Any]) -> None:
             known = dict(ImportedRecord.objects.filter(
-                scope=scope, upstream_id__in=[r.upstream_id for r in rows if r.upstream_id])
+                scope=scope, upstream_id__in=[record_key(r) for r in rows])
                 .values_list("upstream_id", "fingerprint"))
             for r in rows:
-                if r.upstream_id not in known:
+                if record_key(r) not in known:
                     outcome["new"] += 1
-                elif known[r.upstream_id] == r.fingerprint:
+                elif known[record_key(r)] == r.fingerprint:
                     outcome["unchanged"] += 1
                 else:
                     outcome["updated"] += 1
@@ -354,7 +354,7 @@ def quarantine_retry(*, actor: Any, row: QuarantineModel,
             batch.save(update_fields=["rows", "quarantined"])
             row.status = QuarantineModel.Status.IMPORTED
             row.record = ImportedRecord.objects.filter(
-                scope=batch.scope, upstream_id=parsed[0].upstream_id).first()
+                scope=batch.scope, upstream_id=record_key(parsed[0])).first()
             if batch.kind == "odk":
                 from temoin.intake import odk
 

@@ -155,6 +155,17 @@ class ActForm(forms.Form):
             v not in (None, "") for v in self.cleaned_data.values()))
 
 
+class ActEditForm(forms.Form):
+    act_type = forms.ChoiceField(label=_("Type d'acte"), widget=FastSelect)
+    victim_group = forms.CharField(label=_("Victimes (groupe)"), required=False, max_length=300)
+    victim_count_min = forms.IntegerField(label=_("Nombre min."), required=False, min_value=0)
+    victim_count_max = forms.IntegerField(label=_("Nombre max."), required=False, min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["act_type"].choices = vocab.term_choices("act_types", blank=False)
+
+
 class SourceForm(forms.Form):
     source_type = forms.ChoiceField(label=_("Type de source"), required=False,
                                     widget=FastSelect)

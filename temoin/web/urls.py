@@ -18,6 +18,7 @@ urlpatterns = [
     path("evenements/<int:pk>/assigner/", review.event_assign, name="event-assign"),
     path("evenements/<int:pk>/partager/", review.event_share, name="event-share"),
     path("evenements/<int:pk>/lier/", review.event_link, name="event-link"),
+    path("actes/<int:pk>/modifier/", events.act_edit, name="act-edit"),
     path("revision/", review.review_queue, name="review-queue"),
     path("lieux.json", events.places, name="places"),
     path("carte/", dashboard.map_page, name="map"),

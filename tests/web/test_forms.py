@@ -145,3 +145,28 @@ def test_viewer_cannot_edit_or_revert(world):
     assert client.post(f"/evenements/{cases.located.pk}/retablir/",
                        {"number": "1", "reason": "x"}).status_code == 404
     assert Version.objects.filter(target_type="event", target_id=cases.located.pk).count() == 1
+
+
+def test_edit_an_existing_act_and_refusals(world):
+    cases = build(world)
+    act = cases.located.acts.order_by("pk").first()
+    analyst = signed_in(world, "analyst")
+    assert f"/actes/{act.pk}/modifier/" in analyst.get(
+        f"/evenements/{cases.located.pk}/").content.decode()
+    bad = analyst.post(f"/actes/{act.pk}/modifier/", {
+        "act_type": "killing", "victim_group": "villageois", "victim_count_min": "9",
+        "victim_count_max": "2"})
+    assert bad.status_code == 400 and "id_victim_count_" in bad.content.decode()
+    act.refresh_from_db()
+    assert (act.victim_count_min, act.victim_count_max) == (10, 20)
+    ok = analyst.post(f"/actes/{act.pk}/modifier/", {
+        "act_type": "summary_execution", "victim_group": "villageois",
+        "victim_count_min": "11", "victim_count_max": "20", "reason": "bilan revu"})
+    assert ok.status_code == 302
+    act.refresh_from_db()
+    assert (act.act_type, act.victim_count_min) == ("summary_execution", 11)
+    for role in ("viewer", "reviewer", "partner"):
+        assert signed_in(world, role).post(f"/actes/{act.pk}/modifier/", {
+            "act_type": "torture"}).status_code == 404
+    act.refresh_from_db()
+    assert act.act_type == "summary_execution"

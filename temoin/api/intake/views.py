@@ -142,3 +142,30 @@ class QuarantineRetryView(APIView):
         row = services.quarantine_retry(actor=request.user, row=row,
                                         fixes={str(k): str(v) for k, v in fixes.items()})
         return Response(selectors.quarantined_row_view(row, with_raw=True))
+
+
+class OdkKeyView(APIView):
+    """``GET``: the active ODK form key (public half); ``POST``: create a new pair (admin)."""
+
+    def get(self, request: Request) -> Response:
+        _require_importer(request.user)
+        from temoin.intake.odk import active_keypair
+
+        pair = active_keypair()
+        return Response({"key_id": pair.key_id if pair else None,
+                         "public_key": pair.public_key_b64 if pair else None})
+
+    def post(self, request: Request) -> Response:
+        from temoin.intake.odk import odk_keypair_create
+
+        pair = odk_keypair_create(actor=request.user)
+        return Response({"key_id": pair.key_id, "public_key": pair.public_key_b64}, status=201)
+
+
+class OdkPendingView(APIView):
+    """``POST``: decrypt and import the submissions received while the server was sealed."""
+
+    def post(self, request: Request) -> Response:
+        from temoin.intake.odk import odk_pending_process
+
+        return Response(odk_pending_process(actor=request.user))

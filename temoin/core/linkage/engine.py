@@ -198,7 +198,6 @@ def _train_em(
 
 def _blend_labels(model: dict[str, Any], labelled: pd.DataFrame) -> dict[str, Any]:
     """Move m probabilities toward the levels observed in reviewed matching pairs."""
-    n_matches = len(labelled)
     for comparison in model["comparisons"]:
         gamma_column = "gamma_" + comparison["output_column_name"]
         if gamma_column not in labelled:
@@ -217,7 +216,6 @@ def _blend_labels(model: dict[str, Any], labelled: pd.DataFrame) -> dict[str, An
                 LABEL_PSEUDO_COUNT + n_observed
             )
             level["m_probability"] = max(level["m_probability"], 1e-6)
-    del n_matches
     return model
 
 

@@ -82,9 +82,10 @@ def blocking_recall(
     if not pairs:
         return 1.0
     found = 0
-    columns = sorted(
-        {c for rule in rules for c in rule if c != SWAPPED_NAMES} | {"given_canon", "family_canon"}
-    )
+    wanted = {c for rule in rules for c in rule if c != SWAPPED_NAMES}
+    if any(SWAPPED_NAMES in rule for rule in rules):
+        wanted |= {"given_canon", "family_canon"}
+    columns = sorted(wanted)
     values = by_key[columns].astype(object).where(by_key[columns].notna(), None).to_dict("index")
     for left, right in pairs:
         a, b = values.get(left), values.get(right)

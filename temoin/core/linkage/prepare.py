@@ -24,7 +24,7 @@ from datetime import date
 import jellyfish
 import pandas as pd
 
-from temoin.core.linkage.names import normalise_name
+from temoin.core.linkage.names import NormalisedName, normalise_name
 from temoin.core.linkage.records import PersonRecord, date_interval, day_number
 from temoin.core.linkage.variants import NameVariants, default_variants
 
@@ -275,10 +275,7 @@ def _swap_by_corpus_roles(rows: list[dict[str, object]], variants: NameVariants)
             )
 
 
-def _row(record: PersonRecord, name: object, variants: NameVariants) -> dict[str, object]:
-    from temoin.core.linkage.names import NormalisedName
-
-    assert isinstance(name, NormalisedName)
+def _row(record: PersonRecord, name: NormalisedName, variants: NameVariants) -> dict[str, object]:
     given_canon = " ".join(variants.canonical(t) for t in name.given_tokens) or None
     family_canon = " ".join(variants.canonical(t) for t in name.family_tokens) or None
     related = [variants.related_group(t) for t in name.given_tokens]

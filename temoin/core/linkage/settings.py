@@ -79,6 +79,7 @@ DEFAULT_PERSON_BLOCKING: tuple[tuple[str, ...], ...] = (
 DEFAULT_INCIDENT_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("cercle_key", "event_year"),
     ("region_key", "event_month"),
+    ("region_key", "event_year"),
     ("village_key",),
 )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 import temoin
 from temoin.audit.services import audit_record
@@ -99,7 +100,8 @@ def evidence_export(*, actor: Any, recipient_kind: str, reason: str, destination
     if event is not None and not visible_events(actor).filter(pk=event.pk).exists():
         problems.add("event", "not_found", f"Évènement {event.pk} introuvable.")
     problems.raise_if_any()
-    selected = list(visible_evidence(actor).filter(events=event)) if event is not None else list(items)
+    selected = (list(visible_evidence(actor).filter(Q(events=event) | Q(acts__event=event)).distinct())
+                if event is not None else list(items))
     chosen, excluded, substituted = _select_for_export(actor, selected, recipient_kind,
                                                        recipient_organisation)
     refusal = Problems("evidence export")

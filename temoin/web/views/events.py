@@ -388,3 +388,31 @@ def event_revert(request: HttpRequest, pk: int) -> HttpResponse:
     except TemoinError as exc:
         _message(request, exc)
     return _back(pk, "#historique")
+
+
+@login_required
+def act_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit one act's type and victim counts (act_update); victims' identities are not here."""
+    try:
+        act = access.access_act_by_id(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    if not policy.can_edit_event(request.user, act.event):
+        raise Http404
+    fields = ["act_type", "victim_group", "victim_count_min", "victim_count_max"]
+    initial = {name: getattr(act, name) for name in fields}
+    form = forms.ActEditForm(request.POST or None, initial=initial)
+    loose: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial.get(k)}
+        try:
+            services.act_update(actor=request.user, act=act, changes=changes,
+                                reason=request.POST.get("reason", ""))
+        except ValidationFailed as exc:
+            loose = _attach(exc, {"": form})
+        except TemoinError as exc:
+            loose = [exc.message]
+        else:
+            return redirect("event-detail", pk=act.event_id)
+    return render(request, "web/act_form.html", {"form": form, "act": act, "loose": loose},
+                  status=400 if request.method == "POST" else 200)

@@ -151,9 +151,21 @@ def test_testimony_person_is_sealed_and_quarantined_rows_are_sealed(world):
 
 
 def _key_pair(world):  # type: ignore[no-untyped-def]
-    from temoin.intake.odk import odk_keypair_create
+    from rest_framework.test import APIClient
 
-    pair = odk_keypair_create(actor=world.admin)
+    from temoin.intake.models import OdkKeyPair
+
+    analyst = APIClient()
+    analyst.force_authenticate(world.analyst)
+    assert analyst.post("/api/imports/odk/key/").status_code == 403
+    assert analyst.get("/api/imports/odk/key/").json() == {"key_id": None, "public_key": None}
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    created = api.post("/api/imports/odk/key/")
+    assert created.status_code == 201
+    pair = OdkKeyPair.objects.get(active=True)
+    assert created.json() == {"key_id": pair.key_id, "public_key": pair.public_key_b64}
+    assert b"BEGIN" not in bytes(pair.private_sealed)  # the PEM is sealed, not stored clear
     public = serialization.load_der_public_key(base64.b64decode(pair.public_key_b64))
     return pair, public
 
@@ -212,7 +224,17 @@ def test_encrypted_submission_received_while_sealed_is_imported_after_unseal(wor
     assert submission.status == "stored_encrypted"
     assert not Event.objects.filter(upstream_id="uuid:enc-3").exists()
     keys_unseal(actor=world.admin, passphrase=PASSPHRASE)
-    assert odk_pending_process(actor=world.admin) == {"imported": 1, "quarantined": 0,
+    from rest_framework.test import APIClient
+
+    viewer = APIClient()
+    viewer.force_authenticate(world.viewer)
+    assert viewer.post("/api/imports/odk/pending/").status_code == 403
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    answer = api.post("/api/imports/odk/pending/")
+    assert answer.status_code == 200
+    assert answer.json() == {"imported": 1, "quarantined": 0, "rejected": 0}
+    assert odk_pending_process(actor=world.admin) == {"imported": 0, "quarantined": 0,
                                                       "rejected": 0}
     submission.refresh_from_db()
     assert submission.status == "imported"

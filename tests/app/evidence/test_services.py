@@ -355,3 +355,17 @@ def test_sealed_verify_checks_ciphertexts_only_and_says_so(case):
     keystore.forget()
     outcome = services.evidence_verify(actor=case.world.admin)
     assert outcome.ok and outcome.full is False and len(outcome.checked) == 1
+
+
+def test_item_linked_to_an_act_belongs_to_the_event_page_and_export(case, tmp_path):
+    from temoin.cases import services as case_services
+
+    act = case_services.act_create(actor=case.world.analyst, event=case.event, data={
+        "act_type": "killing", "victim_group": "groupe synthétique", "victim_count_min": 3})
+    item = ingest(case, events=[], acts=[act]).item
+    listed = [i["sha256"] for i in selectors.evidence_for_event(case.world.analyst, case.event)]
+    assert listed == [item.sha256]
+    outcome = services.evidence_export(actor=case.world.analyst, event=case.event,
+                                       recipient_kind="courts", reason="parquet",
+                                       destination=tmp_path / "acts")
+    assert outcome.items == [item.sha256]

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from temoin.intake.errors import IntakeFileRefused
 from tests.core.intake.synthetic import synthetic_row, write_acled_csv
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +180,27 @@ def test_a_flagged_id_that_comes_back_is_unflagged(world, tmp_path):
     no_flag = batch_import(actor=world.admin, kind="acled", path=partial, geocode=False,
                            flag_deletions=False)
     assert no_flag.flagged_deleted == 0 and no_flag.settings["flag_deletions"] is False
+
+
+CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=150)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(cells=st.lists(st.fixed_dictionaries({"event_id_cnty": CELL, "event_date": CELL,
+                                              "latitude": CELL, "fatalities": CELL,
+                                              "location": CELL, "actor1": CELL}),
+                      min_size=1, max_size=4))
+def test_random_cells_import_or_quarantine_and_counts_add_up(world, tmp_path_factory, cells):
+    from temoin.intake.services import batch_import
+
+    rows = [synthetic_row(i, **{k: v.replace("\x00", "") for k, v in c.items()})
+            for i, c in enumerate(cells)]
+    path = write_acled_csv(tmp_path_factory.mktemp("fuzz") / "f.csv", rows)
+    try:
+        batch = batch_import(actor=world.analyst, kind="acled", path=path, geocode=False,
+                             flag_deletions=False)
+    except IntakeFileRefused:
+        return
+    assert batch.status == "done"
+    assert batch.rows == batch.new + batch.updated + batch.unchanged + batch.quarantined

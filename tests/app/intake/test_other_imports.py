@@ -144,3 +144,21 @@ def test_acled_api_json_matches_the_csv_import(world, tmp_path):
     json_path.write_text(json.dumps({"data": [synthetic_row(1), synthetic_row(2)]}))
     again = batch_import(actor=world.analyst, kind="acled_json", path=json_path, geocode=False)
     assert (again.scope, again.new, again.unchanged) == ("acled", 0, 2)
+
+
+def test_a_table_without_ids_reimports_idempotently(world, tmp_path):
+    from temoin.cases.models import Event
+    from temoin.intake.services import batch_import
+
+    profile = {**PROFILE_DATA, "columns": {k: v for k, v in PROFILE_DATA["columns"].items()
+                                           if k != "upstream_id"}}
+    path = tmp_path / "noid.csv"
+    body = "P-1;23/03/2019;V;Bankass;Pillage;2;FAMa;SYNTHETIC\n"
+    path.write_bytes(("Réf;Date;Village;Cercle;Type;Tués;Auteurs;Résumé\n" + body * 2)
+                     .encode("cp1252"))
+    first = batch_import(actor=world.analyst, kind="table", path=path, profile=profile,
+                         geocode=False)
+    assert (first.new, first.unchanged) == (1, 1)  # the second line is an exact duplicate
+    again = batch_import(actor=world.analyst, kind="table", path=path, profile=profile,
+                         geocode=False)
+    assert (again.new, again.unchanged) == (0, 2) and Event.objects.count() == 1
