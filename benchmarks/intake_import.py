@@ -11,6 +11,9 @@ up before the clock starts) so that peak RSS (ru_maxrss) belongs to it alone:
 * ``import+geocode``  the same first import with the gazetteer checking every place
 * ``update``          first import, then a newer export where every 10th row changed
                       (fatalities): the ORM update path with versions and field diffs
+* ``services``        the first 1,000 rows written through ``temoin.cases.services``
+                      (event_create, source_create, act_create, involvement_add, claim_add:
+                      one audit row, version and search update per record) — the path not taken
 * ``parse``           temoin.core.intake.iter_acled alone (no database)
 * ``duckdb-1``        DuckDB read_csv, 1 thread, every column read (the baseline)
 
@@ -77,6 +80,44 @@ def _modified_copy(path: Path, target: Path) -> int:
     return changed
 
 
+def _through_services(actor: object, path: Path, limit: int) -> float:
+    """Write ``limit`` parsed rows with the case services, as an interactive user would."""
+    from itertools import islice
+
+    from temoin.cases import services
+    from temoin.cases.models import Actor
+    from temoin.core.intake import ParsedRow, iter_acled
+    from temoin.intake.conversions import ActorAliases, perpetrators
+
+    aliases = ActorAliases()
+    rows = [r for r in islice(iter_acled(path), limit * 2) if isinstance(r, ParsedRow)][:limit]
+    started = time.perf_counter()
+    for row in rows:
+        when = row.event.date_start.isoformat() if row.event.date_start else None
+        loc = row.event.location
+        event = services.event_create(actor=actor, data={  # type: ignore[arg-type]
+            "title": f"ACLED {row.upstream_id}", "description": row.event.description or "",
+            "start": when, "place_name": loc.name or "", "admin1": loc.admin1 or "",
+            "admin2": loc.admin2 or "", "upstream_id": row.upstream_id or ""})
+        source = services.source_create(actor=actor, data={  # type: ignore[arg-type]
+            "source_type": "acled_record", "title": f"ACLED {row.upstream_id}",
+            "origin": "ACLED", "content": row.event.description or "", "reliability": "F",
+            "upstream_id": row.upstream_id or ""})
+        services.information_add(actor=actor, source=source, event=event)  # type: ignore[arg-type]
+        found, _ = perpetrators(row, aliases)
+        for code in dict.fromkeys(a.act_type_code for a in row.event.acts):
+            act = services.act_create(actor=actor, event=event, data={  # type: ignore[arg-type]
+                "act_type": code, "victim_group": "victimes non précisées"})
+            for actor_pk, remark in found:
+                services.involvement_add(actor=actor, act=act, degree="unknown",  # type: ignore[arg-type]
+                                         perpetrator_actor=Actor.objects.get(pk=actor_pk),
+                                         attributed_by=source, remarks=remark)
+        for claim in row.event.casualties:
+            services.claim_add(actor=actor, event=event, source=source,  # type: ignore[arg-type]
+                               kind=claim.category, count_min=claim.count_min)
+    return time.perf_counter() - started
+
+
 def worker(kind: str, path_text: str) -> None:
     path = Path(path_text)
     result: dict[str, object] = {"kind": kind}
@@ -98,6 +139,10 @@ def worker(kind: str, path_text: str) -> None:
         started = time.perf_counter()
         rows = sum(1 for _ in iter_acled(path))
         result.update(rows=rows, seconds=time.perf_counter() - started)
+    elif kind == "services":
+        with tempfile.TemporaryDirectory(prefix="temoin-bench-") as folder:
+            actor = _setup(Path(folder) / "home")
+            result.update(rows=1000, seconds=_through_services(actor, path, 1000))
     else:
         with tempfile.TemporaryDirectory(prefix="temoin-bench-") as folder:
             home = Path(folder) / "home"
@@ -169,7 +214,7 @@ def main() -> int:
     for label, path, synthetic in files:
         duck = measure("duckdb-1", path)
         base = float(duck["seconds"])  # type: ignore[arg-type]
-        kinds = ["parse", "import", "import+geocode"]
+        kinds = ["parse", "services", "import", "import+geocode"]
         if not args.skip_update:
             kinds.append("update")
         for kind in ["duckdb-1", *kinds]:
@@ -177,6 +222,8 @@ def main() -> int:
             seconds = float(r["seconds"])  # type: ignore[arg-type]
             rows = int(r["rows"])  # type: ignore[call-overload]
             notes = ""
+            if kind == "services":
+                notes = "first 1,000 rows only, through temoin.cases.services"
             if kind == "import":
                 notes = (f"{r['new']} new, db {float(r['db_mb']):.0f} MB; same file again: "
                          f"{r['reimport_unchanged']} unchanged in {float(r['reimport_seconds']):.1f} s "

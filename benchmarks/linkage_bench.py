@@ -94,6 +94,11 @@ def run_case(tool: str, data: str, backend: str) -> dict[str, Any]:
         run = link_incidents(records)
         assignments = run.assignments
         elapsed = time.perf_counter() - started
+        assert run.comparison_table is not None
+        block_recall = round(
+            blocking_recall(run.comparison_table, LinkageSettings.for_incidents().blocking, actual),
+            4,
+        )
     elif tool.startswith("temoin"):
         from temoin.core.linkage import link_persons
 

@@ -16,7 +16,7 @@ from temoin.errors import NotFound, PermissionDenied
 
 
 def visible_events(viewer: Any):  # type: ignore[no-untyped-def]
-    return Event.objects.filter(policy.event_filter(viewer)).distinct()
+    return Event.objects.filter(policy.event_filter(viewer))
 
 
 def access_event_by_id(viewer: Any, event_id: Any) -> Event:
@@ -94,7 +94,7 @@ def access_person_by_id(viewer: Any, person_id: Any) -> Person:
 
 
 def visible_sources(viewer: Any):  # type: ignore[no-untyped-def]
-    return Source.objects.filter(policy.source_filter(viewer)).distinct()
+    return Source.objects.filter(policy.source_filter(viewer))
 
 
 def access_source_by_id(viewer: Any, source_id: Any) -> Source:

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from temoin.cases import access, policy
 from temoin.cases.history import FieldChange, diff
-from temoin.cases.models import Act, Actor, Claim, Event, Source, Term, Version
+from temoin.cases.models import Act, Actor, Claim, Event, Information, Source, Term, Version
 from temoin.cases.search import matching_event_ids
 from temoin.errors import Problems
 
@@ -89,8 +89,6 @@ def events_list(*, viewer: Any, filters: Mapping[str, str] | None = None) -> Que
         if ids is not None:
             qs = qs.filter(pk__in=ids)
     problems.raise_if_any()
-    if policy.is_host_staff(viewer) and viewer.role != "viewer":
-        qs = qs.distinct()  # the assignment / creator joins may repeat rows
     return qs.order_by("-start_earliest", "-pk")
 
 
@@ -104,9 +102,11 @@ class ClaimSummary:
 
 def event_claims(*, viewer: Any, event: Event) -> list[ClaimSummary]:
     """Casualty claims side by side: the range across sources and who says what."""
-    visible = access.visible_sources(viewer).values("pk")
+    claims = list(event.claims.select_related("source"))
+    visible = set(Source.objects.filter(pk__in={c.source_id for c in claims})
+                  .filter(policy.source_filter(viewer)).values_list("pk", flat=True))
     summaries: dict[str, list[Claim]] = {}
-    for claim in event.claims.filter(source__in=visible).select_related("source"):
+    for claim in (c for c in claims if c.source_id in visible):
         summaries.setdefault(claim.kind, []).append(claim)
     result = []
     for kind, claims in sorted(summaries.items()):
@@ -119,7 +119,8 @@ def event_claims(*, viewer: Any, event: Event) -> list[ClaimSummary]:
 
 
 def event_sources(*, viewer: Any, event: Event) -> QuerySet[Source]:
-    return access.visible_sources(viewer).filter(information__event=event).distinct()
+    ids = Information.objects.filter(event=event).values("source_id")
+    return Source.objects.filter(pk__in=ids).filter(policy.source_filter(viewer))
 
 
 @dataclass(frozen=True)

@@ -327,15 +327,16 @@ class BatchWriter:
     def _update(self, record: ImportedRecord, row: ParsedRow) -> int | None:
         new_flat = flatten_record(row.source, row.event)
         changes = diff_records(record.flat, new_flat)
-        groups = {c.field.split(".")[1] if c.field.startswith("event.") else "source"
-                  for c in changes}
+        groups = {c.field.split(".")[1] for c in changes}  # event.<group>… / source.<field>
         place = self.places.check(row)
         reason = f"lot d'import {self.batch.pk} : " + ", ".join(c.field for c in changes)
         event = Event.objects.filter(pk=record.event_id).first()
         if event is not None:
             fresh = conversions.event_values(row, place, organisation_id=event.organisation_id,
                                              actor_id=event.created_by_id)
-            fields: set[str] = {"title"}
+            fields: set[str] = set()
+            if groups & {"date_start", "date_end", "location", "acts", "title"}:
+                fields.add("title")  # the title is built from them
             if groups & {"date_start", "date_end", "date_precision", "date_precision_code"}:
                 fields |= {"start_earliest", "start_latest", "start_precision", "start_text"}
             if "description" in groups:
@@ -356,8 +357,12 @@ class BatchWriter:
                 row, organisation_id=source.organisation_id, actor_id=source.created_by_id,
                 kind=row.source.source_kind, origin=self.origin,
                 reliability_map=self.reliability_map, source_type=self.source_type)
-            for name in ("title", "content", "reliability"):
-                setattr(source, name, fresh_source[name])
+            source_fields = {"title": {"source_text", "upstream_id", "title"},
+                             "content": {"description"},
+                             "reliability": {"source_scale"}}
+            for name, needs in source_fields.items():
+                if groups & needs:
+                    setattr(source, name, fresh_source[name])
             source.save()
             if "casualties" in groups and event is not None:
                 Claim.objects.filter(event=event, source=source).delete()

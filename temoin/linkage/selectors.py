@@ -139,15 +139,18 @@ def review_queue(viewer: Any, run: LinkageRun, *, limit: int = 50,
     if not include_decided:
         decided = ReviewDecision.objects.filter(pair__run=run, undone_at__isnull=True)
         pairs = pairs.exclude(pk__in=decided.values("pair_id"))
-    visible_p = set(visible_persons(viewer).values_list("pk", flat=True)) if run.kind == \
-        "persons" else None
-    out = []
-    for pair in pairs:
-        if visible_p is not None and not {pair.left.person_id, pair.right.person_id} <= visible_p:
-            continue
-        out.append(pair_row(pair))
-        if len(out) >= limit:
+    out: list[dict[str, Any]] = []
+    start, chunk = 0, max(limit * 2, 50)
+    while len(out) < limit:
+        batch = list(pairs[start:start + chunk])
+        if not batch:
             break
+        start += chunk
+        if run.kind == "persons":  # only pairs whose two persons the viewer may see
+            ids = {p.left.person_id for p in batch} | {p.right.person_id for p in batch}
+            seen = set(visible_persons(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+            batch = [p for p in batch if p.left.person_id in seen and p.right.person_id in seen]
+        out.extend(pair_row(pair) for pair in batch[:limit - len(out)])
     return out
 
 

@@ -289,17 +289,18 @@ def _assign(run: LinkageRun, members: list[ClusterMember], assignment: list[int]
                                 conflicts_with_review=number in conflicting)
             to_create.append(row)
         else:
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.conflicts_with_review = number in conflicting
-            to_update.append(row)
+            fields["conflicts_with_review"] = number in conflicting
+            if any(getattr(row, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                to_update.append(row)
     LinkedCluster.objects.bulk_create(to_create, batch_size=500)
     LinkedCluster.objects.bulk_update(to_update, ["size", "lists", "region", "year",
                                                   "conflicts_with_review"], batch_size=500)
     if any(c.pk is None for c in to_create):  # backends that do not return ids
         saved = {c.number: c for c in LinkedCluster.objects.filter(run=run)}
         to_create = [saved[c.number] for c in to_create]
-    by_number = {c.number: c for c in [*to_create, *to_update]}
+    by_number = {**existing, **{c.number: c for c in to_create}}
     for member, cluster in zip(members, assignment, strict=True):
         member.cluster = by_number[cluster]
 
@@ -443,21 +444,22 @@ def _constraints(run: LinkageRun, position: dict[tuple[str, str], int]
 def _recluster(run: LinkageRun) -> None:
     members = list(ClusterMember.objects.filter(run=run).order_by("position"))
     position = {(m.list_id, m.record_id): m.position for m in members}
-    pairs = list(CandidatePair.objects.filter(run=run).select_related("left", "right"))
+    pairs = list(CandidatePair.objects.filter(run=run).values_list(
+        "left__position", "right__position", "match_probability"))
     must, cannot = _constraints(run, position)
     settings = LinkageSettings.from_dict(run.settings)
     assignment = cluster_pairs(
-        len(members), [p.left.position for p in pairs], [p.right.position for p in pairs],
-        [p.match_probability for p in pairs], threshold=settings.match_threshold,
-        must_link=must, cannot_link=cannot).tolist()
+        len(members), [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
+        threshold=settings.match_threshold, must_link=must, cannot_link=cannot).tolist()
     existing = {c.number: c for c in LinkedCluster.objects.filter(run=run)}
     before = {m.pk: m.cluster_id for m in members}
     _assign(run, members, assignment,
             conflicting_clusters(np.asarray(assignment), cannot), existing)
     changed = [m for m in members if m.cluster_id != before[m.pk]]
     ClusterMember.objects.bulk_update(changed, ["cluster"], batch_size=500)
-    kept = set(assignment)
-    LinkedCluster.objects.filter(run=run).exclude(number__in=kept).delete()
+    gone = sorted(set(existing) - set(assignment))  # emptied clusters (members moved above)
+    for start in range(0, len(gone), 500):
+        LinkedCluster.objects.filter(run=run, number__in=gone[start:start + 500]).delete()
     clusters = LinkedCluster.objects.filter(run=run)
     run.metrics = {**run.metrics, "clusters": clusters.count(),
                    "multi_record_clusters": clusters.filter(size__gt=1).count(),

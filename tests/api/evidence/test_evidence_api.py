@@ -154,3 +154,21 @@ def test_derive_link_and_shred_endpoints(case):
     assert gone.status_code == 409 and gone.json()["error"]["code"] == "evidence.shredded"
     actions = [e["action"] for e in admin.get(f"/api/evidence/{sha}/timeline/").json()["entries"]]
     assert actions == ["ingest", "derivative_created", "key_destroyed"]
+
+
+def test_filename_never_on_disk_in_clear_nor_in_audit(case, vault_root):
+    api = client_for(case.world.analyst)
+    sha = post_file(api, case, source=str(case.source_courts.pk)).json()["sha256"]
+    api.post(f"/api/evidence/{sha}/original/", {"reason": "revue"}, format="json")
+    needles = [FILENAME.encode(), FILENAME.encode("utf-16-le"), b"Moussa"]
+    files = [p for p in vault_root.rglob("*") if p.is_file()]
+    assert len(files) >= 4  # blob, key, record, custody leaves
+    for path in files:
+        raw = path.read_bytes()
+        assert not any(n in raw for n in needles), path.name
+    assert "Moussa" not in str(list(AuditEntry.objects.values_list("details", "reason", "target_id")))
+
+
+def test_schema_lists_the_evidence_endpoints(case):
+    schema = client_for(case.world.admin).get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/evidence/{sha256}/timeline/" in schema.content

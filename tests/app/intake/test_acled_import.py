@@ -92,11 +92,19 @@ def test_analyst_edits_outside_changed_fields_survive_an_update(world, tmp_path)
     path = write_acled_csv(tmp_path / "v1.csv", [synthetic_row(1)])
     batch_import(actor=world.admin, kind="acled", path=path, geocode=False)
     event = ImportedRecord.objects.get(upstream_id="SYN1").event
-    event_update(actor=world.analyst, event=event, changes={"place_name": "Lieu corrigé"})
+    event_update(actor=world.analyst, event=event, changes={"place_name": "Lieu corrigé",
+                                                            "title": "Titre de l'analyste"})
     path = write_acled_csv(tmp_path / "v2.csv", [synthetic_row(1, fatalities="4")])
     batch_import(actor=world.admin, kind="acled", path=path, geocode=False)
     event.refresh_from_db()
-    assert event.place_name == "Lieu corrigé"
+    assert (event.place_name, event.title) == ("Lieu corrigé", "Titre de l'analyste")
+    assert event.claims.get().count_min == 4
+    path = write_acled_csv(tmp_path / "v3.csv", [synthetic_row(1, fatalities="4",
+                                                               location="Autre-Village")])
+    batch_import(actor=world.admin, kind="acled", path=path, geocode=False)
+    event.refresh_from_db()
+    assert event.place_name == "Autre-Village"  # changed upstream: the import wins, versioned
+    assert "Autre-Village" in event.title
 
 
 def test_bad_rows_are_quarantined_verbatim_and_retried_after_a_fix(world, tmp_path):

@@ -25,3 +25,8 @@ def test_scale(world, n):
     t = time.perf_counter(); q = selectors.review_queue(world.admin, run, limit=50); tq = time.perf_counter() - t
     t = time.perf_counter(); rows = selectors.linkage_capture_histories(world.admin, run, stratum="region"); th = time.perf_counter() - t
     print(f"SCALE incidents={n} records={run.input_count} load={load:.1f}s run_total={total:.1f}s input={run.metrics['seconds_input']}s core={run.metrics['seconds_linkage']}s P={p:.3f} R={r:.3f} pairs={run.metrics['candidate_pairs']} queue50={tq:.2f}s histories={th:.2f}s peak_rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f}MB")
+    from temoin.linkage.models import CandidatePair
+    pair = CandidatePair.objects.filter(run=run, review_rank=1).select_related("run", "left", "right").get()
+    t = time.perf_counter(); d = services.linkage_decide(actor=world.admin, pair=pair, decision="accept"); td = time.perf_counter() - t
+    t = time.perf_counter(); services.linkage_decision_undo(actor=world.admin, decision=d); tu = time.perf_counter() - t
+    print(f"SCALE decide={td:.2f}s undo={tu:.2f}s")
