@@ -258,6 +258,13 @@ def backup(out_dir: str = typer.Argument(..., help="Folder to write the backup i
         media = Path(settings.MEDIA_ROOT)
         if media.exists():
             shutil.copytree(media, target / "media")
+        vault = Path(settings.TEMOIN_HOME) / "vault"
+        if vault.exists():
+            # wrapped data keys stay out of backups: a restored copy must not bring back
+            # items that were crypto-shredded since (their ciphertext alone is unreadable)
+            shutil.copytree(vault, target / "vault",
+                            ignore=lambda folder, names: ["keys"] if Path(folder).name == "objects"
+                            else [])
         from django.db import transaction
 
         with transaction.atomic():

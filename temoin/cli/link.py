@@ -60,8 +60,7 @@ def _run(kind: str, username: str, train_from_decisions: bool, max_pairs: int | 
          unseal: bool, blind: bool, model_from: int | None) -> None:
     with cli_context():
         from temoin.errors import TemoinError
-        from temoin.linkage import services
-        from temoin.linkage import selectors
+        from temoin.linkage import selectors, services
 
         user = _user(username)
         try:

@@ -373,3 +373,42 @@ def quarantine_retry(*, actor: Any, row: QuarantineModel,
             "batch": batch.pk, "row_number": row.row_number, "status": row.status,
             "fixed_fields": sorted(fixes or {})})
     return row
+
+
+def intake_rewrap_keys(*, actor: Any, old: Any, new_public_key: bytes, new_key_id: str) -> int:
+    """After a key rotation: re-wrap sealed quarantine rows, the ODK private keys and sealed
+    testimony submissions to the new organisation key. Call inside the rotation's transaction
+    (``identities_rotate``) with the old keys in memory. Returns the number of re-wrapped blobs."""
+    from pathlib import Path
+
+    from temoin.core import sealing
+    from temoin.intake.importer import raw_context
+    from temoin.intake.models import OdkKeyPair, OdkSubmission, QuarantinedRow
+    from temoin.intake.odk import _key_context, _odk_dir, _xml_context
+    from temoin.intake.storage import store_bytes
+
+    count = 0
+    for row in QuarantinedRow.objects.select_for_update().exclude(raw_sealed=None):
+        row.raw_sealed = sealing.rewrap_identity(
+            bytes(row.raw_sealed), old, new_public_key, new_key_id,
+            context=raw_context(row.batch_id, row.row_number))
+        row.save(update_fields=["raw_sealed"])
+        count += 1
+    for pair in OdkKeyPair.objects.select_for_update().exclude(sealed_with=new_key_id):
+        pair.private_sealed = sealing.rewrap_identity(
+            bytes(pair.private_sealed), old, new_public_key, new_key_id,
+            context=_key_context(pair.key_id))
+        pair.sealed_with = new_key_id
+        pair.save(update_fields=["private_sealed", "sealed_with"])
+        count += 1
+    for submission in OdkSubmission.objects.select_for_update().filter(xml_sealed=True):
+        blob = Path(submission.xml_path).read_bytes()
+        stored = store_bytes(sealing.rewrap_identity(
+            blob, old, new_public_key, new_key_id, context=_xml_context(submission.instance_id)),
+            folder=_odk_dir())
+        submission.xml_path = str(stored.path)
+        submission.save(update_fields=["xml_path"])
+        count += 1
+    audit_record(actor=actor, action="intake.rewrap", details={"count": count,
+                                                                "key_id": new_key_id})
+    return count

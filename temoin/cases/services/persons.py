@@ -210,5 +210,13 @@ def identities_rotate(*, actor: Any, passphrase: str) -> int:
                 version.save(update_fields=["data"])
         audit_record(actor=actor, action="person.rewrap", details={"count": count,
                                                                    "key_id": new.key_id})
+        # evidence data keys, sealed file names and the custody log key follow the rotation
+        from temoin.evidence.services import evidence_rewrap_keys
+
+        evidence_rewrap_keys(actor=actor, old=old, new_public_key=public, new_key_id=new.key_id)
+        # and so do sealed quarantine rows, ODK private keys and sealed testimony submissions
+        from temoin.intake.services import intake_rewrap_keys
+
+        intake_rewrap_keys(actor=actor, old=old, new_public_key=public, new_key_id=new.key_id)
     keystore.keep(new)
     return count

@@ -132,28 +132,34 @@ def evidence_rewrap_keys(*, actor: Any, old: sealing.UnsealedKeys, new_public_ke
     from temoin.evidence.models import CustodyLogKey, RewrappedDataKey
     from temoin.evidence.vaultsetup import LOG_KEY_CONTEXT, current_wrapping, unwrap_with, wrap_to
 
-    count = 0
+    count, foreign = 0, 0
     with transaction.atomic(), vault_errors():
         storage = open_vault().storage
         for name in list(storage.list("keys/")):
             with storage.open_read(name) as handle:
                 stored = handle.read()
-            data_key = unwrap_with(old, current_wrapping(stored))
+            try:
+                data_key = unwrap_with(old, current_wrapping(stored))
+            except sealing.WrongKey:
+                foreign += 1  # wrapped to neither the retiring key nor a key it replaced
+                continue
             RewrappedDataKey.objects.update_or_create(
                 stored_sha256=hashlib.sha256(stored).hexdigest(),
                 defaults={"key_id": new_key_id, "wrapped": wrap_to(new_public_key, new_key_id, data_key)})
             count += 1
-        for item in EvidenceItem.objects.select_for_update().exclude(filename_sealed=None):
+        for item in (EvidenceItem.objects.select_for_update().exclude(filename_sealed=None)
+                     .exclude(filename_key_id=new_key_id)):
             item.filename_sealed = sealing.rewrap_identity(
                 bytes(item.filename_sealed), old, new_public_key, new_key_id,
                 context=f"{FILENAME_CONTEXT}:{item.sha256}")
             item.filename_key_id = new_key_id
             item.save(update_fields=["filename_sealed", "filename_key_id"])
-        for row in CustodyLogKey.objects.select_for_update():
+        for row in CustodyLogKey.objects.select_for_update().exclude(key_id=new_key_id):
             row.sealed_skey = sealing.rewrap_identity(bytes(row.sealed_skey), old, new_public_key,
                                                       new_key_id, context=LOG_KEY_CONTEXT)
             row.key_id = new_key_id
             row.save(update_fields=["sealed_skey", "key_id"])
         audit_record(actor=actor, action="evidence.rewrap",
-                     details={"items": count, "key_id": new_key_id, "retired": old.key_id})
+                     details={"items": count, "key_id": new_key_id, "retired": old.key_id,
+                              "unreadable_data_keys": foreign})
     return count
