@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from temoin.core.estimation import (
-    EstimationError,
-    EstimationResult,
-    LcmcrSettings,
-    check_extended_mle,
-    read_overlap_csv,
-)
-from temoin.core.estimation.compare import compare_strata
-from temoin.core.estimation.loglinear.models import LogLinearModel
-from temoin.core.estimation.plots import plot_results
+if TYPE_CHECKING:
+    from temoin.core.estimation import EstimationResult
+
+# The estimation core (scipy, numba) is imported inside the commands: `temoin` starts fast.
+
 
 app = typer.Typer(help="Multiple systems estimation: how many victims no list documented.",
                   no_args_is_help=True)
@@ -59,6 +55,10 @@ def run(
 ) -> None:
     """Estimate the total (documented + undocumented) with several methods."""
     console = _console()
+    from temoin.core.estimation import EstimationError, LcmcrSettings, read_overlap_csv
+    from temoin.core.estimation.compare import compare_strata
+    from temoin.core.estimation.plots import plot_results
+
     lcmcr = LcmcrSettings(K=lcmcr_k, samples=lcmcr_samples, burn_in=lcmcr_burn_in,
                           thinning=lcmcr_thinning, chains=lcmcr_chains, seed=seed)
     try:
@@ -96,6 +96,9 @@ def check(
 ) -> None:
     """Say whether a log-linear model's MLE exists and is identifiable on these data."""
     console = _console()
+    from temoin.core.estimation import EstimationError, check_extended_mle, read_overlap_csv
+    from temoin.core.estimation.loglinear.models import LogLinearModel
+
     try:
         tables = read_overlap_csv(path, stratum_column=stratum_column)
         for name, table in tables.items():
