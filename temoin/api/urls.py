@@ -2,14 +2,14 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from temoin.api.admin import views as admin
+from temoin.api.auth import TokenView
 from temoin.api.cases import views as cases
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("events/", cases.EventListView.as_view(), name="event-list"),
     path("events/<int:pk>/", cases.EventDetailView.as_view(), name="event-detail"),
     path("events/<int:pk>/history/", cases.EventHistoryView.as_view(), name="event-history"),
