@@ -33,6 +33,11 @@ def test_link_commands_end_to_end(tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0][-1] == "stratum" and len(rows) > 10
     assert all(set(r[:-1]) <= {"0", "1"} and "1" in r[:-1] for r in rows[1:])
+    plain = tmp_path / "plain.csv"
+    temoin(home, "link", "export", "1", "--out", str(plain))
+    estimate = temoin(home, "estimate", "run", str(plain), "--method", "loglinear",
+                      "--n-boot", "0").stdout
+    assert "loglinear" in estimate.lower()
     blind = temoin(home, "link", "persons", "--blind").stdout
     assert "blind_index" in blind and "masqué" in blind
     events = temoin(home, "link", "events").stdout

@@ -73,8 +73,17 @@ def _fields(row: pd.Series, labels: dict[str, dict[int, str]]) -> tuple[FieldEvi
         if gamma_column not in row:
             continue
         gamma = int(row[gamma_column])
+        # Splink 5 writes the match weight (mw_, log2 of the Bayes factor); Splink 4 wrote bf_
+        mw = row.get(f"mw_{name}")
         bf = row.get(f"bf_{name}")
-        weight = None if gamma == -1 or bf is None or not bf > 0 else math.log2(float(bf))
+        if gamma == -1:
+            weight = None
+        elif mw is not None and not pd.isna(mw):
+            weight = float(mw)
+        elif bf is not None and not pd.isna(bf) and bf > 0:
+            weight = math.log2(float(bf))
+        else:
+            weight = None
         left_value, right_value = _values(row, name)
         out.append(
             FieldEvidence(name, mapping.get(gamma, str(gamma)), weight, left_value, right_value)

@@ -53,6 +53,11 @@ def test_run_status_results_queue_decide_undo(world, run_id):
                       format="json")
     assert undone.status_code == 200 and undone.json()["pair"]["decision"] is None
     assert undone.json()["pair"]["currently_linked"] is item["currently_linked"]
+    estimation = api.post(f"/api/linkage/runs/{run_id}/estimation/",
+                          {"title": "[SYNTHÉTIQUE] victimes", "methods": ["loglinear"],
+                           "n_boot": 0}, format="json")
+    assert estimation.status_code == 201, estimation.json()
+    assert estimation.json()["status"] in ("done", "failed")
     bad = api.post(f"/api/linkage/pairs/{item['id']}/decisions/", {"decision": "oui"},
                    format="json")
     assert bad.status_code == 400
