@@ -250,6 +250,10 @@ class Act(Place):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        # the act-type filter is "events having an act of these types": a covering index
+        indexes = [models.Index(fields=["act_type", "event"], name="act_type_event")]
+
 
 class Source(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
@@ -262,7 +266,7 @@ class Source(models.Model):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="source_of")
     reliability = models.CharField(max_length=1, choices=Reliability.choices,
-                                   default=Reliability.F)
+                                   default=Reliability.F, db_index=True)
     language = models.CharField(max_length=8, blank=True)
     date_received = models.DateField(null=True, blank=True)
     consent = models.JSONField(default=list)
@@ -321,6 +325,9 @@ class Involvement(models.Model):
                                       related_name="attributions")
     remarks = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["actor", "act"], name="involvement_actor_act")]
 
 
 class Intervention(models.Model):
