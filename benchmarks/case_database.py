@@ -76,7 +76,7 @@ def main() -> None:
         organisation=org,
         role="administrator",
     )
-    analyst = user_create(
+    user_create(
         actor=None,
         username="analyst",
         password="bench-password-1",
