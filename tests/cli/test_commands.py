@@ -66,18 +66,18 @@ def test_serve_answers_pages_static_files_and_api(tmp_path):
                               env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
+        for _ in range(120):  # the first request loads every domain's views: allow time
             try:
-                urllib.request.urlopen(base + "/connexion/", timeout=2)
+                urllib.request.urlopen(base + "/connexion/", timeout=30)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):
                 time.sleep(0.5)
-        login = urllib.request.urlopen(base + "/connexion/", timeout=5)
+        login = urllib.request.urlopen(base + "/connexion/", timeout=30)
         assert login.status == 200 and "Connexion" in login.read().decode()
-        css = urllib.request.urlopen(base + "/static/web/temoin.css", timeout=5)
+        css = urllib.request.urlopen(base + "/static/web/temoin.css", timeout=30)
         assert css.status == 200 and b"font-family" in css.read()
         try:
-            urllib.request.urlopen(base + "/api/events/", timeout=5)
+            urllib.request.urlopen(base + "/api/events/", timeout=30)
             raise AssertionError("the API must refuse anonymous requests")
         except urllib.error.HTTPError as refused:
             assert refused.code == 401
