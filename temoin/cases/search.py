@@ -49,9 +49,11 @@ def matching_event_ids(query: str) -> RawSQL | None:
         return None
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{w}:*" for w in words)
+        # OFFSET 0 keeps the planner from turning this into a per-row semi-join that
+        # recomputes to_tsvector on every candidate: the GIN index answers it once instead.
         return RawSQL(
-            "SELECT event_id FROM cases_searchentry "
-            "WHERE to_tsvector('simple', text) @@ to_tsquery('simple', %s)",
+            "SELECT event_id FROM (SELECT event_id FROM cases_searchentry "
+            "WHERE to_tsvector('simple', text) @@ to_tsquery('simple', %s) OFFSET 0) fts",
             (tsquery,),
         )
     match = " ".join(f'"{w}"*' for w in words)
