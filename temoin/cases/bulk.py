@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from temoin.audit.services import audit_record
@@ -23,7 +23,6 @@ from temoin.cases.models import (
     Actor,
     Claim,
     Confidentiality,
-    Counter,
     Event,
     Information,
     Involvement,
@@ -35,6 +34,7 @@ from temoin.cases.models import (
 )
 from temoin.cases.rawinsert import Inserter, reserve_ids, snapshot_row
 from temoin.cases.search import fold
+from temoin.cases.services.common import reserve_numbers
 from temoin.cases.services.persons import identity_context, name_key
 from temoin.core import sealing
 from temoin.keys import keystore
@@ -55,14 +55,6 @@ class LoadResult:
     batches: int = 0
     report_event: dict[str, int] = field(default_factory=dict)
     record_person: dict[str, int] = field(default_factory=dict)
-
-
-def _reserve(name: str, count: int) -> int:
-    """Reserve ``count`` numbers of a counter; returns the first."""
-    counter, _ = Counter.objects.select_for_update().get_or_create(name=name)
-    first = counter.value + 1
-    Counter.objects.filter(pk=counter.pk).update(value=models.F("value") + count)
-    return first
 
 
 class ScenarioLoader:
@@ -169,8 +161,8 @@ class ScenarioLoader:
         persons = []
         first_person = 0
         with transaction.atomic():
-            first_event = _reserve("event", len(reports))
-            first_person = _reserve("person", len(records))
+            first_event = reserve_numbers("event", len(reports))
+            first_person = reserve_numbers("person", len(records))
             event_ids = reserve_ids(Event, len(reports))
             source_ids = reserve_ids(Source, len(reports))
             act_ids = reserve_ids(Act, len(acts))

@@ -19,7 +19,7 @@ from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from temoin.audit.services import audit_record
@@ -28,7 +28,6 @@ from temoin.cases.models import (
     Act,
     Claim,
     Confidentiality,
-    Counter,
     Event,
     Information,
     Involvement,
@@ -38,7 +37,12 @@ from temoin.cases.models import (
 )
 from temoin.cases.rawinsert import Inserter, reserve_ids, snapshot_row
 from temoin.cases.search import fold
-from temoin.cases.services.common import reindex_act, reindex_event, reindex_source
+from temoin.cases.services.common import (
+    reindex_act,
+    reindex_event,
+    reindex_source,
+    reserve_numbers,
+)
 from temoin.core import sealing
 from temoin.core.geo import Gazetteer, haversine_km
 from temoin.core.intake import ParsedRow, QuarantinedRow, RowResult, diff_records, flatten_record
@@ -63,13 +67,6 @@ def fast_fold(text: str) -> str:
 MAX_SAMPLES = 20
 UNKNOWN_VICTIMS = "victimes non précisées (import)"
 FAR_KM = 25.0  # a gazetteer match farther than this from the source's point is flagged
-
-
-def _reserve_numbers(name: str, count: int) -> int:
-    counter, _ = Counter.objects.select_for_update().get_or_create(name=name)
-    first = counter.value + 1
-    Counter.objects.filter(pk=counter.pk).update(value=models.F("value") + count)
-    return first
 
 
 class PlaceChecker:
@@ -237,7 +234,7 @@ class BatchWriter:
         now = timezone.now()
         event_ids = reserve_ids(Event, len(rows))
         source_ids = reserve_ids(Source, len(rows))
-        first_number = _reserve_numbers("event", len(rows))
+        first_number = reserve_numbers("event", len(rows))
         events, sources, infos, claims, acts, involvements, search, records = \
             [], [], [], [], [], [], [], []
         act_total = sum(max(1, len(r.event.acts)) for r in rows)

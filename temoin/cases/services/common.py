@@ -12,10 +12,15 @@ from temoin.cases.models import Counter
 from temoin.cases.search import index_document
 
 
-def next_number(name: str) -> int:
+def reserve_numbers(name: str, count: int) -> int:
+    """Reserve ``count`` consecutive numbers of a counter (E-…, V-…); returns the first."""
     counter, _ = Counter.objects.select_for_update().get_or_create(name=name)
-    Counter.objects.filter(pk=counter.pk).update(value=models.F("value") + 1)
+    Counter.objects.filter(pk=counter.pk).update(value=models.F("value") + count)
     return counter.value + 1
+
+
+def next_number(name: str) -> int:
+    return reserve_numbers(name, 1)
 
 
 def record_change(
