@@ -157,3 +157,18 @@ def test_reads_of_restricted_records_are_audited(world):
     assert views == [("event.view", str(restricted), "analyst"),
                      ("event.view", str(restricted), "analyst"),
                      ("source.view", str(source), "analyst")]
+
+
+def test_non_numeric_values_are_named_errors_not_crashes(world):
+    api = client_for(world.analyst)
+    event_id = api.post("/api/events/", {"title": "Nombres (synthétique)"}, format="json").json()["id"]
+    source = api.post("/api/sources/", {"source_type": "media", "title": "Radio (synthétique)"},
+                      format="json").json()["id"]
+    bad = api.post(f"/api/events/{event_id}/information/", {"source": source,
+                                                           "credibility": "très"}, format="json")
+    assert (bad.status_code, list(bad.json()["error"]["fields"])) == (400, ["credibility"])
+    revert = api.post(f"/api/events/{event_id}/revert/", {"number": "un"}, format="json")
+    assert (revert.status_code, list(revert.json()["error"]["fields"])) == (400, ["number"])
+    runs = api.post("/api/estimation/runs/", {"title": "x", "csv": "a,b,c,count\n1,0,0,1\n",
+                                              "n_boot": "beaucoup"}, format="json")
+    assert (runs.status_code, list(runs.json()["error"]["fields"])) == (400, ["n_boot"])

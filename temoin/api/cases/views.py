@@ -20,6 +20,7 @@ from temoin.api.cases.serializers import (
     TermSerializer,
 )
 from temoin.api.pagination import Pagination
+from temoin.api.parsing import int_value
 from temoin.cases import access, selectors, services
 from temoin.cases.models import Actor, Term
 from temoin.errors import NotFound, Problems
@@ -39,16 +40,6 @@ def _body(request: Request) -> dict[str, Any]:
         problems.add("body", "body.not_object", "Un objet JSON est attendu.")
         problems.raise_if_any()
     return dict(request.data)
-
-
-def _int(data: dict[str, Any], name: str, record: str) -> int:
-    try:
-        return int(data[name])
-    except (KeyError, TypeError, ValueError):
-        problems = Problems(record)
-        problems.add(name, "required", f"{name} : entier obligatoire.")
-        problems.raise_if_any()
-        raise AssertionError from None
 
 
 class EventListView(APIView):
@@ -117,7 +108,7 @@ class EventRevertView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = access.access_event_by_id(request.user, pk)
         data = _body(request)
-        number = _int(data, "number", f"revert of {event.reference}")
+        number = int_value(data.get("number"), "number", record=f"revert of {event.reference}")
         services.version_revert(actor=request.user, target_type="event", target_id=event.pk,
                                 number=number, reason=str(data.get("reason", "")))
         event.refresh_from_db()
@@ -165,7 +156,7 @@ class EventActionView(APIView):
             source = access.access_source_by_id(user, data.get("source"))
             act = access.access_act_by_id(user, data["act"]) if data.get("act") else None
             services.information_add(actor=user, source=source, event=event, act=act,
-                                     credibility=int(data.get("credibility", 6)),
+                                     credibility=int_value(data.get("credibility"), "credibility", 6),
                                      remarks=str(data.get("remarks", "")))
         else:
             raise NotFound(f"Action inconnue : {action}.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -11,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from temoin.api.pagination import Pagination
+from temoin.api.parsing import int_value, json_object
 from temoin.errors import NotFound, Problems
 from temoin.estimation import selectors, services
 
@@ -39,14 +38,13 @@ class RunListView(APIView):
             problems.add("file", "required", "Un tableau CSV est attendu (file ou csv).")
             problems.raise_if_any()
         methods = data.getlist("methods") if hasattr(data, "getlist") else data.get("methods")
-        lcmcr = data.get("lcmcr") or {}
-        if isinstance(lcmcr, str):
-            lcmcr = json.loads(lcmcr)
+        lcmcr = json_object(data.get("lcmcr"), "lcmcr", record="estimation run")
         run = services.estimation_run_from_csv(
             actor=request.user, title=str(data.get("title", "")), csv_bytes=csv_bytes,
             name=upload.name if upload else "table.csv",
             stratum_column=data.get("stratum_column") or None, methods=methods or None,
-            n_boot=int(data.get("n_boot", 200)), seed=int(data.get("seed", 1234)), lcmcr=lcmcr)
+            n_boot=int_value(data.get("n_boot"), "n_boot", 200, record="estimation run"),
+            seed=int_value(data.get("seed"), "seed", 1234, record="estimation run"), lcmcr=lcmcr)
         return Response({**_summary(run), "results": run.results}, status=201)
 
 

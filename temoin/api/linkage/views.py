@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from temoin.api.pagination import Pagination
+from temoin.api.parsing import int_value
 from temoin.errors import PermissionDenied, Problems
 from temoin.linkage import selectors, services
 
@@ -24,18 +25,6 @@ def _body(request: Request) -> dict[str, Any]:
         problems.add("body", "body.not_object", "Un objet JSON est attendu.")
         problems.raise_if_any()
     return dict(request.data)
-
-
-def _int(value: Any, name: str, default: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        problems = Problems("request")
-        problems.add(name, "integer", f"{name} : entier attendu.")
-        problems.raise_if_any()
-        raise AssertionError from None
 
 
 def _optional_bool(value: Any) -> bool | None:
@@ -64,7 +53,7 @@ class RunListView(APIView):
             actor=request.user, kind=str(data.get("kind", "")),
             use_names=_optional_bool(data.get("use_names")),
             train_from_decisions=bool(_optional_bool(data.get("train_from_decisions"))),
-            max_pairs=None if max_pairs is None else _int(max_pairs, "max_pairs", 0),
+            max_pairs=None if max_pairs is None else int_value(max_pairs, "max_pairs", 0),
             settings=data.get("settings") or {},
             model_from=None if model_from in (None, "") else selectors.access_run_by_id(
                 request.user, model_from))
@@ -82,8 +71,8 @@ class RunDetailView(APIView):
 class RunResultsView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         run = selectors.access_run_by_id(request.user, pk)
-        min_size = _int(request.query_params.get("min_size"), "min_size", 2)
-        limit = min(_int(request.query_params.get("limit"), "limit", 100), 1000)
+        min_size = int_value(request.query_params.get("min_size"), "min_size", 2)
+        limit = min(int_value(request.query_params.get("limit"), "limit", 100), 1000)
         return Response({"run": selectors.run_summary(run),
                          "clusters": selectors.clusters_summary(request.user, run,
                                                                 min_size=min_size,
@@ -105,7 +94,7 @@ class CaptureHistoriesView(APIView):
 class ReviewQueueView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         run = selectors.access_run_by_id(request.user, pk)
-        limit = min(_int(request.query_params.get("limit"), "limit", 50), 500)
+        limit = min(int_value(request.query_params.get("limit"), "limit", 50), 500)
         items = selectors.review_queue(request.user, run, limit=limit)
         return Response({"run": run.pk, "hidden": selectors.QUEUE_HIDDEN, "items": items})
 
@@ -118,7 +107,7 @@ class RunEstimationView(APIView):
         estimation = services.linkage_estimation_run(
             actor=request.user, run=run, title=str(data.get("title", "")),
             stratum=data.get("stratum") or None, methods=data.get("methods") or None,
-            n_boot=_int(data.get("n_boot"), "n_boot", 200))
+            n_boot=int_value(data.get("n_boot"), "n_boot", 200))
         return Response({"id": estimation.pk, "status": estimation.status,
                          "results": estimation.results}, status=201)
 
