@@ -1,10 +1,11 @@
-"""Geocode the real ACLED Mali rows from location + admin1/admin2 only, then compare.
+"""Geocode the real ACLED Mali rows from location + admin1/admin2/admin3 only, then compare.
 
 ACLED's own coordinates are read *after* geocoding, only to score the result. Prints the
 share found / ambiguous / not found, the share of found rows within 5 km and 25 km of ACLED's
 point, the number of high-confidence matches more than 50 km away, and timings.
 
-Run: .venv/bin/python benchmarks/geocode_acled.py [--show-far N]
+Run: .venv/bin/python benchmarks/geocode_acled.py [--show-far N] [--no-admin3]
+(``--no-admin3`` leaves the stated commune out, as the geocoder did before it used it.)
 Data: $TEMOIN_SHARED_DATA or <repo>/../shared/data (ACLED rows are never copied).
 """
 
@@ -30,6 +31,7 @@ def shared_data() -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show-far", type=int, default=0, help="print N far matches")
+    parser.add_argument("--no-admin3", action="store_true", help="ignore ACLED's admin3")
     args = parser.parse_args()
     data = shared_data()
     started = time.perf_counter()
@@ -40,7 +42,7 @@ def main() -> int:
         for row in iter_acled(data / "acled" / "acled_mali_hdx_hxl_1997-2020-07.csv")
         if isinstance(row, ParsedRow)
     ]
-    cache: dict[tuple[str, str | None, str | None], object] = {}
+    cache: dict[tuple[str, str | None, str | None, str | None], object] = {}
     statuses: Counter[str] = Counter()
     labels: Counter[str] = Counter()
     within5 = within25 = far_high = far_high_self_inconsistent = found = 0
@@ -48,9 +50,10 @@ def main() -> int:
     started = time.perf_counter()
     for row in rows:
         location = row.event.location
-        key = (location.name or "", location.admin1, location.admin2)
+        admin3 = None if args.no_admin3 else location.admin3
+        key = (location.name or "", location.admin1, location.admin2, admin3)
         if key not in cache:
-            cache[key] = gazetteer.geocode(key[0], admin1=key[1], admin2=key[2])
+            cache[key] = gazetteer.geocode(key[0], admin1=key[1], admin2=key[2], admin3=key[3])
         result = cache[key]
         statuses[result.status] += 1  # type: ignore[attr-defined]
         best = result.best  # type: ignore[attr-defined]
@@ -85,7 +88,7 @@ def main() -> int:
     geocode_seconds = time.perf_counter() - started
     total = len(rows)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ACLED rows: {total}  distinct (location, admin1, admin2): {len(cache)}")
+    print(f"ACLED rows: {total}  distinct (location, admin1, admin2, admin3): {len(cache)}")
     print(
         f"gazetteer load: {load_seconds:.2f} s  geocoding: {geocode_seconds:.2f} s "
         f"({len(cache) / geocode_seconds:.0f} distinct queries/s)  peak RSS {rss_mb:.0f} MB"

@@ -56,11 +56,15 @@ def _setup(home: Path) -> object:
     from temoin.accounts.services import organisation_create, user_create
     from temoin.cases.services import vocabularies_load
 
+    from temoin.keys.services import keys_init
+
     vocabularies_load(actor=None)
     org = organisation_create(actor=None, name="Benchmark", short_name="BENCH", kind="ngo",
                               is_host=True)
-    return user_create(actor=None, username="bench", password="bench-password-1",
+    user = user_create(actor=None, username="bench", password="bench-password-1",
                        organisation=org, role="analyst")
+    keys_init(actor=None, passphrase="benchmark passphrase, long enough")  # the vault's keys
+    return user
 
 
 def _modified_copy(path: Path, target: Path) -> int:

@@ -133,6 +133,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Strict"
 TEMOIN_OTP_ROLES = ("administrator", "analyst", "reviewer")  # TOTP mandatory for these
 
+# Evidence vault: RFC 3161 time-stamping authorities asked for a token on every published
+# custody checkpoint (whitespace-separated URLs; empty by default: field offices are offline),
+# and the PEM files of the roots their tokens must chain to. See docs/readme/witness.md.
+TEMOIN_TSA_URLS = os.environ.get("TEMOIN_TSA_URLS", "").split()
+TEMOIN_TSA_ROOTS = os.environ.get("TEMOIN_TSA_ROOTS", "").split()
+
 # Sign-in: django-axes locks a username+address pair after repeated failures.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from temoin.audit.services import audit_record
-from temoin.cases import history
+from temoin.cases import facts, history
 from temoin.cases.models import (
     Act,
     Actor,
@@ -222,6 +222,7 @@ class ScenarioLoader:
                               + self._versions("act", Act, act_rows, now)
                               + self._versions("person", Person, persons, now))
             t[SearchEntry].insert(search)
+            facts.refresh_events(e["id"] for e in events)
             audit_record(actor=self.actor, action="scenario.import_batch", details={
                 "synthetic": True,
                 "events": [events[0]["id"], events[-1]["id"]] if events else [],

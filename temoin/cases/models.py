@@ -185,6 +185,11 @@ class Event(Place):
     published = models.BooleanField(default=False)
     synthetic = models.BooleanField(default=False)
     upstream_id = models.CharField(max_length=80, blank=True, db_index=True)
+    upstream_meta = models.JSONField(
+        default=dict, blank=True,
+        help_text="What an import kept of the upstream coding: kind, upstream id, date and "
+                  "place precision codes (ACLED time_precision/geo_precision, UCDP "
+                  "date_prec/where_prec), tags. Never edited by hand.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -237,6 +242,8 @@ class Act(Place):
     named_victims = models.ManyToManyField(Person, blank=True, related_name="named_in")
     victim_count_min = models.PositiveIntegerField(null=True, blank=True)
     victim_count_max = models.PositiveIntegerField(null=True, blank=True)
+    victims_unknown = models.BooleanField(
+        default=False, help_text="The source names no victim (e.g. an imported ACLED event).")
     start_earliest = models.DateField(null=True, blank=True)
     start_latest = models.DateField(null=True, blank=True)
     start_precision = models.CharField(max_length=12, blank=True)
@@ -262,6 +269,12 @@ class Source(models.Model):
     title = models.CharField(max_length=300)
     origin = models.CharField(max_length=200, blank=True, db_index=True,
                               help_text="Who produced it: an NGO, a radio, ACLED, a witness code…")
+    source_text = models.TextField(
+        blank=True, help_text="Who the upstream record says reported it (ACLED `source`).")
+    source_scale = models.CharField(
+        max_length=120, blank=True,
+        help_text="Upstream scale of that reporting (ACLED `source_scale`: Local, National…).")
+    url = models.URLField(max_length=2000, blank=True)
     content = models.TextField(blank=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="source_of")
@@ -308,6 +321,8 @@ class Claim(models.Model):
     kind = models.CharField(max_length=20, choices=ClaimKind.choices)
     count_min = models.PositiveIntegerField()
     count_max = models.PositiveIntegerField(null=True, blank=True)
+    count_best = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The source's best estimate within min–max (UCDP best).")
     qualifier = models.CharField(max_length=10, choices=ClaimQualifier.choices,
                                  default=ClaimQualifier.EXACT)
     remarks = models.TextField(blank=True)
@@ -424,3 +439,137 @@ class Counter(models.Model):
 
     name = models.CharField(max_length=20, unique=True)
     value = models.BigIntegerField(default=0)
+
+
+# --- Precomputed facts for the dashboard and the map (kept in step by temoin.cases.facts) ----
+class FactFilterColumns(models.Model):
+    """The event's columns that access policy and list filters read, copied into every fact
+    row under the *same names* as on ``Event``, so the Q of
+    ``selectors.event_conditions`` applies to a fact table unchanged (``pk`` → ``event``)."""
+
+    confidentiality = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
+                                   db_constraint=False, db_index=False, related_name="+")
+    review_status = models.CharField(max_length=20)
+    published = models.BooleanField(default=False)
+    start_earliest = models.DateField(null=True)
+    start_latest = models.DateField(null=True)
+    month = models.CharField(max_length=7, blank=True)  # "YYYY-MM" of start_earliest, or ""
+    admin1 = models.CharField(max_length=100, blank=True)
+    admin2 = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class EventFact(FactFilterColumns):
+    """One row per event: its filter columns, place, and the first act type / armed actor
+    (the map's colour)."""
+
+    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    geo_precision = models.CharField(max_length=10)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    first_act_type = models.CharField(max_length=80, blank=True)
+    first_actor_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "admin1", "admin2", "confidentiality", "created_by"],
+                         name="eventfact_place"),
+            models.Index(fields=["geo_precision", "admin1", "admin2", "confidentiality",
+                                 "created_by", "latitude", "longitude"], name="eventfact_map"),
+            models.Index(fields=["start_earliest", "event"], name="eventfact_start"),
+        ]
+
+
+class ClaimFact(FactFilterColumns):
+    """Per event, casualty kind and clearance level 0–3: the lowest and highest figure given
+    by the sources at or below that level of confidentiality, and how many are open-ended
+    ("at least")."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, db_index=False,
+                              related_name="+")  # the unique constraint leads with it
+    kind = models.CharField(max_length=20)
+    level = models.PositiveSmallIntegerField()
+    low = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+    open = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "kind", "level"],
+                                               name="claimfact_unique")]
+        indexes = [models.Index(fields=["kind", "level", "month", "admin1", "admin2",
+                                        "confidentiality", "created_by", "low", "high", "open"],
+                                name="claimfact_group")]
+
+
+class ActTypeFact(FactFilterColumns):
+    """Per event and act type: number of acts and victims (low: minimum or 1; high: maximum,
+    else minimum, else 1)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, db_index=False,
+                              related_name="+")
+    act_type = models.CharField(max_length=80)
+    acts = models.PositiveIntegerField()
+    low = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "act_type"],
+                                               name="acttypefact_unique")]
+        indexes = [models.Index(fields=["act_type", "confidentiality", "created_by", "low",
+                                        "high"], name="acttypefact_group")]
+
+
+class ActorFact(FactFilterColumns):
+    """Per event and armed actor: victims of the acts attributed to it, counted once per
+    involvement (as the dashboard's join of acts and involvements does)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, db_index=False,
+                              related_name="+")
+    actor = models.ForeignKey(Actor, on_delete=models.DO_NOTHING, db_constraint=False,
+                              db_index=False, related_name="+")
+    low = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "actor"],
+                                               name="actorfact_unique")]
+        indexes = [models.Index(fields=["actor", "confidentiality", "created_by", "low",
+                                        "high"], name="actorfact_group")]
+
+
+class FactCell(models.Model):
+    """The facts summed per cell of the columns access and the cheap filters read (month,
+    region, cercle, confidentiality, creator, review status, published), so an unfiltered or
+    place/status-filtered dashboard reads thousands of cells instead of 100k events.
+
+    ``family`` says what is summed and ``dim`` along which value: ``e`` events (``n``);
+    ``c`` claims, ``dim`` = "kind:level" (``n`` events with figures, ``low``, ``high``,
+    ``open_n``); ``a`` act types and ``p`` armed actors (id), without month (``n`` events,
+    ``low``, ``high``); ``m`` map areas, ``dim`` = geo precision, without month (``n``,
+    ``points`` with coordinates). ``temoin.cases.facts`` adds and subtracts each event's
+    contribution in the same statement set that refreshes its facts."""
+
+    family = models.CharField(max_length=1)
+    dim = models.CharField(max_length=100)
+    month = models.CharField(max_length=7)
+    admin1 = models.CharField(max_length=100)
+    admin2 = models.CharField(max_length=100)
+    confidentiality = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
+                                   db_constraint=False, db_index=False, related_name="+")
+    review_status = models.CharField(max_length=20)
+    published = models.BooleanField()
+    n = models.BigIntegerField(default=0)
+    low = models.BigIntegerField(default=0)
+    high = models.BigIntegerField(default=0)
+    open_n = models.BigIntegerField(default=0)
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["family", "dim", "month", "admin1", "admin2", "confidentiality",
+                    "created_by", "review_status", "published"], name="factcell_unique")]

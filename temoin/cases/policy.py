@@ -76,6 +76,20 @@ def event_filter(viewer: Any) -> Q:
     return nothing
 
 
+def event_filter_split(viewer: Any) -> tuple[Q, Q] | None:
+    """``event_filter(viewer)`` as two disjoint parts: one over the ``confidentiality`` and
+    ``created_by`` columns only (which the dashboard's precomputed cells carry), and the
+    events seen beyond it by assignment. None for partners and anyone seeing nothing."""
+    if not is_host_staff(viewer) or STAFF_CLEARANCE.get(viewer.role) is None:
+        return None
+    columns = Q(confidentiality__lte=STAFF_CLEARANCE[viewer.role])
+    if viewer.role == Role.VIEWER:
+        return columns, Q(pk__in=[])
+    columns |= Q(created_by=viewer)
+    assigned = Q(pk__in=EventAssignment.objects.filter(user=viewer).values("event_id"))
+    return columns, assigned & ~columns
+
+
 def source_filter(viewer: Any) -> Q:
     """Sources visible to ``viewer``: staff by clearance; partners only with their consent."""
     nothing = Q(pk__in=[])
@@ -96,6 +110,22 @@ def source_filter(viewer: Any) -> Q:
         return (Q(pk__in=linked) & Q(pk__in=consented)
                 & Q(confidentiality__lte=PARTNER_CEILING))
     return nothing
+
+
+def source_clearance(viewer: Any) -> int | None:
+    """The level n such that ``source_filter(viewer)`` keeps exactly the sources of
+    confidentiality ≤ n, when that alone decides (the dashboard then reads precomputed
+    per-level claim figures); None when it does not: partners (consent decides) and staff
+    who created sources above their clearance."""
+    if not is_host_staff(viewer):
+        return None
+    clearance = STAFF_CLEARANCE.get(viewer.role)
+    if clearance is None:
+        return None
+    if viewer.role != Role.VIEWER and Source.objects.filter(
+            created_by=viewer, confidentiality__gt=clearance).exists():
+        return None
+    return int(clearance)
 
 
 def can_read_identities(viewer: Any, person: Any) -> bool:

@@ -48,48 +48,58 @@ def _date(problems: Problems, name: str, value: str) -> dt.date | None:
 def events_list(*, viewer: Any, filters: Mapping[str, str] | None = None) -> QuerySet[Event]:
     """Events the viewer may see, filtered. Date filters keep events whose *possible* dates
     overlap the window (a "March 2022" event is in a 2022-03-15..2022-03-20 window)."""
+    return Event.objects.filter(event_conditions(viewer=viewer, filters=filters)).order_by(
+        "-start_earliest", "-pk")
+
+
+def event_conditions(*, viewer: Any, filters: Mapping[str, str] | None = None) -> Q:
+    """The Q of ``events_list``: access policy and filters, over ``Event`` columns and
+    ``pk`` only (so it applies unchanged to ``EventFact``, and through ``facts.rebase`` to
+    the other fact tables, which carry the same columns)."""
+    return policy.event_filter(viewer) & filter_conditions(filters)
+
+
+def filter_conditions(filters: Mapping[str, str] | None) -> Q:
+    """The filters alone as a Q over ``Event`` columns and ``pk`` (validated all at once)."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     problems = Problems("event filters")
     for name in filters:
         if name not in FILTERS:
             problems.add(name, "filter.unknown", f"Filtre inconnu : {name}.")
-    qs = Event.objects.filter(policy.event_filter(viewer))
+    q = Q()
     if "date_from" in filters and (d := _date(problems, "date_from", filters["date_from"])):
-        qs = qs.filter(Q(start_latest__gte=d) | Q(start_latest__isnull=True,
-                                                   start_earliest__gte=d))
+        q &= Q(start_latest__gte=d) | Q(start_latest__isnull=True, start_earliest__gte=d)
     if "date_to" in filters and (d := _date(problems, "date_to", filters["date_to"])):
-        qs = qs.filter(start_earliest__lte=d)
+        q &= Q(start_earliest__lte=d)
     if "region" in filters:
-        qs = qs.filter(admin1__iexact=filters["region"])
+        q &= Q(admin1__iexact=filters["region"])
     if "cercle" in filters:
-        qs = qs.filter(admin2__iexact=filters["cercle"])
+        q &= Q(admin2__iexact=filters["cercle"])
     if "status" in filters:
-        qs = qs.filter(review_status=filters["status"])
+        q &= Q(review_status=filters["status"])
     if "confidentiality" in filters:
         try:
-            qs = qs.filter(confidentiality=int(filters["confidentiality"]))
+            q &= Q(confidentiality=int(filters["confidentiality"]))
         except ValueError:
             problems.add("confidentiality", "filter.invalid", "Niveau 0 à 3 attendu.")
     if "published" in filters:
-        qs = qs.filter(published=filters["published"] in ("1", "true", "True"))
+        q &= Q(published=filters["published"] in ("1", "true", "True"))
     if "act_type" in filters:
         codes = _descendant_codes("act_types", filters["act_type"])
-        qs = qs.filter(pk__in=Act.objects.filter(
-            act_type__in=codes).values("event_id"))
+        q &= Q(pk__in=Act.objects.filter(act_type__in=codes).values("event_id"))
     if "perpetrator" in filters:
         ids = _actor_and_units(filters["perpetrator"])
-        qs = qs.filter(pk__in=Act.objects.filter(
-            involvements__actor_id__in=ids).values("event_id"))
+        q &= Q(pk__in=Act.objects.filter(involvements__actor_id__in=ids).values("event_id"))
     if "reliability" in filters:
         grades = [g for g in "ABCDEF" if g <= filters["reliability"].upper()[:1]]
-        qs = qs.filter(pk__in=Source.objects.filter(reliability__in=grades)
-                       .values("information__event_id"))
+        q &= Q(pk__in=Source.objects.filter(reliability__in=grades)
+               .values("information__event_id"))
     if "q" in filters:
         ids = matching_event_ids(filters["q"])
         if ids is not None:
-            qs = qs.filter(pk__in=ids)
+            q &= Q(pk__in=ids)
     problems.raise_if_any()
-    return qs.order_by("-start_earliest", "-pk")
+    return q
 
 
 @dataclass(frozen=True)

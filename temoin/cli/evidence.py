@@ -63,6 +63,11 @@ class _ProgressReader:
         self._progress.update(self._task, advance=len(data))
         return data
 
+    def readinto(self, buffer: Any) -> int:
+        count = self._handle.readinto(buffer)  # type: ignore[attr-defined]  # files opened "rb" have it
+        self._progress.update(self._task, advance=count)
+        return int(count)
+
 
 @app.command("ingest")
 def ingest(
@@ -72,6 +77,9 @@ def ingest(
     source: int = typer.Option(0, "--source", help="Source id."),
     reason: str = typer.Option(..., "--reason"),
     declared_sha256: str = typer.Option("", "--sha256", help="Hash declared by the sender."),
+    field_record: list[Path] = typer.Option(
+        [], "--field-record", exists=True, dir_okay=False, readable=True,
+        help="Tella/ODK metadata record received with FILE (JSON, CSV, audit.csv, instance XML), repeatable."),
     user: str = UserOption,
 ) -> None:
     """Store FILE in the vault (encrypted, content-addressed) and link it. Works while sealed."""
@@ -93,12 +101,40 @@ def ingest(
             outcome = services.evidence_ingest(
                 actor=actor, file=_ProgressReader(handle, progress, task), filename=file.name,
                 reason=reason, events=events, acts=acts, source=linked_source,
-                declared_sha256=declared_sha256 or None)
+                declared_sha256=declared_sha256 or None,
+                field_records=[services.field_record_from(p.name, p.open("rb")) for p in field_record])
         state = "déjà présent (doublon reconnu)" if outcome.duplicate else "déposé"
         console.print(f"{outcome.item.sha256} {state} — {outcome.item.size} octets, "
                       f"{outcome.item.media_type}, entrée de garde {outcome.custody_seq}")
         for code in outcome.findings:
             console.print(f"  constat : {code}")
+        for proof in outcome.proofs:
+            console.print(f"  preuve jointe : {proof}")
+
+
+@app.command("link")
+def link(
+    sha256: str,
+    event: list[str] = typer.Option([], "--event", help="Event reference (E-…), repeatable."),
+    act: list[int] = typer.Option([], "--act", help="Act id, repeatable."),
+    source: list[int] = typer.Option([], "--source", help="Source id, repeatable."),
+    reason: str = typer.Option(..., "--reason"),
+    unlink: bool = typer.Option(False, "--unlink", help="Withdraw these links instead."),
+    user: str = UserOption,
+) -> None:
+    """Attach an item to events, acts or sources (or detach it): custody entry and audit row."""
+    with cli_context():
+        from temoin.cases.access import access_act_by_id, access_source_by_id
+        from temoin.evidence import services
+        from temoin.evidence.access import access_event_by_reference, access_evidence_by_sha
+
+        actor = _user(user)
+        change = services.evidence_unlink if unlink else services.evidence_link
+        item = change(actor=actor, item=access_evidence_by_sha(actor, sha256), reason=reason,
+                      events=[access_event_by_reference(actor, ref) for ref in event],
+                      acts=[access_act_by_id(actor, a) for a in act],
+                      sources=[access_source_by_id(actor, s) for s in source])
+        console.print(f"{item.sha256} {'détaché' if unlink else 'rattaché'} (entrée de garde ajoutée)")
 
 
 @app.command("list")
@@ -203,16 +239,24 @@ def export(
 
 @app.command("shred")
 def shred(sha256: str, reason: str = typer.Option(..., "--reason"),
-          authority: str = typer.Option(..., "--authority"), user: str = UserOption) -> None:
-    """Crypto-shred an item (administrators): its data key is destroyed for good."""
+          authority: str = typer.Option(..., "--authority"),
+          with_derivatives: bool = typer.Option(
+              False, "--with-derivatives", help="Also shred every working copy of the item."),
+          user: str = UserOption) -> None:
+    """Crypto-shred an item (administrators): its data key is destroyed for good.
+
+    Refused while the item has working copies, which are listed, unless --with-derivatives."""
     with cli_context():
         from temoin.evidence import services
         from temoin.evidence.access import access_evidence_by_sha
 
         actor = _user(user)
         item = services.evidence_shred(actor=actor, item=access_evidence_by_sha(actor, sha256),
-                                       reason=reason, authority=authority)
+                                       reason=reason, authority=authority,
+                                       with_derivatives=with_derivatives)
         console.print(f"{item.sha256} détruit (clé effacée)")
+        for copy in item.derivatives.filter(shredded=True).order_by("pk"):
+            console.print(f"  copie de travail {copy.sha256} détruite avec l'original")
 
 
 @app.command("checkpoint")
@@ -236,3 +280,82 @@ def key() -> None:
         from temoin.evidence import selectors
 
         console.print(selectors.custody_vkey()["vkey"], soft_wrap=True)
+
+
+# --- time-stamps and witnesses (docs/readme/witness.md) ------------------------------------
+@app.command("timestamp")
+def timestamp(pending: bool = typer.Option(False, "--pending",
+                                           help="Retry every checkpoint lacking a token."),
+              user: str = UserOption) -> None:
+    """Ask the configured TSAs (TEMOIN_TSA_URLS) for tokens; exit 1 if any failed."""
+    with cli_context():
+        from temoin.evidence import services
+
+        results = services.checkpoint_timestamp(actor=_user(user), pending=pending)
+        for r in results:
+            state = f"OK {r.gen_time}" if r.status == "granted" else f"ÉCHEC {r.error}"
+            console.print(f"point de contrôle {r.size} — {r.tsa_url} : {state}", soft_wrap=True)
+        if not results:
+            console.print("rien à horodater (chaque point de contrôle a déjà ses jetons)")
+        if any(r.status != "granted" for r in results):
+            raise typer.Exit(1)
+
+
+@app.command("checkpoints")
+def checkpoints(user: str = UserOption) -> None:
+    """Recent checkpoints with their time-stamps and witness cosignatures."""
+    with cli_context():
+        from temoin.evidence import selectors
+
+        for row in selectors.checkpoint_status(_user(user)):
+            console.print(f"taille {row['size']}  racine {row['root'][:16]}…  {row['published_at']}")
+            for t in row["timestamps"]:
+                console.print(f"    horodatage {t['tsa_url']}: {t['status']} {t['gen_time'] or t['error']}",
+                              soft_wrap=True)
+            for c in row["cosignatures"]:
+                console.print(f"    cosigné par {c['witness']} à {c['cosigned_at']}")
+
+
+@app.command("witness-add")
+def witness_add(partner: str = typer.Argument(..., help="Partner organisation short name."),
+                vkey: str = typer.Argument(..., help="The witness's public key line."),
+                reason: str = typer.Option(..., "--reason"), user: str = UserOption) -> None:
+    """Register a partner's witness key (administrators; audited)."""
+    with cli_context():
+        from temoin.accounts.models import Organisation
+        from temoin.evidence import services
+
+        organisation = Organisation.objects.filter(short_name=partner).first()
+        row = services.witness_key_add(actor=_user(user), organisation=organisation, vkey=vkey,
+                                       reason=reason)
+        console.print(f"témoin enregistré : {row.name} ({row.organisation.short_name})", soft_wrap=True)
+
+
+@app.command("witness-files")
+def witness_files(out: Path = typer.Argument(..., help="Folder to write checkpoint.note and proof.json in."),
+                  from_size: int = typer.Option(0, "--from", help="Size the witness last co-signed.")) -> None:
+    """For an air-gapped witness: the latest checkpoint and the consistency proof, as files."""
+    with cli_context():
+        import json
+
+        from temoin.evidence import selectors
+
+        request = selectors.witness_request(from_size=from_size)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "checkpoint.note").write_text(request["checkpoint"], encoding="utf-8")
+        (out / "proof.json").write_text(json.dumps(
+            {"from_size": request["from_size"], "consistency_proof": request["consistency_proof"]},
+            indent=1) + "\n", encoding="utf-8")
+        console.print(f"taille {request['size']} depuis {request['from_size']} : {out}/checkpoint.note, "
+                      f"{out}/proof.json")
+
+
+@app.command("cosignature")
+def cosignature(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Import a co-signed checkpoint brought back by a witness (verified before it is stored)."""
+    with cli_context():
+        from temoin.evidence import services
+
+        outcome = services.witness_cosignature_accept(note=file.read_bytes(), via="cli")
+        console.print(f"point de contrôle {outcome.checkpoint.size} : cosignatures nouvelles "
+                      f"{outcome.accepted or '—'}, déjà connues {outcome.already or '—'}")

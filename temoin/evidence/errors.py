@@ -4,6 +4,7 @@
     ├── NotFound                 evidence.not_found (missing or not visible: same answer)
     ├── Conflict
     │   ├── EvidenceShredded     evidence.shredded
+    │   ├── DerivativesExist     evidence.derivatives_exist (shred refused: working copies listed)
     │   └── VaultProblem         vault.<core code> (storage, key wrap, package)
     └── IntegrityFailure
         └── EvidenceCorrupt      evidence.integrity (hashes or authentication failed)
@@ -12,12 +13,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from temoin.core.custody import CustodyError
 from temoin.core.package import PackageError
 from temoin.core.vault import (
+    DerivativesExistError,
     EmptyInputError,
     IntegrityError,
     ItemNotFoundError,
@@ -35,6 +37,29 @@ class EvidenceNotFound(NotFound):
 
 class EvidenceShredded(Conflict):
     code = "evidence.shredded"
+
+
+class DerivativesExist(Conflict):
+    """Shredding an original whose working copies would keep its content."""
+
+    code = "evidence.derivatives_exist"
+
+    def __init__(self, message: str, *, derivatives: Sequence[str]) -> None:
+        super().__init__(message)
+        self.derivatives = list(derivatives)
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "derivatives": self.derivatives}
+
+
+def derivatives_refusal(sha256: str, derivatives: Sequence[str]) -> DerivativesExist:
+    """The one message for a refused shred (items named by hash only)."""
+    count = len(derivatives)
+    return DerivativesExist(
+        f"La pièce {sha256} a {count} copie{'s' if count > 1 else ''} de travail non détruite"
+        f"{'s' if count > 1 else ''} ({', '.join(derivatives)}) qui en reprennent le contenu : "
+        "détruisez-les d'abord, ou détruisez-les avec l'original (--with-derivatives, "
+        "\"with_derivatives\": true).", derivatives=derivatives)
 
 
 class VaultProblem(Conflict):
@@ -66,6 +91,8 @@ def vault_errors(record: str = "evidence item") -> Iterator[None]:
         raise EvidenceNotFound(exc.message) from exc
     except ItemShreddedError as exc:
         raise EvidenceShredded(exc.message) from exc
+    except DerivativesExistError as exc:
+        raise derivatives_refusal(exc.item, exc.derivatives) from exc
     except KeyWrapError as exc:
         sealed = _sealed_cause(exc)
         if sealed is not None:

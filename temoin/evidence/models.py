@@ -85,3 +85,77 @@ class RewrappedDataKey(models.Model):
     key_id = models.CharField(max_length=32)
     wrapped = models.BinaryField()
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class WitnessKey(models.Model):
+    """A partner organisation's cosigner key (C2SP ``vkey``, type 0x04 = cosignature/v1),
+    registered by an administrator; revoked keys stay (their past cosignatures still verify)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="witness_keys")
+    name = models.CharField(max_length=120, unique=True)
+    vkey = models.CharField(max_length=300, unique=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"witness {self.name}"
+
+
+class CustodyCheckpoint(models.Model):
+    """A published signed checkpoint of the custody log (the note, with its cosignatures, is
+    in the log store; this row indexes it for time-stamps and cosignatures)."""
+
+    origin = models.CharField(max_length=120)
+    size = models.BigIntegerField()
+    root = models.CharField(max_length=64)
+    body = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["size"]
+        constraints = [models.UniqueConstraint(fields=["origin", "size"],
+                                               name="evidence_checkpoint_origin_size")]
+
+
+class CheckpointTimestamp(models.Model):
+    """One TSA's answer for one checkpoint: a verified RFC 3161 token, or the last failure."""
+
+    GRANTED, FAILED = "granted", "failed"
+
+    checkpoint = models.ForeignKey(CustodyCheckpoint, on_delete=models.PROTECT,
+                                   related_name="timestamps")
+    tsa_url = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=[(GRANTED, GRANTED), (FAILED, FAILED)])
+    token = models.BinaryField(null=True, blank=True)
+    gen_time = models.CharField(max_length=40, blank=True)
+    tsa_name = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["checkpoint__size", "tsa_url"]
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "tsa_url"],
+                                               name="evidence_timestamp_checkpoint_tsa")]
+
+
+class CheckpointCosignature(models.Model):
+    """A witness's verified cosignature line for one checkpoint (also merged into the note)."""
+
+    checkpoint = models.ForeignKey(CustodyCheckpoint, on_delete=models.PROTECT,
+                                   related_name="cosignatures")
+    witness = models.ForeignKey(WitnessKey, on_delete=models.PROTECT, related_name="cosignatures")
+    signature_line = models.TextField()
+    cosigned_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["checkpoint__size", "witness_id"]
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "witness"],
+                                               name="evidence_cosignature_checkpoint_witness")]

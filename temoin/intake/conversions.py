@@ -3,6 +3,10 @@
 Pure functions from a :class:`ParsedRow` (+ what the geocoder said) to the dict rows of an
 Event, a Source, its Acts, Involvements and Claims. No database access here except the actor
 alias table, which the caller builds once per import.
+
+Every value mapped here comes from a field that :func:`temoin.core.intake.flatten_record`
+(hence the fingerprint) covers: a re-import of the same file is a no-op, and a newer export
+that changes one of them updates it (see ``UPDATED_FIELDS``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,34 @@ GEO_PRECISION = {"exact": "exact", "near": "near", "region": "region", "unknown"
 # ACLED inter codes 5, 6, 7 = rioters, protesters, civilians: never perpetrators of an act.
 NOT_PERPETRATOR_TYPES = {"5", "6", "7"}
 CLAIM_KINDS = set(ClaimKind.values)
+
+# Flat-record groups (``event.<group>…`` / ``source.<group>``) → the model fields to refresh
+# when an upstream update changes them (beside those the importer already refreshes).
+UPDATED_EVENT_FIELDS = {
+    "upstream_meta": {"upstream_id", "kind", "date_precision", "date_precision_code",
+                      "location", "tags"},
+}
+UPDATED_SOURCE_FIELDS = {
+    "source_text": {"source_text"},
+    "source_scale": {"source_scale"},
+    "url": {"url"},
+}
+
+
+def upstream_meta(row: ParsedRow) -> dict[str, Any]:
+    """The upstream coding an analyst needs to judge an imported event (JSON-ready)."""
+    event, location = row.event, row.event.location
+    meta: dict[str, Any] = {
+        "kind": row.source.source_kind,
+        "upstream_id": row.upstream_id,
+        "date_precision": event.date_precision.level,
+        "date_precision_code": event.date_precision.upstream_code,
+        "geo_precision_code": location.geo_precision_code,
+        "geo_precision": location.geo_precision_level,
+    }
+    if event.tags:
+        meta["tags"] = list(event.tags)
+    return {key: value for key, value in meta.items() if value is not None}
 
 
 def _dates(row: ParsedRow) -> dict[str, Any]:
@@ -90,6 +122,7 @@ def event_values(row: ParsedRow, place: PlaceAnswer, *, organisation_id: int, ac
         "review_status": ReviewStatus.SUBMITTED.value,
         "confidentiality": int(confidentiality),
         "upstream_id": (row.upstream_id or "")[:80],
+        "upstream_meta": upstream_meta(row),
         "created_by_id": actor_id,
     }
     values.update(_dates(row))
@@ -121,6 +154,9 @@ def source_values(row: ParsedRow, *, organisation_id: int, actor_id: int, kind: 
         "source_type": source_type or SOURCE_TYPES.get(kind, "other"),
         "title": " — ".join(title_bits)[:300],
         "origin": origin[:200],
+        "source_text": source.source_text or "",
+        "source_scale": scale[:120],
+        "url": (source.url or "")[:2000],
         "content": row.event.description or "",
         "reliability": reliability_map.get(scale, reliability_map.get("*", "F")),
         "consent": ["internal"],
@@ -141,7 +177,7 @@ def claim_values(row: ParsedRow) -> tuple[list[dict[str, Any]], list[str]]:
         if claim.count_best is not None and not exact:
             remarks += f" ; meilleure estimation {claim.count_best}"
         claims.append({"kind": claim.category, "count_min": claim.count_min,
-                       "count_max": claim.count_max,
+                       "count_max": claim.count_max, "count_best": claim.count_best,
                        "qualifier": (ClaimQualifier.EXACT if exact else ClaimQualifier.RANGE).value,
                        "remarks": remarks})
     return claims, warnings

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from temoin.audit.services import audit_record
-from temoin.cases import history
+from temoin.cases import facts, history
 from temoin.cases.models import (
     Act,
     Claim,
@@ -35,7 +35,7 @@ from temoin.cases.models import (
     Source,
     Version,
 )
-from temoin.cases.rawinsert import Inserter, reserve_ids, snapshot_row
+from temoin.cases.rawinsert import reserve_ids
 from temoin.cases.search import fold
 from temoin.cases.services.common import (
     reindex_act,
@@ -48,6 +48,7 @@ from temoin.core.geo import Gazetteer, haversine_km
 from temoin.core.intake import ParsedRow, QuarantinedRow, RowResult, diff_records, flatten_record
 from temoin.intake import conversions
 from temoin.intake.conversions import ActorAliases, PlaceAnswer
+from temoin.intake.fastrows import ChunkInserter, version_rows
 from temoin.intake.models import ImportBatch, ImportedRecord, RowChange
 from temoin.intake.models import QuarantinedRow as QuarantineModel
 from temoin.keys.selectors import active_keyring
@@ -96,14 +97,16 @@ class PlaceChecker:
             return answer
         # The name is geocoded once per (name, admin1, admin2); the source's point is brought in
         # (cached per ~1 km cell) only to break ties or when the match is far from it.
-        result = self._cached(("name", name, loc.admin1, loc.admin2),
-                              lambda: gazetteer.geocode(name, loc.admin1, loc.admin2))
+        result = self._cached(("name", name, loc.admin1, loc.admin2, loc.admin3),
+                              lambda: gazetteer.geocode(name, loc.admin1, loc.admin2,
+                                                        admin3=loc.admin3))
         if point is not None and (result.status == "ambiguous" or (
                 result.found and result.best is not None and haversine_km(
                     point[0], point[1], result.best.place.latitude,
                     result.best.place.longitude) > FAR_KM)):
-            result = self._cached(("near", name, loc.admin1, loc.admin2, cell),
-                                  lambda: gazetteer.geocode(name, loc.admin1, loc.admin2, point))
+            result = self._cached(("near", name, loc.admin1, loc.admin2, loc.admin3, cell),
+                                  lambda: gazetteer.geocode(name, loc.admin1, loc.admin2, point,
+                                                            admin3=loc.admin3))
         if result.found and result.best is not None:
             place = result.best.place
             answer.geonameid = place.geonameid
@@ -157,10 +160,11 @@ class BatchWriter:
         self.changed_fields: Tally[str] = Tally()
         self.warning_codes: Tally[str] = Tally()
         self.reasons: Tally[str] = Tally()
-        self.tables: dict[type[Any], Inserter] = {m: Inserter(m) for m in (Event, Source, Act)}
-        self.tables.update({m: Inserter(m, with_id=False) for m in (
+        self.tables: dict[type[Any], ChunkInserter] = {
+            m: ChunkInserter(m) for m in (Event, Source, Act)}
+        self.tables.update({m: ChunkInserter(m, with_id=False) for m in (
             Information, Claim, Involvement, Version, SearchEntry)})
-        self.records = Inserter(ImportedRecord, with_id=False)
+        self.records = ChunkInserter(ImportedRecord, with_id=False)
         self.seen = array("q")  # pks of unchanged records met in this batch
 
     # ------------------------------------------------------------------ driving
@@ -207,6 +211,7 @@ class BatchWriter:
         with transaction.atomic():
             ids = self._insert_new(new_rows)
             updated_ids = [self._update(full[known[record_key(r)][0]], r) for r in changed]
+            facts.refresh_events([*ids, *updated_ids])  # the dashboard's precomputed facts
             reappeared = [pk for pk, _, deleted in same if deleted]
             if reappeared:
                 ImportedRecord.objects.filter(pk__in=reappeared).update(
@@ -267,7 +272,7 @@ class BatchWriter:
             for act_type in dict.fromkeys(act_types):
                 act_id = next(act_ids)
                 acts.append({"id": act_id, "event_id": event_id, "act_type": act_type,
-                             "victim_group": UNKNOWN_VICTIMS,
+                             "victim_group": UNKNOWN_VICTIMS, "victims_unknown": True,
                              "start_earliest": event.get("start_earliest"),
                              "start_latest": event.get("start_latest"),
                              "start_precision": event.get("start_precision", ""),
@@ -313,12 +318,9 @@ class BatchWriter:
 
     def _versions(self, target_type: str, model: type[Any], rows: list[dict[str, Any]],
                   now: Any) -> list[dict[str, Any]]:
-        inserter = self.tables[model]
-        names = [n for n in inserter.attnames if n not in history.SKIP]
-        return [{"target_type": target_type, "target_id": row["id"], "number": 1,
-                 "data": snapshot_row(inserter.full(row), names), "change": "import",
-                 "reason": f"lot d'import {self.batch.pk}", "actor_id": self.actor.pk,
-                 "at": now} for row in rows]
+        return version_rows(self.tables[model], rows, target_type=target_type, base={
+            "change": "import", "reason": f"lot d'import {self.batch.pk}",
+            "actor_id": self.actor.pk, "at": now})
 
     # ------------------------------------------------------------------ updates
     def _update(self, record: ImportedRecord, row: ParsedRow) -> int | None:
@@ -341,6 +343,8 @@ class BatchWriter:
             if "location" in groups:
                 fields |= {"place_name", "admin1", "admin2", "admin3", "latitude", "longitude",
                            "geo_precision", "geonameid"}
+            fields |= {name for name, needs in conversions.UPDATED_EVENT_FIELDS.items()
+                       if groups & needs}
             for name in fields:
                 setattr(event, name, fresh.get(name))
             event.save()
@@ -356,7 +360,8 @@ class BatchWriter:
                 reliability_map=self.reliability_map, source_type=self.source_type)
             source_fields = {"title": {"source_text", "upstream_id", "title"},
                              "content": {"description"},
-                             "reliability": {"source_scale"}}
+                             "reliability": {"source_scale"},
+                             **conversions.UPDATED_SOURCE_FIELDS}
             for name, needs in source_fields.items():
                 if groups & needs:
                     setattr(source, name, fresh_source[name])
@@ -389,7 +394,7 @@ class BatchWriter:
         for code in dict.fromkeys(a.act_type_code for a in row.event.acts):
             if code not in existing:
                 act = Act.objects.create(
-                    event=event, act_type=code, victim_group=UNKNOWN_VICTIMS,
+                    event=event, act_type=code, victim_group=UNKNOWN_VICTIMS, victims_unknown=True,
                     start_earliest=event.start_earliest, start_latest=event.start_latest,
                     start_precision=event.start_precision, confidentiality=event.confidentiality)
                 reindex_act(act)

@@ -170,3 +170,34 @@ class OdkAttachment(models.Model):
     plain_sha256 = models.CharField(max_length=64, blank=True)  # decrypted content, if encrypted
     size = models.BigIntegerField()
     stored_path = models.CharField(max_length=500)
+
+
+class OpenRosaCredential(models.Model):
+    """A field user's *device password* for OpenRosa Digest authentication (RFC 7616).
+
+    Only the Digest verifiers are stored: ``HA1 = H(username:realm:password)`` for MD5 and
+    SHA-256. An HA1 lets whoever holds it answer Digest challenges for this realm (it is
+    password-equivalent here, and unsalted), which is why it belongs to a separate device
+    password — never the account password, whose Argon2 hash is untouched — generated at
+    random by default and revocable on its own.
+    """
+
+    user = models.OneToOneField(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="openrosa_credential")
+    realm = models.CharField(max_length=120)
+    ha1_md5 = models.CharField(max_length=32)
+    ha1_sha256 = models.CharField(max_length=64)
+    set_by = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+
+class OpenRosaNonce(models.Model):
+    """A Digest nonce that has been used: the highest nonce-count seen (replay protection).
+    Rows older than the nonce lifetime are deleted as new ones arrive."""
+
+    nonce = models.CharField(max_length=120, unique=True)
+    user = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    last_nc = models.PositiveBigIntegerField()
+    first_used_at = models.DateTimeField(auto_now_add=True, db_index=True)

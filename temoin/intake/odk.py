@@ -4,10 +4,17 @@ devices, and submissions (plain or encrypted) turned into rows of an "odk" batch
 * ``odk_keypair_create``: an RSA-2048 pair; the public key goes into every form (devices
   encrypt submissions with it); the private PEM is sealed with the organisation key exactly
   like an identity, so it opens only while the server is unsealed.
-* ``submission_receive``: stores the XML and attachments with their SHA-256 (testimony XML
-  sealed), then imports the row (or quarantines it — testimony rows sealed). An encrypted
+* ``submission_receive``: stores the XML with its SHA-256 (testimony XML sealed) and puts
+  every attachment through the evidence vault's ingest (custody ``ingest``, reason naming the
+  submission; works sealed, as vault ingest does), then imports the row (or quarantines it —
+  testimony rows sealed) and links the attachments to the event and source it became. The
+  decrypted content of an encrypted attachment is kept as a *working copy* of the encrypted
+  original (``evidence_derive``, custody ``derivative_created``). An encrypted
   submission received while sealed is kept encrypted (``stored_encrypted``) and decrypted by
   ``odk_pending_process`` after unseal. A tampered one is rejected and recorded with its reason.
+* ``openrosa_password_set`` / ``openrosa_password_revoke``: a user's *device password* for
+  OpenRosa Digest authentication (RFC 7616); only its HA1 verifiers are stored
+  (``OpenRosaCredential``), never the password, and it is never the account password.
 * Persons named by testimony forms (the witness *pseudonym*) go through
   ``temoin.cases.services.person_create(identity=…)``: sealed, never in reports or logs.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -40,8 +48,9 @@ from temoin.core.intake.odk import (
     parse_submission,
     submission_to_row,
 )
+from temoin.core.intake.odk.digest import ha1
 from temoin.core.intake.odk.form_definitions import FORM_DEFINITIONS, FORM_VERSION
-from temoin.errors import Conflict, PermissionDenied
+from temoin.errors import Conflict, PermissionDenied, Problems
 from temoin.intake.importer import BatchWriter
 from temoin.intake.models import (
     ImportBatch,
@@ -49,13 +58,16 @@ from temoin.intake.models import (
     OdkAttachment,
     OdkKeyPair,
     OdkSubmission,
+    OpenRosaCredential,
 )
 from temoin.intake.services import IMPORTER_VERSION
-from temoin.intake.storage import store_bytes
+from temoin.intake.storage import store_bytes, vault_keep, vault_link, vault_read
 from temoin.keys import keystore
 from temoin.keys.selectors import active_keyring
 
 TESTIMONY_FORMS = {"temoin_testimony"}
+OPENROSA_REALM = "Temoin OpenRosa"
+DEVICE_PASSWORD_MIN_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,48 @@ def _private_pem(pair: OdkKeyPair) -> bytes | None:
     opened = sealing.open_identity(keys, bytes(pair.private_sealed), context=_key_context(
         pair.key_id))
     return str(opened["pem"]).encode("ascii")
+
+
+# ------------------------------------------------------------------ device passwords
+def openrosa_password_set(*, actor: Any, user: Any, password: str | None = None) -> str:
+    """Set ``user``'s OpenRosa device password (themselves, or an administrator for anyone);
+    ``None`` generates one (20 URL-safe characters, ~120 bits). Returns the password — shown
+    once, stored only as its Digest verifiers. Refused: shorter than 12 characters, or equal
+    to the account password (a seized HA1 must not give the account away)."""
+    if not (actor.pk == user.pk or policy.can_administer(actor)):
+        raise PermissionDenied("Seul un administrateur fixe le mot de passe d'appareil d'un autre.")
+    generated = password is None
+    password = secrets.token_urlsafe(15) if password is None else password
+    problems = Problems(f"openrosa credential of user {user.pk}")
+    if not policy.can_create(user):
+        problems.add("user", "forbidden", "Ce compte ne peut pas envoyer de formulaires.")
+    if len(password) < DEVICE_PASSWORD_MIN_LENGTH:
+        problems.add("password", "too_short",
+                     f"Au moins {DEVICE_PASSWORD_MIN_LENGTH} caractères.")
+    elif not generated and user.check_password(password):
+        problems.add("password", "same_as_account",
+                     "Le mot de passe d'appareil doit différer du mot de passe du compte.")
+    problems.raise_if_any()
+    with transaction.atomic():
+        credential, _ = OpenRosaCredential.objects.update_or_create(user=user, defaults={
+            "realm": OPENROSA_REALM, "set_by": actor,
+            "ha1_md5": ha1("MD5", user.get_username(), OPENROSA_REALM, password),
+            "ha1_sha256": ha1("SHA-256", user.get_username(), OPENROSA_REALM, password)})
+        audit_record(actor=actor, action="intake.openrosa_password_set", target=credential,
+                     details={"user": user.pk, "generated": generated})
+    return password
+
+
+def openrosa_password_revoke(*, actor: Any, user: Any) -> bool:
+    """Remove ``user``'s device password (Digest refused until a new one is set)."""
+    if not (actor.pk == user.pk or policy.can_administer(actor)):
+        raise PermissionDenied("Seul un administrateur révoque le mot de passe d'appareil d'un autre.")
+    with transaction.atomic():
+        deleted, _ = OpenRosaCredential.objects.filter(user=user).delete()
+        if deleted:
+            audit_record(actor=actor, action="intake.openrosa_password_revoke",
+                         details={"user": user.pk})
+    return bool(deleted)
 
 
 # ------------------------------------------------------------------ forms
@@ -193,16 +247,18 @@ def submission_receive(*, actor: Any, xml: bytes, files: dict[str, bytes]) -> Ou
     testimony = form_id in TESTIMONY_FORMS
     _, xml_path, _ = _store(xml, seal_context=_xml_context(instance_id)
                             if (testimony and not encrypted) else None)
+    kept = {name: vault_keep(actor=actor, file=content, filename=name,
+                             reason=f"soumission ODK {instance_id} ({form_id}) : pièce jointe")
+            for name, content in files.items()}
     with transaction.atomic():
         batch = _odk_batch(actor, form_id)
         submission = OdkSubmission.objects.create(
             instance_id=instance_id[:120], form_id=form_id, encrypted=encrypted, batch=batch,
             submitted_by=actor, status=OdkSubmission.Status.STORED_ENCRYPTED, xml_sha256=xml_sha,
             xml_path=xml_path, xml_sealed=testimony and not encrypted)
-        for name, content in files.items():
-            sha, path, size = _store(content)
-            OdkAttachment.objects.create(submission=submission, name=name[:255], sha256=sha,
-                                         size=size, stored_path=path)
+        for name, item in kept.items():
+            OdkAttachment.objects.create(submission=submission, name=name[:255],
+                                         sha256=item.sha256, size=item.size, stored_path="")
         audit_record(actor=actor, action="intake.odk_receive", target=submission, details={
             "form": form_id, "encrypted": encrypted, "attachments": len(files)})
         if encrypted:
@@ -235,7 +291,41 @@ def _decrypt_and_import(actor: Any, submission: OdkSubmission, manifest: bytes,
         if attachment is not None:
             attachment.plain_sha256 = hashlib.sha256(content).hexdigest()
             attachment.save(update_fields=["plain_sha256"])
+            if not attachment.stored_path:  # the encrypted original is in the vault
+                _keep_decrypted(actor, submission, attachment, name, content)
     return _import_plain(actor, submission, decrypted.submission_xml)
+
+
+def _keep_decrypted(actor: Any, submission: OdkSubmission, attachment: OdkAttachment,
+                    name: str, content: bytes) -> None:
+    """The decrypted attachment as a working copy of its encrypted original in the vault."""
+    import io
+
+    from temoin.evidence.models import EvidenceItem
+    from temoin.evidence.services import evidence_derive
+
+    original = EvidenceItem.objects.get(sha256=attachment.sha256)
+    evidence_derive(actor=actor, original=original, file=io.BytesIO(content), filename=name,
+                    operation={"name": "odk_decrypt", "tool": "temoin.core.intake.odk",
+                               "tool_version": IMPORTER_VERSION},
+                    reason=f"soumission ODK {submission.instance_id} : pièce jointe déchiffrée")
+
+
+def link_attachments(*, actor: Any, submission: OdkSubmission) -> int:
+    """Link the submission's attachments in the vault (originals and decrypted copies) to the
+    event and source the submission became; returns how many items were linked."""
+    record = ImportedRecord.objects.filter(scope=submission.batch.scope,
+                                           upstream_id=submission.instance_id).first()
+    if record is None or record.event_id is None:
+        return 0
+    event = record.event
+    sources = [record.source] if record.source_id is not None else []
+    shas = [sha for a in submission.attachments.filter(stored_path="")
+            for sha in (a.sha256, a.plain_sha256) if sha]
+    for sha in dict.fromkeys(shas):
+        vault_link(actor=actor, sha256=sha, events=[event], sources=sources,
+                   reason=f"soumission ODK {submission.instance_id}")
+    return len(set(shas))
 
 
 def _import_plain(actor: Any, submission: OdkSubmission, xml: bytes) -> Outcome:
@@ -261,6 +351,7 @@ def _import_plain(actor: Any, submission: OdkSubmission, xml: bytes) -> Outcome:
         submission.status = OdkSubmission.Status.IMPORTED
         if testimony:
             _witness(actor, plain.fields, submission.instance_id, batch.scope)
+        link_attachments(actor=actor, submission=submission)
     else:
         submission.status = OdkSubmission.Status.QUARANTINED
         submission.reason_code, submission.message = result.reason_code, result.message
@@ -300,6 +391,9 @@ def after_retry(*, actor: Any, batch: ImportBatch, raw: dict[str, Any], instance
         _witness(actor, {str(k): str(v) for k, v in raw.items()}, instance_id, batch.scope)
     OdkSubmission.objects.filter(instance_id=instance_id).update(
         status=OdkSubmission.Status.IMPORTED, reason_code="", message="")
+    submission = OdkSubmission.objects.filter(instance_id=instance_id).first()
+    if submission is not None:
+        link_attachments(actor=actor, submission=submission)
 
 
 def odk_pending_process(*, actor: Any) -> dict[str, int]:
@@ -312,7 +406,10 @@ def odk_pending_process(*, actor: Any) -> dict[str, int]:
     pending = OdkSubmission.objects.filter(status=OdkSubmission.Status.STORED_ENCRYPTED)
     for submission in pending.select_related("submitted_by").order_by("pk"):
         manifest = Path(submission.xml_path).read_bytes()
-        files = {a.name: Path(a.stored_path).read_bytes() for a in submission.attachments.all()}
+        reason = f"déchiffrement de la soumission ODK {submission.instance_id}"
+        files = {a.name: Path(a.stored_path).read_bytes() if a.stored_path  # before the vault
+                 else vault_read(viewer=actor, sha256=a.sha256, reason=reason)
+                 for a in submission.attachments.all()}
         with transaction.atomic():
             _decrypt_and_import(submission.submitted_by, submission, manifest, files)
         submission.refresh_from_db()

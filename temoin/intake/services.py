@@ -30,7 +30,7 @@ from temoin.intake.errors import IntakeFileRefused
 from temoin.intake.importer import BatchWriter, open_raw, record_key
 from temoin.intake.models import ImportBatch, ImportedRecord, RowChange
 from temoin.intake.models import QuarantinedRow as QuarantineModel
-from temoin.intake.storage import store_file
+from temoin.intake.storage import vault_keep
 
 KINDS = ("acled", "acled_json", "ucdp", "table", "uwazi", "odk_export")
 ORIGINS = {"acled": "ACLED", "acled_json": "ACLED", "ucdp": "UCDP GED", "odk_export": "ODK"}
@@ -126,7 +126,6 @@ def batch_import(*, actor: Any, kind: str, path: str | os.PathLike[str],
     name = file_name or file_path.name
     mapping = _profile_of(kind, profile)
     results = parse_file(kind, file_path, mapping, name=name)  # checks the file first
-    stored = store_file(file_path)
     gazetteer = geodata.gazetteer() if geocode else None
     if scope is None and kind == "odk_export":  # same ids as direct submissions of the form
         scope = f"odk:{Path(name).stem}"
@@ -138,13 +137,27 @@ def batch_import(*, actor: Any, kind: str, path: str | os.PathLike[str],
                 "geocoder": _geocoder_settings() if gazetteer is not None else None}
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            kind=kind, scope=scope, file_name=name[:255], file_sha256=stored.sha256,
-            file_size=stored.size, stored_path=str(stored.path),
+            kind=kind, scope=scope, file_name=name[:255],
             importer_version=IMPORTER_VERSION,
             profile=mapping.to_dict() if mapping is not None else None, settings=settings,
             created_by=actor)
         audit_record(actor=actor, action="intake.batch_start", target=batch,
-                     details={"kind": kind, "sha256": stored.sha256, "size": stored.size})
+                     details={"kind": kind})
+    # The source file goes to the evidence vault (custody "ingest", reason naming the batch;
+    # works sealed) before any row is written; the batch keeps it by its SHA-256.
+    try:
+        kept = vault_keep(actor=actor, file=file_path, filename=name,
+                          reason=f"lot d'import {batch.pk} ({kind}) : fichier source")
+    except Exception as error:  # recorded on the batch, then re-raised (never swallowed)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED, failure=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    with transaction.atomic():
+        batch.file_sha256, batch.file_size = kept.sha256, kept.size
+        batch.save(update_fields=["file_sha256", "file_size"])
+        audit_record(actor=actor, action="intake.batch_file", target=batch,
+                     details={"sha256": kept.sha256, "size": kept.size,
+                              "custody_seq": kept.custody_seq, "duplicate": kept.duplicate})
     origin = (mapping.claimed_by if mapping is not None and mapping.claimed_by
               else ORIGINS.get(kind, kind))
     writer = BatchWriter(batch=batch, actor=actor, gazetteer=gazetteer, origin=origin,
@@ -233,14 +246,17 @@ def _not_in(block: list[int], seen_sorted: Any) -> list[int]:
 
 
 def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "table",
-                  profile: Mapping[str, Any] | MappingProfile, samples: int = 5,
-                  scope: str | None = None) -> dict[str, Any]:
+                  profile: Mapping[str, Any] | MappingProfile | None = None, samples: int = 5,
+                  scope: str | None = None, file_name: str | None = None) -> dict[str, Any]:
     """What an import of this table would do — profile problems, quarantine reasons, and
-    how many rows would be new, updated or unchanged in the database. Writes nothing."""
+    how many rows would be new, updated or unchanged in the database. Writes nothing.
+    Kinds without a profile (ACLED, UCDP, ODK exports) are read with their own parser."""
     if not access.can_import(actor):
         raise PermissionDenied("Seuls les administrateurs et les analystes importent.")
     mapping = _profile_of(kind, profile)
-    assert mapping is not None
+    if mapping is None:
+        return _dry_run_parsed(kind, Path(path), name=file_name or Path(path).name,
+                               samples=samples, scope=scope)
     try:
         report = core.dry_run(path, mapping, sample_size=samples)
     except core.IntakeError as error:
@@ -277,6 +293,58 @@ def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "tabl
             "sample_quarantined": [{"row_number": q.row_number, "field": q.field,
                                     "reason_code": q.reason_code, "message": q.message}
                                    for q in report.sample_quarantined]}
+
+
+def _dry_run_parsed(kind: str, path: Path, *, name: str, samples: int,
+                    scope: str | None) -> dict[str, Any]:
+    """Dry run of a kind read without a profile: the same counts as an import would give
+    (new / updated / unchanged against the database, quarantined with reasons), plus how many
+    records of the scope a full export would flag as deleted upstream. Writes nothing."""
+    if kind not in KINDS:
+        problems = Problems("import")
+        problems.add("kind", "choice.unknown", f"Type d'import inconnu : {kind}.")
+        problems.raise_if_any()
+    if scope is None:
+        scope = f"odk:{Path(name).stem}" if kind == "odk_export" else SCOPES.get(kind, kind)
+    outcome = {"new": 0, "updated": 0, "unchanged": 0}
+    reasons: dict[str, int] = {}
+    sample_quarantined: list[dict[str, Any]] = []
+    rows = quarantined = 0
+    chunk: list[Any] = []
+
+    def tally(parsed: list[Any]) -> None:
+        known = dict(ImportedRecord.objects.filter(
+            scope=scope, upstream_id__in=[record_key(r) for r in parsed])
+            .values_list("upstream_id", "fingerprint"))
+        for r in parsed:
+            key = record_key(r)
+            outcome["new" if key not in known else
+                    "unchanged" if known[key] == r.fingerprint else "updated"] += 1
+
+    for result in _guarded(parse_file(kind, path, None, name=name)):
+        rows += 1
+        if isinstance(result, QuarantinedRow):
+            quarantined += 1
+            reasons[result.reason_code] = reasons.get(result.reason_code, 0) + 1
+            if len(sample_quarantined) < samples:
+                sample_quarantined.append({"row_number": result.row_number,
+                                           "field": result.field,
+                                           "reason_code": result.reason_code,
+                                           "message": result.message})
+            continue
+        chunk.append(result)
+        if len(chunk) >= 500:
+            tally(chunk)
+            chunk = []
+    if chunk:
+        tally(chunk)
+    known_alive = ImportedRecord.objects.filter(scope=scope, deleted_upstream=False).count()
+    return {"ok": True, "problems": [], "header": [], "rows": rows,
+            "parsed": rows - quarantined, "quarantined": quarantined,
+            "quarantine_reasons": reasons, **outcome, "scope": scope,
+            "would_flag_deleted": max(known_alive - outcome["updated"] - outcome["unchanged"], 0)
+            if kind in ("acled", "acled_json", "ucdp") else 0,
+            "sample_quarantined": sample_quarantined}
 
 
 def _retry_results(batch: ImportBatch, raw: dict[str, Any], row_number: int) -> list[RowResult]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from temoin.cases import policy
+from temoin.intake.access import can_import
 from temoin.keys.selectors import keys_status
 
 
@@ -19,6 +20,7 @@ def web_context(request: HttpRequest) -> dict[str, object]:
         "can_create": policy.can_create(user),
         "can_review": policy.can_review(user),
         "can_administer": policy.can_administer(user),
+        "can_import": can_import(user),
         "is_partner": policy.is_partner(user),
         "cercle_names": _cercle_names,  # called by the template only where a form needs it
     }

@@ -92,3 +92,10 @@ def event_amend(*, actor: Any, event: Event, changes: Mapping[str, Any], reason:
         for prefix, data in acts:
             _act(actor=actor, event=event, data=data, prefix=prefix)
     return event
+
+
+def event_source_add(*, actor: Any, event: Event, data: Mapping[str, Any]) -> None:
+    """A new source for an existing event, with the credibility of its information and an
+    optional casualty claim, all or nothing (problems keyed like the create form's fields)."""
+    with transaction.atomic():
+        _source(actor=actor, event=event, data=data, prefix="")

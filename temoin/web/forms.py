@@ -206,3 +206,131 @@ class TransitionForm(forms.Form):
 class RevertForm(forms.Form):
     number = forms.IntegerField(min_value=1)
     reason = forms.CharField(label=_("Raison"), max_length=500)
+
+
+class EvidenceUploadForm(forms.Form):
+    """A file for the vault, attached to the event (or one of its acts) and optionally to
+    one of its sources. The reason enters the permanent custody log."""
+
+    file = forms.FileField(label=_("Fichier"))
+    attach_to = forms.ChoiceField(label=_("Rattacher à"))
+    source = forms.ChoiceField(label=_("Source (facultatif)"), required=False)
+    reason = forms.CharField(label=_("Raison (entre dans le registre de garde ; jamais de nom)"),
+                             max_length=500)
+    declared_sha256 = forms.RegexField(
+        label=_("SHA-256 annoncé par l’expéditeur (facultatif)"), required=False,
+        regex=r"^[0-9a-fA-F]{64}$", max_length=64,
+        error_messages={"invalid": _("64 caractères hexadécimaux.")})
+
+    def __init__(self, *args: Any, event: Any, acts: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attach_to"].choices = [("event", _("l’évènement %(ref)s") % {
+            "ref": event.reference})] + [
+            (f"act-{act.pk}", _("l’acte n° %(n)s (%(type)s)") % {
+                "n": act.pk, "type": getattr(act, "type_label", act.act_type)})
+            for act in acts]
+        self.fields["source"].choices = _blank((str(s.pk), s.title) for s in sources)
+
+
+class OriginalForm(forms.Form):
+    reason = forms.CharField(label=_("Raison de l’accès (registre de garde)"), max_length=500)
+
+
+IMPORT_KINDS = [("acled", _("ACLED (CSV, avec ou sans ligne HXL)")),
+                ("acled_json", _("ACLED (JSON de l’API)")),
+                ("ucdp", _("UCDP GED (CSV)")),
+                ("table", _("Tableau CSV/XLSX avec un profil de correspondance")),
+                ("uwazi", _("Export CSV d’Uwazi avec un profil")),
+                ("odk_export", _("Export ODK Central / KoBo (CSV ou ZIP)"))]
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de fichier"), choices=IMPORT_KINDS)
+    file = forms.FileField(label=_("Fichier"))
+    saved_profile = forms.ChoiceField(label=_("Profil enregistré (tableaux, Uwazi)"),
+                                      required=False)
+    profile = forms.CharField(label=_("… ou profil JSON"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    geocode = forms.BooleanField(label=_("Géocoder les lieux (si le répertoire est installé)"),
+                                 required=False, initial=True)
+    flag_deletions = forms.BooleanField(
+        label=_("Export complet : signaler les enregistrements disparus en amont"),
+        required=False, initial=True)
+
+    def __init__(self, *args: Any, profiles: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["saved_profile"].choices = _blank(profiles)
+
+
+class QuarantineRetryForm(forms.Form):
+    """One text field per column of the verbatim row (built from the row)."""
+
+    def __init__(self, *args: Any, raw: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, (name, value) in enumerate(raw.items()):
+            self.fields[f"c{index}"] = forms.CharField(
+                label=name, required=False, initial="" if value is None else str(value))
+        self.columns = list(raw)
+
+    def fixes(self, raw: dict[str, Any]) -> dict[str, str]:
+        out = {}
+        for index, name in enumerate(self.columns):
+            value = self.cleaned_data.get(f"c{index}", "")
+            if value != ("" if raw[name] is None else str(raw[name])):
+                out[name] = value
+        return out
+
+
+class InvolvementForm(forms.Form):
+    act = forms.ChoiceField(label=_("Acte"))
+    perpetrator = forms.ChoiceField(label=_("Auteur présumé"), widget=FastSelect)
+    degree = forms.ChoiceField(label=_("Degré d’implication"))
+    attributed_by = forms.ChoiceField(label=_("Attribué par la source"), required=False)
+    remarks = forms.CharField(label=_("Remarques"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, acts: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["act"].choices = [(str(a.pk), f"n° {a.pk} — {a.type_label}") for a in acts]
+        self.fields["perpetrator"].choices = vocab.actor_choices(blank=False)
+        self.fields["degree"].choices = vocab.term_choices("involvement_degrees", blank=False)
+        self.fields["attributed_by"].choices = _blank((str(s.pk), s.title) for s in sources)
+
+
+class EventSourceForm(SourceForm):
+    """A new source for an existing event (the create form's source block, claim included)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source_title"].required = True
+
+
+class CredibilityForm(forms.Form):
+    source = forms.IntegerField(widget=forms.HiddenInput)
+    credibility = forms.TypedChoiceField(label=_("Crédibilité"), coerce=int,
+                                         choices=Credibility.choices)
+
+
+class ClaimForm(forms.Form):
+    source = forms.ChoiceField(label=_("Source"))
+    kind = forms.ChoiceField(label=_("Bilan"), choices=ClaimKind.choices)
+    qualifier = forms.ChoiceField(label=_("Qualificatif"), choices=ClaimQualifier.choices)
+    count_min = forms.IntegerField(label=_("Min."), min_value=0)
+    count_max = forms.IntegerField(label=_("Max."), required=False, min_value=0)
+
+    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [(str(s.pk), s.title) for s in sources]
+
+
+class SourceEditForm(forms.Form):
+    source_type = forms.ChoiceField(label=_("Type de source"), widget=FastSelect)
+    title = forms.CharField(label=_("Titre"), max_length=300)
+    origin = forms.CharField(label=_("Origine"), required=False, max_length=200)
+    reliability = forms.ChoiceField(label=_("Fiabilité (A–F)"), choices=Reliability.choices)
+    consent = forms.MultipleChoiceField(label=_("Consentement : l'information peut aller à"),
+                                        choices=Recipient.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source_type"].choices = vocab.term_choices("source_types", blank=False)

@@ -9,20 +9,30 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 
-from temoin.cases import access
-from temoin.cases.models import Act, Actor, Claim, Event, Involvement, Term
+from temoin.cases import access, facts, policy, selectors
+from temoin.cases.models import (
+    Act,
+    Actor,
+    ActorFact,
+    ActTypeFact,
+    Claim,
+    ClaimFact,
+    Event,
+    EventFact,
+    FactCell,
+    Involvement,
+    Term,
+)
+from temoin.web import vocab
 
 POINT_PRECISIONS = ("exact", "near", "commune")
 MAP_POINT_LIMIT = 5000
@@ -43,28 +53,6 @@ def plain(events: QuerySet[Event]) -> QuerySet[Event]:
     return Event.objects.filter(pk__in=events.order_by().values("pk"))
 
 
-def _claim_bounds(events: QuerySet[Event], viewer: Any, kind: str) -> QuerySet[Event]:
-    claims = Claim.objects.filter(event=OuterRef("pk"), kind=kind,
-                                  source__in=access.visible_sources(viewer).values("pk"))
-    low = claims.values("event").annotate(v=Min("count_min")).values("v")
-    high = claims.values("event").annotate(v=Max(Coalesce("count_max", "count_min"))).values("v")
-    open_ended = claims.filter(count_max__isnull=True).values("event").annotate(
-        v=Count("pk")).values("v")
-    return events.annotate(c_low=Subquery(low, output_field=IntegerField()),
-                           c_high=Subquery(high, output_field=IntegerField()),
-                           c_open=Coalesce(Subquery(open_ended, output_field=IntegerField()),
-                                           Value(0)))
-
-
-def _rows(grouped: Any, key: str, labels: dict[str, str] | None = None) -> list[Row]:
-    out = []
-    for row in grouped:
-        value = row[key]
-        text = value.strftime("%Y-%m") if hasattr(value, "strftime") else (value or "")
-        out.append(Row(key=text, label=(labels or {}).get(text, text) or "—",
-                       events=row["n"], low=row["low"], high=row["high"],
-                       open=bool(row.get("open"))))
-    return out
 
 
 def event_claim_bounds(events: QuerySet[Event], viewer: Any, kind: str
@@ -99,15 +87,20 @@ def by_month_and_place(events: QuerySet[Event], viewer: Any, kind: str = "killed
                 acc[2] += figures[1]
                 acc[3] += figures[2]
                 acc[4] += 1
+    return _tables(groups)
 
+
+def _tables(groups: list[dict[str, list[int]]]) -> tuple[list[Row], list[Row], list[Row]]:
+    """Month, region and cercle rows from accumulators [events, low, high, open, with
+    figures]: months in order, the 40 regions and 15 cercles with most events (ties by name)."""
     def rows_of(table: dict[str, list[int]]) -> list[Row]:
         return [Row(key=key, label=key or "—", events=acc[0],
                     low=acc[1] if acc[4] else None, high=acc[2] if acc[4] else None,
                     open=bool(acc[3])) for key, acc in table.items()]
 
     months = sorted((r for r in rows_of(groups[0]) if r.key), key=lambda r: r.key)
-    regions = sorted(rows_of(groups[1]), key=lambda r: -r.events)[:40]
-    cercles = sorted(rows_of(groups[2]), key=lambda r: -r.events)[:15]
+    regions = sorted(rows_of(groups[1]), key=lambda r: (-r.events, r.key))[:40]
+    cercles = sorted(rows_of(groups[2]), key=lambda r: (-r.events, r.key))[:15]
     return months, regions, cercles
 
 
@@ -116,19 +109,20 @@ def _victims(acts: QuerySet[Act], key: str) -> Any:
         n=Count("event", distinct=True),
         low=Sum(Coalesce("victim_count_min", Value(1))),
         high=Sum(Coalesce("victim_count_max", "victim_count_min", Value(1))))
-        .order_by("-n")[:25])
+        .order_by())
 
 
 def by_act_type(events: QuerySet[Event], labels: dict[str, str]) -> list[Row]:
     acts = Act.objects.filter(event__in=events.order_by().values("pk"))
-    return _rows(_victims(acts, "act_type"), "act_type", labels)
+    return _top([(r["act_type"], r["n"], r["low"], r["high"]) for r in _victims(acts, "act_type")],
+                labels)
 
 
 def by_perpetrator(events: QuerySet[Event], labels: dict[str, str]) -> list[Row]:
     acts = Act.objects.filter(event__in=events.order_by().values("pk"),
                               involvements__actor__isnull=False)
-    return _rows(_victims(acts, "involvements__actor__code"), "involvements__actor__code",
-                 labels)
+    key = "involvements__actor__code"
+    return _top([(r[key], r["n"], r["low"], r["high"]) for r in _victims(acts, key)], labels)
 
 
 def roots(vocabulary: str) -> dict[str, str]:
@@ -158,7 +152,8 @@ def actor_roots() -> dict[str, str]:
 def map_data(events: QuerySet[Event], *, colour_by: str) -> dict[str, Any]:
     """Points for events located to a commune or better, newest first, as compact rows
     ``[id, lat, lon, category index, precision index]``; counts per cercle / region for the
-    others (drawn as areas, never as a pin on a village)."""
+    others (drawn as areas, never as a pin on a village). The straightforward computation
+    over the case tables (``map_data_from_facts`` gives the same from the facts)."""
     located = events.filter(geo_precision__in=POINT_PRECISIONS, latitude__isnull=False,
                             longitude__isnull=False)
     rows = list(located.order_by("-start_earliest", "-pk").values_list(
@@ -175,24 +170,29 @@ def map_data(events: QuerySet[Event], *, colour_by: str) -> dict[str, Any]:
             "event_id", "act_type")
     for event_id, code in pairs.iterator(chunk_size=5000):
         first.setdefault(event_id, code)
+    points = [(pk, lat, lon, precision, first.get(pk, "")) for pk, lat, lon, precision in rows]
+    # One grouped pass for the total and the areas (two counts and two groupings cost 4x).
+    groups = (plain(events).order_by().values("geo_precision", "admin1", "admin2")
+              .annotate(n=Count("pk"), with_point=Count(
+                  "pk", filter=Q(latitude__isnull=False, longitude__isnull=False))))
+    return _map_result(points, mapping, groups)
+
+
+def _map_result(rows: list[tuple[int, float, float, str, str]], mapping: dict[str, str],
+                groups: Any) -> dict[str, Any]:
     categories: list[str] = []
     index: dict[str, int] = {}
     points = []
-    for pk, lat, lon, precision in rows:
-        category = first.get(pk, "")
+    for pk, lat, lon, precision, category in rows:
         root = mapping.get(category, category)
         if root not in index:
             index[root] = len(categories)
             categories.append(root)
         points.append([pk, round(lat, 3), round(lon, 3), index[root],
                        POINT_PRECISIONS.index(precision)])
-    # One grouped pass for the total and the areas (two counts and two groupings cost 4x).
     total_points = 0
     cercles: dict[str, int] = {}
     regions: dict[str, int] = {}
-    groups = (plain(events).order_by().values("geo_precision", "admin1", "admin2")
-              .annotate(n=Count("pk"), with_point=Count(
-                  "pk", filter=Q(latitude__isnull=False, longitude__isnull=False))))
     for row in groups:
         n = row["n"]
         if row["geo_precision"] in POINT_PRECISIONS:
@@ -203,8 +203,180 @@ def map_data(events: QuerySet[Event], *, colour_by: str) -> dict[str, Any]:
         elif n and row["admin1"]:
             regions[row["admin1"]] = regions.get(row["admin1"], 0) + n
     areas = [{"level": "cercle", "name": name, "n": n}
-             for name, n in sorted(cercles.items(), key=lambda kv: -kv[1])]
+             for name, n in sorted(cercles.items(), key=lambda kv: (-kv[1], kv[0]))]
     areas += [{"level": "region", "name": name, "n": n}
-              for name, n in sorted(regions.items(), key=lambda kv: -kv[1])]
+              for name, n in sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))]
     return {"points": points, "categories": categories, "precisions": list(POINT_PRECISIONS),
             "points_total": total_points, "points_limit": MAP_POINT_LIMIT, "areas": areas}
+
+
+# --- the same figures from the precomputed facts (temoin.cases.facts) -----------------------
+CELL_FILTERS = frozenset({"region", "cercle", "status", "confidentiality", "published"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the figures of one viewer and filter set come from: ``cells`` (a Q over
+    ``FactCell``, or None when a filter or the viewer's access needs per-event facts) plus
+    the per-event facts under ``facts`` (everything, or only the events seen by assignment
+    beyond the cells: the two never overlap). ``conditions`` is the whole Q (map points)."""
+
+    conditions: Q
+    facts: Q
+    cells: Q | None
+
+
+def scope_for(viewer: Any, filters: dict[str, str]) -> Scope:
+    conditions = selectors.event_conditions(viewer=viewer, filters=filters)
+    split = policy.event_filter_split(viewer)
+    used = {name for name, value in filters.items() if value not in (None, "")}
+    if split is None or not used <= CELL_FILTERS:
+        return Scope(conditions=conditions, facts=conditions, cells=None)
+    columns, beyond = split
+    only = selectors.filter_conditions(filters)
+    return Scope(conditions=conditions, facts=beyond & only, cells=columns & only)
+
+
+def dashboard_from_facts(scope: Scope, viewer: Any, kind: str, *,
+                         events: QuerySet[Event]) -> dict[str, Any]:
+    """Everything the dashboard shows, from a few grouped queries over the cells and fact
+    tables (``events`` is only read when the viewer's source visibility is not a clearance
+    level, see ``policy.source_clearance``)."""
+    months, regions, cercles, total = by_month_and_place_from_facts(
+        scope, viewer, kind, events=events)
+    return {"total": total, "months": months,
+            "month_max": max([m.events for m in months] or [1]),
+            "regions": regions, "cercles": cercles,
+            "act_types": by_act_type_from_facts(scope, vocab.term_labels("act_types")),
+            "perpetrators": by_perpetrator_from_facts(scope, vocab.actor_labels())}
+
+
+def dashboard_straightforward(events: QuerySet[Event], viewer: Any, kind: str
+                              ) -> dict[str, Any]:
+    """The same from the case tables (the reference the facts are tested against)."""
+    months, regions, cercles = by_month_and_place(events, viewer, kind)
+    return {"total": sum(m.events for m in regions) if len(regions) < 40
+            else plain(events).count(),
+            "months": months, "month_max": max([m.events for m in months] or [1]),
+            "regions": regions, "cercles": cercles,
+            "act_types": by_act_type(events, vocab.term_labels("act_types")),
+            "perpetrators": by_perpetrator(events, vocab.actor_labels())}
+
+
+def _add(groups: list[dict[str, list[int]]], keys: tuple[str, str, str],
+         values: tuple[Any, ...]) -> None:
+    for table, key in zip(groups, keys, strict=True):
+        acc = table.get(key)
+        if acc is None:
+            acc = table[key] = [0, 0, 0, 0, 0]  # events, low, high, open, with figures
+        for i, value in enumerate(values):
+            acc[i] += int(value)
+
+
+def _cells(scope: Scope, family: str, *group: str, dim: str | None = None,
+           **sums: str) -> list[tuple[Any, ...]]:
+    if scope.cells is None:
+        return []
+    cells = FactCell.objects.filter(scope.cells, family=family)
+    if dim is not None:
+        cells = cells.filter(dim=dim)
+    return list(cells.order_by().values_list(*group).annotate(
+        **{name: Sum(column) for name, column in sums.items()}))
+
+
+def by_month_and_place_from_facts(scope: Scope, viewer: Any, kind: str, *,
+                                  events: QuerySet[Event]
+                                  ) -> tuple[list[Row], list[Row], list[Row], int]:
+    """Events per (month, region, cercle) from the cells and ``EventFact``; casualty ranges
+    from the cells and ``ClaimFact`` rows of the viewer's clearance level — or, for a viewer
+    whose source visibility is not a level (partners; staff with own sources above their
+    clearance), from their visible claims per event, as the straightforward path does."""
+    groups: list[dict[str, list[int]]] = [{}, {}, {}]
+    place = ("month", "admin1", "admin2")
+    cells = (EventFact.objects.filter(scope.facts).order_by().values_list(*place)
+             .annotate(n=Count("pk")))
+    for month, admin1, admin2, n in [*cells, *_cells(scope, "e", *place, n="n")]:
+        _add(groups, (month, admin1, admin2), (n,))
+    total = sum(acc[0] for acc in groups[1].values())
+    level = policy.source_clearance(viewer)
+    if level is not None:
+        claims = (ClaimFact.objects.filter(facts.rebase(scope.facts), kind=kind, level=level)
+                  .order_by().values_list(*place)
+                  .annotate(low=Sum("low"), high=Sum("high"), open=Sum("open"),
+                            n=Count("pk")))
+        for month, admin1, admin2, low, high, open_, n in [
+                *claims, *_cells(scope, "c", *place, dim=f"{kind}:{level}", low="low",
+                                 high="high", open="open_n", n="n")]:
+            _add(groups, (month, admin1, admin2), (0, low, high, open_, n))
+    else:
+        bounds = event_claim_bounds(events, viewer, kind)
+        if bounds:
+            located = EventFact.objects.filter(pk__in=list(bounds)).values_list("pk", *place)
+            for pk, month, admin1, admin2 in located.iterator(chunk_size=5000):
+                low, high, open_ = bounds[pk]
+                _add(groups, (month, admin1, admin2), (0, low, high, open_, 1))
+    months, regions, cercles = _tables(groups)
+    return months, regions, cercles, total
+
+
+def _merge(*parts: Any) -> list[tuple[str, int, int, int]]:
+    totals: dict[str, list[int]] = {}
+    for part in parts:
+        for key, *values in part:
+            acc = totals.setdefault(str(key), [0, 0, 0])
+            for i, value in enumerate(values):
+                acc[i] += int(value)
+    return [(key, *acc) for key, acc in totals.items()]  # type: ignore[misc]
+
+
+def _top(grouped: Any, labels: dict[str, str], limit: int = 25) -> list[Row]:
+    """The groups with most events (ties by code), at most ``limit``."""
+    rows = sorted(grouped, key=lambda r: (-r[1], r[0]))[:limit]
+    return [Row(key=key, label=labels.get(key, key) or "—", events=n, low=low, high=high)
+            for key, n, low, high in rows]
+
+
+def by_act_type_from_facts(scope: Scope, labels: dict[str, str]) -> list[Row]:
+    grouped = (ActTypeFact.objects.filter(facts.rebase(scope.facts)).order_by()
+               .values_list("act_type").annotate(n=Count("pk"), low=Sum("low"),
+                                                 high=Sum("high")))
+    cells = _cells(scope, "a", "dim", n="n", low="low", high="high")
+    return _top(_merge(grouped, cells), labels)
+
+
+def by_perpetrator_from_facts(scope: Scope, labels: dict[str, str]) -> list[Row]:
+    codes = {str(pk): code for pk, code in Actor.objects.values_list("pk", "code")}
+    grouped = (ActorFact.objects.filter(facts.rebase(scope.facts)).order_by()
+               .values_list("actor_id").annotate(n=Count("pk"), low=Sum("low"),
+                                                 high=Sum("high")))
+    cells = _cells(scope, "p", "dim", n="n", low="low", high="high")
+    return _top([(codes[actor], n, low, high) for actor, n, low, high in
+                 _merge(grouped, cells)], labels)
+
+
+def map_data_from_facts(scope: Scope, *, colour_by: str) -> dict[str, Any]:
+    """``map_data`` from ``EventFact`` and the cells: the newest located points with their
+    first act type or armed actor in one indexed query, the areas from the cells."""
+    by_actor = colour_by == "perpetrator"
+    located = EventFact.objects.filter(scope.conditions, geo_precision__in=POINT_PRECISIONS,
+                                       latitude__isnull=False, longitude__isnull=False)
+    rows = list(located.order_by("-start_earliest", "-pk").values_list(
+        "pk", "latitude", "longitude", "geo_precision",
+        "first_actor_id" if by_actor else "first_act_type")[:MAP_POINT_LIMIT])
+    if by_actor:
+        codes = dict(Actor.objects.values_list("pk", "code"))
+        points = [(pk, lat, lon, precision, codes.get(first, "") if first else "")
+                  for pk, lat, lon, precision, first in rows]
+        mapping = actor_roots()
+    else:
+        points = rows
+        mapping = roots("act_types")
+    groups = list(EventFact.objects.filter(scope.facts).order_by()
+                  .values("geo_precision", "admin1", "admin2")
+                  .annotate(n=Count("pk"), with_point=Count(
+                      "pk", filter=Q(latitude__isnull=False, longitude__isnull=False))))
+    groups += [{"geo_precision": precision, "admin1": admin1, "admin2": admin2,
+                "n": int(n), "with_point": int(with_point)}
+               for precision, admin1, admin2, n, with_point in _cells(
+                   scope, "m", "dim", "admin1", "admin2", n="n", with_point="points")]
+    return _map_result(points, mapping, groups)

@@ -2,7 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from temoin.web.views import admin, auth, dashboard, events, public, review
+from temoin.web.views import (
+    admin,
+    auth,
+    dashboard,
+    editing,
+    events,
+    evidence,
+    imports,
+    public,
+    review,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -19,6 +29,18 @@ urlpatterns = [
     path("evenements/<int:pk>/partager/", review.event_share, name="event-share"),
     path("evenements/<int:pk>/lier/", review.event_link, name="event-link"),
     path("actes/<int:pk>/modifier/", events.act_edit, name="act-edit"),
+    path("evenements/<int:pk>/pieces/", evidence.evidence_upload, name="evidence-upload"),
+    path("pieces/<str:sha256>/", evidence.evidence_item, name="evidence-item"),
+    path("pieces/<str:sha256>/original/", evidence.evidence_original, name="evidence-original"),
+    path("evenements/<int:pk>/sources-auteurs/", editing.event_parties, name="event-parties"),
+    path("sources/<int:pk>/modifier/", editing.source_edit, name="source-edit"),
+    path("sources/<int:pk>/retablir/", editing.source_revert, name="source-revert"),
+    path("imports/", imports.batch_list, name="import-batches"),
+    path("imports/nouveau/", imports.import_upload, name="import-upload"),
+    path("imports/confirmer/", imports.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/", imports.batch_detail, name="import-batch"),
+    path("imports/quarantaine/", imports.quarantine_list, name="import-quarantine"),
+    path("imports/quarantaine/<int:pk>/", imports.quarantine_row, name="import-quarantine-row"),
     path("revision/", review.review_queue, name="review-queue"),
     path("lieux.json", events.places, name="places"),
     path("carte/", dashboard.map_page, name="map"),

@@ -52,7 +52,7 @@ class ActSerializer(PlaceMixin, serializers.ModelSerializer):
     class Meta:
         model = Act
         fields = ["id", "event", "act_type", "victim", "named_victims", "victim_group", "victim_count_min",
-                  "victim_count_max", "start", "place", "methods", "consequences",
+                  "victim_count_max", "victims_unknown", "start", "place", "methods", "consequences",
                   "status_at_end", "confidentiality", "involvements"]
 
     named_victims = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -76,7 +76,8 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "source_type", "title", "origin", "content", "person", "reliability", "language",
+        fields = ["id", "source_type", "title", "origin", "source_text", "source_scale", "url",
+                  "content", "person", "reliability", "language",
                   "date_received", "consent", "consent_partners", "confidentiality",
                   "upstream_id", "synthetic"]
 

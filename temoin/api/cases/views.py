@@ -60,12 +60,15 @@ class EventListView(APIView):
 def event_detail(viewer: Any, event: Any) -> dict[str, Any]:
     data = dict(EventListSerializer(event).data)
     data["description"] = event.description
+    data["upstream_id"] = event.upstream_id
+    data["upstream_meta"] = event.upstream_meta
     data["acts"] = ActSerializer(event.acts.all().order_by("pk"), many=True).data
     data["claims"] = [
         {"kind": s.kind, "low": s.low, "high": s.high,
          "by_source": [{"source": c.source_id, "source_title": c.source.title,
                         "reliability": c.source.reliability, "count_min": c.count_min,
-                        "count_max": c.count_max, "qualifier": c.qualifier} for c in s.claims]}
+                        "count_max": c.count_max, "count_best": c.count_best,
+                        "qualifier": c.qualifier} for c in s.claims]}
         for s in selectors.event_claims(viewer=viewer, event=event)]
     sources = selectors.event_sources(viewer=viewer, event=event)
     data["sources"] = [

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,9 +51,14 @@ def _links(request: Request) -> dict[str, Any]:
     }
 
 
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "oui", "on")
+
+
 def _outcome(viewer: Any, outcome: services.IngestOutcome) -> dict[str, Any]:
     return {**selectors.evidence_summary(viewer, outcome.item), "duplicate": outcome.duplicate,
-            "findings_now": list(outcome.findings), "custody_seq": outcome.custody_seq}
+            "findings_now": list(outcome.findings), "proofs_now": list(outcome.proofs),
+            "custody_seq": outcome.custody_seq}
 
 
 def _required_file(request: Request, record: str) -> Any:
@@ -78,7 +84,10 @@ class EvidenceListView(APIView):
         links = _links(request)
         outcome = services.evidence_ingest(
             actor=request.user, file=upload, reason=str(request.data.get("reason", "")),
-            declared_sha256=request.data.get("declared_sha256") or None, **links)
+            declared_sha256=request.data.get("declared_sha256") or None,
+            field_records=[services.field_record_from(f"field-record-{n}", f)
+                           for n, f in enumerate(request.FILES.getlist("field_records"), start=1)],
+            **links)
         return Response(_outcome(request.user, outcome), status=200 if outcome.duplicate else 201)
 
 
@@ -133,13 +142,26 @@ class EvidenceLinkView(APIView):
         return Response(selectors.evidence_summary(request.user, item))
 
 
+class EvidenceUnlinkView(APIView):
+    @extend_schema(request=dict)
+    def post(self, request: Request, sha256: str) -> Response:
+        item = access.access_evidence_by_sha(request.user, sha256)
+        links = _links(request)
+        source = links.pop("source")
+        item = services.evidence_unlink(actor=request.user, item=item,
+                                        reason=str(request.data.get("reason", "")),
+                                        sources=[source] if source else [], **links)
+        return Response(selectors.evidence_summary(request.user, item))
+
+
 class EvidenceShredView(APIView):
     @extend_schema(request=dict)
     def post(self, request: Request, sha256: str) -> Response:
         item = access.access_evidence_by_sha(request.user, sha256)
         item = services.evidence_shred(actor=request.user, item=item,
                                        reason=str(request.data.get("reason", "")),
-                                       authority=str(request.data.get("authority", "")))
+                                       authority=str(request.data.get("authority", "")),
+                                       with_derivatives=_flag(request.data.get("with_derivatives")))
         return Response(selectors.evidence_summary(request.user, item))
 
 
@@ -216,3 +238,72 @@ class CustodyCheckpointView(APIView):
 class CustodyKeyView(APIView):
     def get(self, request: Request) -> Response:
         return Response(selectors.custody_vkey())
+
+
+# --- witnesses and time-stamps --------------------------------------------------------------
+def _non_negative_int(value: Any, name: str) -> int:
+    text = str(value if value is not None else "0").strip()
+    if not text.isdigit():
+        problems = Problems("witness request")
+        problems.add(name, "invalid", f"« {name} » doit être un entier positif ou nul.")
+        problems.raise_if_any()
+    return int(text)
+
+
+class WitnessCheckpointView(APIView):
+    """Public: the latest signed checkpoint and the consistency proof from ``?from=N``."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        from_size = _non_negative_int(request.query_params.get("from"), "from")
+        return Response(selectors.witness_request(from_size=from_size))
+
+
+class WitnessCosignatureView(APIView):
+    """Public: a witness posts the checkpoint note with its cosignature; the signature is the
+    authentication (checked against the registered witness keys)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=dict)
+    def post(self, request: Request) -> Response:
+        note = request.data.get("checkpoint") if hasattr(request.data, "get") else None
+        if not isinstance(note, str):
+            problems = Problems("cosignature")
+            problems.add("checkpoint", "required", "Le point de contrôle cosigné (texte) est attendu.")
+            problems.raise_if_any()
+        outcome = services.witness_cosignature_accept(note=note.encode("utf-8"), via="api")
+        return Response({"size": outcome.checkpoint.size, "accepted": outcome.accepted,
+                         "already": outcome.already}, status=201 if outcome.accepted else 200)
+
+
+class WitnessKeysView(APIView):
+    def get(self, request: Request) -> Response:
+        return Response({"results": selectors.witness_keys(request.user)})
+
+    @extend_schema(request=dict)
+    def post(self, request: Request) -> Response:
+        org_id = request.data.get("organisation")
+        organisation = Organisation.objects.filter(pk=org_id).first() if str(org_id or "").isdigit() else None
+        row = services.witness_key_add(actor=request.user, organisation=organisation,
+                                       vkey=str(request.data.get("vkey", "")),
+                                       reason=str(request.data.get("reason", "")))
+        return Response({"id": row.pk, "name": row.name, "vkey": row.vkey,
+                         "organisation": row.organisation.short_name}, status=201)
+
+
+class CheckpointStatusView(APIView):
+    def get(self, request: Request) -> Response:
+        return Response({"results": selectors.checkpoint_status(request.user)})
+
+
+class CheckpointTimestampView(APIView):
+    @extend_schema(request=dict)
+    def post(self, request: Request) -> Response:
+        pending = str(request.data.get("pending", "")).lower() in ("1", "true", "yes")
+        results = services.checkpoint_timestamp(actor=request.user, pending=pending)
+        return Response({"results": [{"size": r.size, "tsa_url": r.tsa_url, "status": r.status,
+                                      "gen_time": r.gen_time, "error": r.error} for r in results]})

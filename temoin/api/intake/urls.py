@@ -15,6 +15,8 @@ urlpatterns = [
          name="import-quarantine-retry"),
     path("imports/odk/key/", views.OdkKeyView.as_view(), name="import-odk-key"),
     path("imports/odk/pending/", views.OdkPendingView.as_view(), name="import-odk-pending"),
+    path("imports/odk/device-password/", openrosa.DevicePasswordView.as_view(),
+         name="import-odk-device-password"),
     path("openrosa/formList", openrosa.form_list, name="openrosa-form-list"),
     path("openrosa/forms/<str:form_id>/form.xml", openrosa.form_xml, name="openrosa-form"),
     path("openrosa/forms/<str:form_id>/manifest", openrosa.form_manifest,

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from temoin.accounts.models import Organisation, User
 from temoin.audit.services import audit_record
-from temoin.cases import history, policy, validation
+from temoin.cases import facts, history, policy, validation
 from temoin.cases.models import (
     Act,
     Actor,
@@ -81,6 +81,7 @@ def act_create(*, actor: User, event: Event, data: Mapping[str, Any], reason: st
         if data.get("named_victim_ids"):
             act.named_victims.set(data["named_victim_ids"])
         reindex_act(act)
+        facts.refresh_events([event.pk])
         record_change(actor=actor, target_type="act", instance=act, change="create", reason=reason)
     return act
 
@@ -97,6 +98,7 @@ def act_update(*, actor: User, act: Act, changes: Mapping[str, Any], reason: str
         if "named_victim_ids" in changes:
             act.named_victims.set(changes["named_victim_ids"] or [])
         reindex_act(act)
+        facts.refresh_events([act.event_id])
         record_change(actor=actor, target_type="act", instance=act, change="update",
                       reason=reason, before=before)
     return act
@@ -117,6 +119,7 @@ def involvement_add(*, actor: User, act: Act, degree: str, perpetrator_actor: Ac
         involvement = Involvement.objects.create(
             act=act, actor=perpetrator_actor, person=perpetrator_person, degree=degree,
             attributed_by=attributed_by, remarks=remarks)
+        facts.refresh_events([act.event_id])
         audit_record(actor=actor, action="involvement.create", target=involvement,
                      details={"act": act.pk, "degree": degree,
                               "actor": perpetrator_actor.code if perpetrator_actor else None})
@@ -205,6 +208,7 @@ def source_update(*, actor: User, source: Source, changes: Mapping[str, Any],
                         problems.add(field, code, message)
         problems.raise_if_any()
         reindex_source(source)
+        facts.refresh_events(facts.source_events([source.pk]))
         record_change(actor=actor, target_type="source", instance=source, change="update",
                       reason=reason, before=before)
     return source
@@ -256,6 +260,7 @@ def claim_add(*, actor: User, event: Event, source: Source, kind: str, count_min
         claim = Claim.objects.create(event=event, source=source, kind=kind, count_min=count_min,
                                      count_max=count_max if qualifier != ClaimQualifier.EXACT
                                      else count_min, qualifier=qualifier, remarks=remarks)
+        facts.refresh_events([event.pk])
         audit_record(actor=actor, action="claim.create", target=event,
                      details={"claim": claim.pk, "source": source.pk, "kind": kind})
     return claim

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from temoin.accounts.models import Organisation, User
 from temoin.audit.services import audit_record
-from temoin.cases import history, policy, validation
+from temoin.cases import facts, history, policy, validation
 from temoin.cases.models import (
     Confidentiality,
     Event,
@@ -88,6 +88,7 @@ def event_create(*, actor: User, data: Mapping[str, Any], reason: str = "") -> E
             created_by=actor, **values,
         )
         reindex_event(event)
+        facts.refresh_events([event.pk])
         record_change(actor=actor, target_type="event", instance=event, change="create",
                       reason=reason)
     return event
@@ -108,6 +109,7 @@ def event_update(*, actor: User, event: Event, changes: Mapping[str, Any], reaso
             setattr(event, name, value)
         event.save()
         reindex_event(event)
+        facts.refresh_events([event.pk])
         record_change(actor=actor, target_type="event", instance=event, change="update",
                       reason=reason, before=before)
     return event
@@ -145,6 +147,7 @@ def event_transition(*, actor: User, event: Event, to: str, comment: str = "") -
         if to != ReviewStatus.VERIFIED:
             event.published = False
         event.save(update_fields=["review_status", "published", "updated_at"])
+        facts.refresh_events([event.pk])
         record_change(actor=actor, target_type="event", instance=event, change="review",
                       reason=comment, before=before, details={"to": to})
     return event
@@ -165,6 +168,7 @@ def event_publish(*, actor: User, event: Event, reason: str = "") -> Event:
         before = history.snapshot(event)
         event.published = True
         event.save(update_fields=["published", "updated_at"])
+        facts.refresh_events([event.pk])
         record_change(actor=actor, target_type="event", instance=event, change="publish",
                       reason=reason, before=before)
     return event

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from temoin.cases import facts, policy
 from temoin.cases import history as versions
-from temoin.cases import policy
 from temoin.cases.models import Act, Event, Person, Source, Version
 from temoin.cases.services.common import record_change, reindex_act, reindex_event
 from temoin.errors import NotFound, PermissionDenied
@@ -48,6 +48,9 @@ def version_revert(*, actor: Any, target_type: str, target_id: int, number: int,
             reindex_event(instance)
         elif target_type == "act":
             reindex_act(instance)
+        facts.refresh_events([event.pk] if event is not None else
+                             facts.source_events([instance.pk]) if target_type == "source"
+                             else [])
         record_change(actor=actor, target_type=target_type, instance=instance, change="revert",
                       reason=reason, before=before, details={"to_version": number})
     return instance

@@ -39,6 +39,8 @@ ACTIONS: Final[frozenset[str]] = frozenset(
         "key_destroyed",  # crypto-shredded
         "metadata_added",  # later extraction or correction (the original values stay)
         "proof_verdict",  # result of verifying a proof that came with the file
+        "link",  # item attached to a source, event or act of the case file
+        "unlink",  # such an attachment withdrawn
     }
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")

@@ -179,6 +179,12 @@ class AdminBoundaries:
             return False
         return bool(self.country.dwithin(point, tolerance_km / _KM_PER_DEGREE))
 
+    def area_km2(self, unit: AdminUnit) -> float:
+        """Approximate area of the unit in km² (degrees² scaled at its centroid's latitude)."""
+        centroid = unit.geometry.centroid
+        scale = _KM_PER_DEGREE * _KM_PER_DEGREE * math.cos(math.radians(centroid.y))
+        return float(unit.geometry.area) * scale
+
     def resolve_stated(self, *, admin1: str | None, admin2: str | None) -> AdminUnit | None:
         """The most specific polygon named by the stated admin names, if any."""
         if admin2:

@@ -96,6 +96,7 @@ class Gazetteer:
                 self.by_base.setdefault(normalised.base, []).append(name_index)
                 self.by_phonetic.setdefault(self.names[-1].phonetic, []).append(name_index)
         self.base_keys = list(self.by_base)
+        self.commune_anchor_cache: dict[tuple[str, str | None, str | None], tuple[Place, ...]] = {}
 
     @classmethod
     def load(
@@ -187,9 +188,10 @@ class Gazetteer:
         admin2: str | None = None,
         near: tuple[float, float] | None = None,
         *,
+        admin3: str | None = None,
         settings: GeocodeSettings | None = None,
     ) -> GeocodeResult:
         """Shortcut for :func:`temoin.core.geo.geocode.geocode` on this gazetteer."""
         from temoin.core.geo.geocode import geocode
 
-        return geocode(self, name, admin1, admin2, near, settings=settings)
+        return geocode(self, name, admin1, admin2, near, admin3=admin3, settings=settings)

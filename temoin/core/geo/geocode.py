@@ -1,6 +1,7 @@
 """Geocoding a stated place name against the gazetteer, without ever inventing a place.
 
-``geocode(gazetteer, name, admin1=None, admin2=None, near=None)`` returns ranked candidates,
+``geocode(gazetteer, name, admin1=None, admin2=None, near=None, admin3=None)`` returns ranked
+candidates,
 each with a confidence in [0, 1] and the reasons behind it, and a status:
 
 * ``"found"`` — the best candidate reaches the threshold and no other candidate *elsewhere*
@@ -18,6 +19,19 @@ the rapidfuzz ratio × 0.95 (so a fuzzy match is never "high"; short names need 
 phonetic match). The admin-context factor
 uses the stated cercle (or region) polygon: inside or within 5 km keeps the score, farther
 lowers it steeply; when no polygon matches the stated name, GeoNames' region is compared.
+
+The stated commune (``admin3``) has no polygon: its seat usually bears its name, so the
+populated places of that name inside the stated cercle are its *anchors*. A candidate within
+``commune_confirm_km`` of an anchor is confirmed at commune level; farther, its confidence is
+lowered a little (``commune_far_factor``: northern communes are vast, so distance from the
+seat is weak evidence against), and when another plausible candidate (above the threshold)
+*is* confirmed by the commune, the answer is "ambiguous": this separates same-name villages
+of one cercle ("Heremakono" 44 km from Siribala vs "Heremakono Koura" 9 km from it).
+
+"High" means the place is pinned down: a candidate that is neither confirmed by its stated
+commune nor inside a stated unit smaller than ``large_unit_km2`` (the northern cercles are
+35,000–330,000 km², where GeoNames lacks many camps and hamlets that share a name with a
+listed one) is capped at "medium", with the reason.
 """
 
 from __future__ import annotations
@@ -54,6 +68,9 @@ class GeocodeSettings:
     ambiguity_margin: float = 0.04
     ambiguity_km: float = 10.0
     limit: int = 5
+    commune_confirm_km: float = 30.0
+    commune_far_factor: float = 0.96
+    large_unit_km2: float = 25_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +153,78 @@ def _name_matches(
     return found
 
 
+def _commune_anchors(
+    gazetteer: Gazetteer, admin3: str | None, admin1: str | None, admin2: str | None
+) -> tuple[Place, ...]:
+    """Populated places named like the stated commune, inside (±5 km) the stated unit."""
+    if not admin3 or not normalise_name(admin3).base:
+        return ()
+    cache_key = (admin3, admin1, admin2)
+    cached = gazetteer.commune_anchor_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    normalised = normalise_name(admin3)
+    indexes = {gazetteer.names[i].place_index for i in gazetteer.by_base.get(normalised.base, ())}
+    indexes |= {
+        gazetteer.names[i].place_index for i in gazetteer.by_phonetic.get(phonetic_key(admin3), ())
+    }
+    unit = None
+    if gazetteer.boundaries is not None:
+        unit = gazetteer.boundaries.resolve_stated(admin1=admin1, admin2=admin2)
+    anchors = []
+    for index in sorted(indexes):
+        place = gazetteer.places[index]
+        if place.feature_class != "P":
+            continue
+        if unit is not None and gazetteer.boundaries is not None:
+            if gazetteer.boundaries.distance_to_unit_km(place.latitude, place.longitude, unit) > 5:
+                continue
+        elif (admin1 or admin2) and not (
+            {admin_key(n) for n in (admin1, admin2) if n} & gazetteer.admin_keys(place)
+        ):
+            continue
+        anchors.append(place)
+    result = tuple(anchors)
+    gazetteer.commune_anchor_cache[cache_key] = result
+    return result
+
+
+def _commune_factor(
+    place: Place, admin3: str | None, anchors: tuple[Place, ...], settings: GeocodeSettings
+) -> tuple[float, bool, str | None]:
+    """(factor, confirmed at commune level, reason)."""
+    if not anchors:
+        return 1.0, False, None
+    distance, nearest = min(
+        (haversine_km(place.latitude, place.longitude, anchor.latitude, anchor.longitude),
+         anchor.name)
+        for anchor in anchors
+    )  # fmt: skip
+    if distance <= settings.commune_confirm_km:
+        return 1.0, True, f"{distance:.0f} km from {nearest}, seat of stated commune"
+    return (
+        settings.commune_far_factor,
+        False,
+        f"{distance:.0f} km from the seat of stated commune {admin3}",
+    )
+
+
+def _stated_unit_is_small(
+    gazetteer: Gazetteer, admin1: str | None, admin2: str | None, settings: GeocodeSettings
+) -> tuple[bool, str | None]:
+    if not admin1 and not admin2:
+        return True, None  # no context stated: the namesake rules decide
+    if gazetteer.boundaries is None:
+        return True, None
+    unit = gazetteer.boundaries.resolve_stated(admin1=admin1, admin2=admin2)
+    if unit is None:
+        return False, "stated admin unit has no polygon"
+    area = gazetteer.boundaries.area_km2(unit)
+    if area <= settings.large_unit_km2:
+        return True, None
+    return False, f"stated unit {unit.name} is {area:,.0f} km² and the commune is not confirmed"
+
+
 def _admin_factor(
     gazetteer: Gazetteer, place: Place, admin1: str | None, admin2: str | None
 ) -> tuple[float, str | None]:
@@ -192,6 +281,7 @@ def geocode(
     admin2: str | None = None,
     near: tuple[float, float] | None = None,
     *,
+    admin3: str | None = None,
     settings: GeocodeSettings | None = None,
 ) -> GeocodeResult:
     """Find the place meant by ``name`` (see module docstring).
@@ -204,6 +294,8 @@ def geocode(
     if not normalise_name(name).base:
         return GeocodeResult(name, admin1, admin2, "not_found", None, (), "empty name")
     scored: list[Candidate] = []
+    anchors = _commune_anchors(gazetteer, admin3, admin1, admin2)
+    confirmed: set[int] = set()
     for place_index, (name_score, matched, how) in _name_matches(gazetteer, name, settings).items():
         place = gazetteer.places[place_index]
         weight = _FEATURE_WEIGHT.get(
@@ -211,10 +303,19 @@ def geocode(
         )
         admin_factor, admin_reason = _admin_factor(gazetteer, place, admin1, admin2)
         near_factor, near_km = _near_factor(place, near)
-        confidence = max(0.0, min(1.0, name_score * weight * admin_factor * near_factor))
+        commune_factor, commune_ok, commune_reason = _commune_factor(
+            place, admin3, anchors, settings
+        )
+        if commune_ok:
+            confirmed.add(place.geonameid)
+        confidence = max(
+            0.0, min(1.0, name_score * weight * admin_factor * commune_factor * near_factor)
+        )
         reasons = [how, f"{place.feature_code} weight {weight:.2f}"]
         if admin_reason:
             reasons.append(admin_reason)
+        if commune_reason:
+            reasons.append(commune_reason)
         if near_km is not None:
             reasons.append(f"{near_km:.0f} km from the given point")
         scored.append(
@@ -243,6 +344,22 @@ def geocode(
             f"{len(rivals) + 1} places more than {settings.ambiguity_km:g} km apart fit"
             f" about equally ({best.confidence:.2f})",
         )  # fmt: skip
+    commune_rivals = [
+        other
+        for other in scored[1:]
+        if best.place.geonameid not in confirmed
+        and other.place.geonameid in confirmed
+        and other.confidence >= settings.threshold
+        and haversine_km(best.place.latitude, best.place.longitude,
+                         other.place.latitude, other.place.longitude) > settings.ambiguity_km
+    ]  # fmt: skip
+    if commune_rivals:
+        return GeocodeResult(
+            name, admin1, admin2, "ambiguous", None, candidates,
+            f"best {best.matched_name!r} ({best.confidence:.2f}) is not in stated commune "
+            f"{admin3}, {commune_rivals[0].matched_name!r} ({commune_rivals[0].confidence:.2f})"
+            " is",
+        )  # fmt: skip
     namesakes = [
         other
         for other in scored[1:]
@@ -263,4 +380,15 @@ def geocode(
             ),
         )
         candidates = (best, *candidates[1:])
+    if best.confidence >= settings.high_confidence and best.place.geonameid not in confirmed:
+        small, why = _stated_unit_is_small(gazetteer, admin1, admin2, settings)
+        if not small and near is None:
+            capped = settings.high_confidence - 0.01
+            best = replace(
+                best,
+                confidence=capped,
+                confidence_label=_label(capped, settings),
+                reasons=(*best.reasons, f"not high: {why}"),
+            )
+            candidates = (best, *candidates[1:])
     return GeocodeResult(name, admin1, admin2, "found", best, candidates, "; ".join(best.reasons))

@@ -40,6 +40,9 @@ _QUALIFIERS = {
     "dogon": "dogon", "bambara": "bambara", "bozo": "bozo", "sonrai": "sonrai",
     "songhai": "sonrai", "tamasheq": "tamasheq", "bella": "bella", "marka": "marka",
     "rimaibe": "rimaibe", "foulbe": "peulh",
+    # Bambara "koura"/"coura" (new): "Heremakono Koura" is the daughter village of
+    # "Heremakono", often written without the word; treated like a quarter qualifier.
+    "koura": "koura", "coura": "koura", "kura": "koura",
 }  # fmt: skip
 _SPACES = re.compile(r"\s+")
 

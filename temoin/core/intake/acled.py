@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,13 +106,22 @@ def _count(raw: Mapping[str, str], column: str) -> int | None:
 
 
 def _actors(raw: Mapping[str, str]) -> tuple[ActorName, ...]:
+    get = raw.get
+    return _actor_names(get("actor1") or "", get("inter1") or None, get("assoc_actor_1") or "",
+                        get("actor2") or "", get("inter2") or None, get("assoc_actor_2") or "")
+
+
+@lru_cache(maxsize=8192)
+def _actor_names(actor1: str, inter1: str | None, assoc1: str, actor2: str, inter2: str | None,
+                 assoc2: str) -> tuple[ActorName, ...]:
+    """The actor names of a row (records are immutable: rows naming the same actors, as
+    most do, share one tuple)."""
     actors: list[ActorName] = []
-    for side in (1, 2):
-        inter = _optional(raw, f"inter{side}")
-        name = _text(raw, f"actor{side}")
+    for side, name, inter, associated_names in ((1, actor1, inter1, assoc1),
+                                                (2, actor2, inter2, assoc2)):
         if name:
             actors.append(ActorName(name=name, role=f"actor{side}", side=side, type_code=inter))
-        for associated in _text(raw, f"assoc_actor_{side}").split(";"):
+        for associated in associated_names.split(";"):
             if associated.strip():
                 actors.append(
                     ActorName(name=associated.strip(), role=f"assoc_actor_{side}", side=side)
@@ -120,13 +130,25 @@ def _actors(raw: Mapping[str, str]) -> tuple[ActorName, ...]:
 
 
 def _acts(raw: Mapping[str, str], act_map: ActTypeMap) -> tuple[ActClaim, ...]:
-    event_type = _text(raw, "event_type")
+    event_type = raw.get("event_type") or ""
     if not event_type:
         raise _RowProblem("event_type", "missing_value", "empty")
-    sub_event_type = _optional(raw, "sub_event_type")
+    acts = _act_claims(act_map, event_type, raw.get("sub_event_type") or None,
+                       (raw.get("civilian_targeting") or "").casefold() == "civilian targeting")
+    if acts is None:
+        raise _RowProblem("event_type", "unknown_event_type", f"{event_type!r} is not mapped")
+    return acts
+
+
+@lru_cache(maxsize=4096)
+def _act_claims(
+    act_map: ActTypeMap, event_type: str, sub_event_type: str | None, targeting: bool
+) -> tuple[ActClaim, ...] | None:
+    """The act claims of an (event type, sub-type, civilian targeting) triple, or ``None``
+    when the event type is not mapped (cached: a file uses a few dozen triples)."""
     mappings = act_map.lookup(event_type, sub_event_type)
     if mappings is None:
-        raise _RowProblem("event_type", "unknown_event_type", f"{event_type!r} is not mapped")
+        return None
     acts = [
         ActClaim(
             act_type_code=mapping.act_type_code,
@@ -136,8 +158,7 @@ def _acts(raw: Mapping[str, str], act_map: ActTypeMap) -> tuple[ActClaim, ...]:
         )
         for mapping in mappings
     ]
-    targeting = _text(raw, "civilian_targeting").casefold()
-    if targeting == "civilian targeting" and all(
+    if targeting and all(
         act.act_type_code not in {"attack_on_civilians", "sexual_violence", "abduction"}
         for act in acts
     ):

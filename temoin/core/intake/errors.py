@@ -18,11 +18,13 @@ Exception tree::
         ├── DecryptionError          code="decryption_failed"
         ├── MissingAttachmentError   code="attachment_missing"
         └── SignatureMismatchError   code="signature_mismatch"
+    AuthorizationError           code="authorization_invalid" (a malformed Digest header)
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AuthorizationError",
     "DecryptionError",
     "EmptyFileError",
     "EncodingError",
@@ -116,3 +118,9 @@ class SignatureMismatchError(SubmissionError):
     """The decrypted content does not match the submission's element signature."""
 
     code = "signature_mismatch"
+
+
+class AuthorizationError(IntakeError):
+    """An HTTP ``Authorization: Digest …`` header that cannot be parsed or lacks a field."""
+
+    code = "authorization_invalid"

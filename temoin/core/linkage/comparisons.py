@@ -213,6 +213,7 @@ def _date_comparison(
     text: str | None = None,
     same_day_m: float = 0.7,
     overlap_m: float = 0.1,
+    precise_overlap_m: float | None = None,
 ) -> dict[str, Any]:
     """Interval dates: same day, a typo, overlapping intervals, within windows, else."""
     gap = _gap(low, high)
@@ -228,6 +229,18 @@ def _date_comparison(
     if text is not None:
         levels.append(
             _lvl(cll.DamerauLevenshteinLevel(text, 1), "one typo in the date", 0.1, 0.002)
+        )
+    if precise_overlap_m is not None:
+        # Two exact ages (birth intervals about two years wide) that overlap say much more
+        # than two rounded or approximate ages (intervals of ten years) that do.
+        narrow = f"{high}_l - {low}_l <= 800 AND {high}_r - {low}_r <= 800"
+        levels.append(
+            _lvl(
+                _custom(f"{gap} = 0 AND {narrow}"),
+                "precise intervals overlap (exact ages)",
+                precise_overlap_m,
+                0.01,
+            )
         )
     levels.append(
         _lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", overlap_m, 0.01)
@@ -412,7 +425,8 @@ def person_splink_settings(
                 text="birth_text" if "birth_text" in present_columns else None,
                 # Most birth intervals come from (approximate) ages: overlap is the usual match.
                 same_day_m=0.3 if "birth_text" in present_columns else 0.05,
-                overlap_m=0.5,
+                overlap_m=0.5 if "birth_text" in present_columns else 0.35,
+                precise_overlap_m=None if "birth_text" in present_columns else 0.45,
             )
         )
     if has_place and "death_low" not in present_columns:

@@ -1,8 +1,8 @@
 """Run Splink on a prepared table: backend, training, prediction, model JSON.
 
-Backends: DuckDB (default; memory bounded by ``memory_limit_mb`` with spill to
-``temp_directory``, ``threads`` and chunked prediction) and Spark local mode (same
-Splink settings; needs ``pyspark``).  Training is unsupervised — u by random
+Backends (:mod:`~temoin.core.linkage.backends`): DuckDB (default; memory bounded by
+``memory_limit_mb`` with spill to a private temporary directory, ``threads`` and
+chunked prediction) and Spark local mode (same Splink settings; needs ``pyspark``).  Training is unsupervised — u by random
 sampling, m by expectation-maximisation on the ``em_blocking`` rules — or uses the
 priors written in :mod:`temoin.core.linkage.comparisons`.  Reviewed pairs then move
 each m probability toward what the analysts saw (a Dirichlet-style blend with the
@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import logging
 import math
-import uuid
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pandas as pd
 from splink import Linker, SettingsCreator
 from splink.internals.exceptions import EMTrainingException
 
+from temoin.core.linkage.backends import Backend, open_backend
 from temoin.core.linkage.comparisons import blocking_rule_sql, usable_rules
-from temoin.core.linkage.errors import BackendUnavailableError, InvalidSettingsError
+from temoin.core.linkage.errors import InvalidSettingsError
 from temoin.core.linkage.settings import LinkageSettings
 
 __all__ = ["EngineResult", "run_splink"]
@@ -45,121 +45,7 @@ class EngineResult:
     model: dict[str, Any]
     messages: tuple[str, ...]
     labels_used_for_m: int
-
-
-def _duckdb_api(settings: LinkageSettings) -> Any:
-    from splink import DuckDBAPI
-
-    connection = duckdb.connect(":memory:")
-    if settings.memory_limit_mb is not None:
-        connection.execute(f"SET memory_limit = '{int(settings.memory_limit_mb)}MB'")
-        connection.execute("SET preserve_insertion_order = false")
-    if settings.temp_directory is not None:
-        connection.execute("SET temp_directory = ?", [settings.temp_directory])
-    if settings.threads is not None:
-        connection.execute(f"SET threads = {int(settings.threads)}")
-    return DuckDBAPI(connection)
-
-
-_SPARK: Any = None
-
-
-def spark_session(threads: int | None = None) -> Any:
-    """A shared local Spark session (created once per process)."""
-    global _SPARK
-    if _SPARK is not None:
-        return _SPARK
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as error:
-        raise BackendUnavailableError(
-            "backend 'spark' needs pyspark (pip install pyspark) and Java 17"
-        ) from error
-    from splink.backends.spark import similarity_jar_location
-
-    _SPARK = (
-        SparkSession.builder.master(f"local[{threads or 2}]")
-        .config("spark.jars", similarity_jar_location())
-        .appName("temoin-linkage")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
-    _SPARK.sparkContext.setLogLevel("ERROR")
-    _SPARK.sparkContext.setCheckpointDir("/tmp/temoin_spark_checkpoints")
-    return _SPARK
-
-
-def _db_api(settings: LinkageSettings) -> Any:
-    if settings.backend == "duckdb":
-        return _duckdb_api(settings)
-    from splink import SparkAPI
-
-    return SparkAPI(spark_session=spark_session(settings.threads), break_lineage_method="parquet")  # type: ignore[no-untyped-call]  # splink does not annotate SparkAPI
-
-
-_NUMERIC_COLUMNS = frozenset(
-    {
-        "unique_id",
-        "death_low",
-        "death_high",
-        "death_year",
-        "birth_low",
-        "birth_high",
-        "birth_year",
-        "lat",
-        "lon",
-        "event_low",
-        "event_high",
-        "event_year",
-        "killed_low",
-        "killed_high",
-    }
-)
-_ARRAY_COLUMNS = frozenset({"act_types", "perpetrators"})
-
-
-def _register(db_api: Any, table: pd.DataFrame, settings: LinkageSettings) -> Any:
-    if settings.backend == "spark":
-        spark = spark_session(settings.threads)
-        rows, schema = _spark_rows(table)
-        return db_api.register(
-            spark.createDataFrame(rows, schema=schema),
-            dataset_display_name=f"records_{uuid.uuid4().hex[:12]}",
-        )
-    return db_api.register(table, dataset_display_name=f"records_{uuid.uuid4().hex[:12]}")
-
-
-def _spark_rows(table: pd.DataFrame) -> tuple[list[tuple[Any, ...]], Any]:
-    """Rows and an explicit schema: Spark must see NULL (not NaN, not the string 'None')."""
-    from pyspark.sql import types
-
-    fields = []
-    for column in table.columns:
-        if column in _NUMERIC_COLUMNS:
-            kind: Any = types.DoubleType() if column in ("lat", "lon") else types.LongType()
-        elif column in _ARRAY_COLUMNS:
-            kind = types.ArrayType(types.StringType())
-        else:
-            kind = types.StringType()
-        fields.append(types.StructField(column, kind, nullable=True))
-
-    def clean(value: Any, column: str) -> Any:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        if column in _NUMERIC_COLUMNS:
-            return float(value) if column in ("lat", "lon") else int(value)
-        if column in _ARRAY_COLUMNS:
-            return [str(item) for item in value]
-        return str(value)
-
-    columns = list(table.columns)
-    rows = [
-        tuple(clean(value, column) for value, column in zip(row, columns, strict=True))
-        for row in table.itertuples(index=False)
-    ]
-    return rows, types.StructType(fields)
+    seconds_by_phase: dict[str, float] = field(default_factory=dict)
 
 
 def _train_em(
@@ -258,15 +144,44 @@ def run_splink(
     matched_label_ids: Sequence[tuple[int, int]] = (),
     model: dict[str, Any] | None = None,
 ) -> EngineResult:
-    """Train (unless ``model`` is given) and predict; returns pairs above ``review_low``."""
+    """Train (unless ``model`` is given) and predict; returns pairs above ``review_low``.
+
+    The backend's private spill and checkpoint directories are removed before this
+    returns, also when it raises.
+    """
+    with open_backend(settings) as backend:
+        return _run(
+            backend,
+            table,
+            settings=settings,
+            build_settings=build_settings,
+            present=present,
+            deterministic_rules=deterministic_rules,
+            matched_label_ids=matched_label_ids,
+            model=model,
+        )
+
+
+def _run(
+    backend: Backend,
+    table: pd.DataFrame,
+    *,
+    settings: LinkageSettings,
+    build_settings: Callable[[set[str], float], SettingsCreator],
+    present: set[str],
+    deterministic_rules: Sequence[str],
+    matched_label_ids: Sequence[tuple[int, int]],
+    model: dict[str, Any] | None,
+) -> EngineResult:
     messages: list[str] = []
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
     n_records = len(table)
     total_pairs = n_records * (n_records - 1) / 2
     prior = settings.probability_two_random_records_match or min(
         0.05, max(1e-7, n_records / max(total_pairs, 1.0) / 2)
     )
-    db_api = _db_api(settings)
-    frame = _register(db_api, table, settings)
+    frame = backend.register(table)
     creator = build_settings(present, prior)
     if model is not None:
         creator_or_model: Any = with_parameters(creator, model, dialect=settings.backend)
@@ -287,6 +202,8 @@ def run_splink(
             )
         else:
             messages.append(f"only {n_records} records: expert m and u priors used")
+    phases["train"] = time.perf_counter() - started
+    started = time.perf_counter()
     pairs = _predict(linker, settings)
     trained = linker.misc.save_model_to_json()
     used = 0
@@ -299,13 +216,16 @@ def run_splink(
         if used:
             trained = _blend_labels(trained, labelled)
             retrained = with_parameters(creator, trained, dialect=settings.backend)
-            linker = Linker(
-                _register(_db_api(settings), table, settings), retrained, log_level=None
-            )
+            linker = Linker(backend.register(table), retrained, log_level=None)
             pairs = _predict(linker, settings)
             messages.append(f"m probabilities updated from {used} reviewed matching pairs")
+    phases["predict"] = time.perf_counter() - started
     return EngineResult(
-        pairs=pairs, model=trained, messages=tuple(messages), labels_used_for_m=used
+        pairs=pairs,
+        model=trained,
+        messages=tuple(messages),
+        labels_used_for_m=used,
+        seconds_by_phase=phases,
     )
 
 
@@ -323,6 +243,7 @@ def _predict(linker: Linker, settings: LinkageSettings) -> pd.DataFrame:
             threshold_match_probability=settings.review_low, warning_mode="never"
         )
     pairs: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # splink does not annotate it
+    predictions.drop_table_from_database_and_remove_from_cache()
     pairs["match_probability"] = (
         pairs["match_probability"].astype(float).map(lambda p: 0.0 if math.isnan(p) else p)
     )

@@ -65,6 +65,7 @@ _PARTICLES = {
     "ibn": "ben",
     "welet": "welet",
     "walet": "welet",
+    "wallet": "welet",
     "mint": "mint",
     "bint": "mint",
 }
@@ -267,7 +268,9 @@ def normalise_name(
     script_keys: list[str] = []
     scripts: set[str] = set()
 
-    def prepare(text: str | None) -> tuple[list[str], list[bool], set[int]]:
+    def prepare(
+        text: str | None, *, family_part: bool = False
+    ) -> tuple[list[str], list[bool], set[int]]:
         if not text or not text.strip():
             return [], [], set()
         latin, key, script = _split_script(text)
@@ -276,12 +279,15 @@ def normalise_name(
         scripts.add(script)
         tokens, flags = _tokens(latin)
         tokens, flags = _drop_titles(tokens, flags)
+        if family_part and len(tokens) > 1 and tokens[0] == "o":
+            # "O. Mohamed" in a family-name field abbreviates the patronymic "Ould".
+            tokens[0] = "ould"
         return _bind_particles(tokens, flags)
 
     swapped = False
     if given is not None or family is not None:
         given_tokens, _, _ = prepare(given)
-        family_tokens, _, _ = prepare(family)
+        family_tokens, _, _ = prepare(family, family_part=True)
         given_kinds = {variants.kind(t) for t in given_tokens}
         family_kinds = {variants.kind(t) for t in family_tokens}
         if given_kinds == {"family"} and family_kinds == {"given"}:

@@ -19,8 +19,10 @@ import pandas as pd
 
 from temoin.core.linkage.clusters import cluster_pairs, conflicting_clusters, sample_clusterings
 from temoin.core.linkage.comparisons import person_splink_settings
+from temoin.core.linkage.context import add_context_keys, apply_incident_context
 from temoin.core.linkage.engine import run_splink
 from temoin.core.linkage.errors import InvalidRecordError, LabelError
+from temoin.core.linkage.list_clusters import cluster_pairs_by_list
 from temoin.core.linkage.prepare import UnlinkedRecord, prepare_persons
 from temoin.core.linkage.records import PersonRecord, records_from_rows
 from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair, RunStatus
@@ -115,11 +117,14 @@ def finish_run(
         kind == "persons"
         and settings.require_name_evidence
         and len(pairs)
-        and "gamma_given_name" in pairs
+        and "gamma_name" in pairs
     ):
         # Same village and day is common among a massacre's victims: without any name that
-        # could be compared (e.g. Arabic script vs Latin), a pair is never an automatic link.
+        # could be compared (e.g. Arabic script vs Latin), a pair is never an automatic link
+        # unless the same document number identifies both records.
         no_name = pairs["gamma_name"] == -1
+        if "gamma_document_id" in pairs:
+            no_name &= pairs["gamma_document_id"] != 1
         pairs = pairs.assign(
             match_probability=pairs["match_probability"].where(
                 ~no_name, pairs["match_probability"].clip(upper=settings.review_low)
@@ -128,15 +133,27 @@ def finish_run(
     left = pairs["unique_id_l"].astype(int).tolist() if len(pairs) else []
     right = pairs["unique_id_r"].astype(int).tolist() if len(pairs) else []
     probability = pairs["match_probability"].astype(float).tolist() if len(pairs) else []
-    assignment = cluster_pairs(
-        n_nodes,
-        left,
-        right,
-        probability,
-        threshold=settings.match_threshold,
-        must_link=must,
-        cannot_link=cannot,
-    )
+    several_lists = len(pairs) > 0 and table["list_id"].nunique() > 1
+    if settings.clustering == "list_aware" and kind == "persons" and several_lists:
+        assignment = cluster_pairs_by_list(
+            table["list_id"].astype(str).tolist(),
+            left,
+            right,
+            probability,
+            threshold=settings.match_threshold,
+            must_link=must,
+            cannot_link=cannot,
+        )
+    else:
+        assignment = cluster_pairs(
+            n_nodes,
+            left,
+            right,
+            probability,
+            threshold=settings.match_threshold,
+            must_link=must,
+            cannot_link=cannot,
+        )
     linked = pd.DataFrame(
         {
             "list_id": table["list_id"],
@@ -270,12 +287,15 @@ def link_persons(
         matched_label_ids=must,
         model=model,
     )
+    pairs = result.pairs
+    if settings.incident_context:
+        pairs = apply_incident_context(pairs, add_context_keys(table), result.model)
     return finish_run(
         kind="persons",
         records=items,
         table=table,
         unlinked=prepared.unlinked,
-        pairs=result.pairs,
+        pairs=pairs,
         model=result.model,
         settings=settings,
         must=must,

@@ -5,7 +5,8 @@ phonetic key), date intervals as day numbers, place keys and blocking keys.  Rec
 that cannot be linked responsibly are *not* sent to Splink; they come back as
 :class:`UnlinkedRecord` with a reason:
 
-* ``no_name`` — no name at all;
+* ``no_name`` — no name at all, and no document number or full birth date with an
+  address or place to identify the person instead;
 * ``insufficient_evidence`` — e.g. a first name only and nothing else;
 * ``untransliterable_name_only`` — a name in Arabic/N'Ko script and too little else;
 * ``repeated_record`` — the same (list, record id) supplied twice;
@@ -26,6 +27,7 @@ import pandas as pd
 
 from temoin.core.linkage.names import NormalisedName, normalise_name
 from temoin.core.linkage.records import PersonRecord, date_interval, day_number
+from temoin.core.linkage.roles import put_names_in_place
 from temoin.core.linkage.variants import NameVariants, default_variants
 
 __all__ = ["PreparedPersons", "UnlinkedRecord", "place_key", "prepare_persons"]
@@ -171,7 +173,7 @@ def prepare_persons(
         row = _row(record, name, variants)
         evidence = _evidence_count(row)
         full_latin_name = bool(name.given_tokens) and bool(name.family_tokens)
-        if name.is_empty:
+        if name.is_empty and not _identified_without_name(row):
             unlinked.append(
                 UnlinkedRecord(record.record_id, record.list_id, "no_name", "no usable name")
             )
@@ -197,7 +199,7 @@ def prepare_persons(
             )
             continue
         rows.append(row)
-    _swap_by_corpus_roles(rows, variants)
+    put_names_in_place(rows, variants)
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["unique_id"] = range(len(table))
     return PreparedPersons(table=table, unlinked=tuple(unlinked), duplicate_lists=duplicate_lists)
@@ -232,47 +234,11 @@ _COLUMNS = [
     "lat",
     "lon",
     "document_id",
+    "document_sorted",
     "address_key",
     "name_min",
     "name_max",
 ]
-
-
-_SWAPPABLE = (
-    ("given_norm", "family_norm"),
-    ("given_canon", "family_canon"),
-    ("given_phon", "family_phon"),
-    ("given_first_letter", "family_first_letter"),
-)
-
-
-def _swap_by_corpus_roles(rows: list[dict[str, object]], variants: NameVariants) -> None:
-    """Put given/family back in order using how the whole input uses each name.
-
-    Lists write "TRAORE Moussa" or swap the fields; the variant file knows common names,
-    the input itself knows the rest: a name written as a family name in most records
-    (e.g. Diakité) is a family name.  A record is swapped only when *both* parts say so.
-    """
-    as_given: dict[str, int] = defaultdict(int)
-    as_family: dict[str, int] = defaultdict(int)
-    for row in rows:
-        if row["given_canon"] is not None and row["family_canon"] is not None:
-            as_given[str(row["given_canon"])] += 1
-            as_family[str(row["family_canon"])] += 1
-    for row in rows:
-        given, family = row["given_canon"], row["family_canon"]
-        if given is None or family is None:
-            continue
-        given_looks_family = as_family[str(given)] > 2 * as_given[str(given)]
-        family_looks_given = as_given[str(family)] > 2 * as_family[str(family)]
-        if given_looks_family and family_looks_given:
-            for left, right in _SWAPPABLE:
-                row[left], row[right] = row[right], row[left]
-            tokens = str(row["given_norm"]).split()
-            row["given_first_canon"] = variants.canonical(tokens[0]) if tokens else None
-            row["given_related"] = next(
-                (r for r in (variants.related_group(t) for t in tokens) if r), None
-            )
 
 
 def _row(record: PersonRecord, name: NormalisedName, variants: NameVariants) -> dict[str, object]:
@@ -324,6 +290,7 @@ def _row(record: PersonRecord, name: NormalisedName, variants: NameVariants) -> 
         "lat": record.latitude,
         "lon": record.longitude,
         "document_id": (record.document_id or "").strip() or None,
+        "document_sorted": _sorted_document(record.document_id),
         "address_key": _address_key(record.address),
         "name_min": min(all_canon) if all_canon else None,
         "name_max": max(all_canon) if all_canon else None,
@@ -336,3 +303,17 @@ def _address_key(value: str | None) -> str | None:
     text = unicodedata.normalize("NFKD", value.casefold())
     words = ["".join(c for c in word if c.isascii() and c.isalnum()) for word in text.split()]
     return " ".join(w for w in words if w) or None
+
+
+def _sorted_document(value: str | None) -> str | None:
+    """Characters of a document number in sorted order: a key that survives transposed digits."""
+    text = "".join(c for c in (value or "") if c.isalnum())
+    return "".join(sorted(text)) if len(text) >= 5 else None
+
+
+def _identified_without_name(row: dict[str, object]) -> bool:
+    """A nameless record still identifies someone by a document number or birth date + place."""
+    if row["document_id"] is not None:
+        return True
+    has_place = row["address_key"] is not None or row["village_key"] is not None
+    return row["birth_text"] is not None and has_place

@@ -35,6 +35,8 @@ PERSON_BLOCKING_COLUMNS = frozenset(
         "commune_key",
         "cercle_key",
         "document_id",
+        "document_sorted",
+        "birth_text",
         "sex",
         "name_script_key",
         "family_first_letter",
@@ -75,6 +77,11 @@ DEFAULT_PERSON_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("family_phon", "village_key"),
     ("given_phon", "village_key"),
     ("given_first_letter", "family_first_letter", "village_key"),
+    # Typed lists (FEBRL-like): full birth dates, transposed digits, suburb + postcode.
+    ("birth_text", "given_first_letter"),
+    ("birth_text", "family_first_letter"),
+    ("document_sorted",),
+    ("village_key", "commune_key"),
 )
 DEFAULT_INCIDENT_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("cercle_key", "event_year"),
@@ -86,6 +93,7 @@ DEFAULT_INCIDENT_BLOCKING: tuple[tuple[str, ...], ...] = (
 Backend = Literal["duckdb", "spark"]
 Training = Literal["em", "priors"]
 LinkType = Literal["link_and_dedupe", "link_only"]
+Clustering = Literal["list_aware", "components"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,8 @@ class LinkageSettings:
     birth_gap_years: tuple[int, ...] = (2, 5)
     distance_km_thresholds: tuple[float, ...] = (5.0, 25.0)
     use_term_frequencies: bool = False
+    incident_context: bool = True
+    clustering: Clustering = "list_aware"
     min_evidence_fields: int = 2
     require_name_evidence: bool = True
     probability_two_random_records_match: float | None = None
@@ -132,6 +142,8 @@ class LinkageSettings:
             found.append(f"link_type {self.link_type!r} is not link_and_dedupe or link_only")
         if self.backend not in ("duckdb", "spark"):
             found.append(f"backend {self.backend!r} is not duckdb or spark")
+        if self.clustering not in ("list_aware", "components"):
+            found.append(f"clustering {self.clustering!r} is not list_aware or components")
         if self.training not in ("em", "priors"):
             found.append(f"training {self.training!r} is not em or priors")
         for name in ("match_threshold", "review_low", "review_high"):

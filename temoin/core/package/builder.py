@@ -5,10 +5,12 @@ Layout (payload under ``data/``)::
     data/package.json                 index: format, log origin and key, witness keys, items
     data/checkpoint.note              signed (and co-signed) C2SP checkpoint covering every entry
     data/timestamps/checkpoint-N.tsr  RFC 3161 responses over the checkpoint body; roots/*.pem
+    data/anchors/checkpoint-M/…       earlier co-signed / time-stamped checkpoints (anchors.py)
     data/custody/entries.jsonl        exact leaf bytes of the items' custody entries (by seq)
     data/custody/proofs.json          RFC 9162 inclusion proof of each entry to the checkpoint
     data/items/<sha256>/content/<original|working-copy>.<ext>   decrypted bytes
-    data/items/<sha256>/record.json   the item record the ingest entry committed to
+    data/items/<sha256>/record.json   the item record the ingest entry committed to (courts)
+    data/items/<sha256>/record-redacted.json   instead, for non-judicial recipients (redaction.py)
     data/items/<sha256>/item.json     hashes, entry list, context (sources, events, acts)
     data/README.fr.md, README.en.md, VERIFY.md, verify_package.py
     package-signature.note            log-key signature over the bag manifests (tag file)
@@ -37,8 +39,10 @@ from temoin.core.custody.entry import canonical_json
 from temoin.core.custody.note import NoteSigner, NoteVerifier, add_signatures, parse_note
 from temoin.core.custody.timestamp import TimestampAuthority, request_timestamp
 from temoin.core.package import verify_package
+from temoin.core.package.anchors import CheckpointAnchor, write_anchors
 from temoin.core.package.errors import PackageError
 from temoin.core.package.readme import readme_en, readme_fr, verify_md
+from temoin.core.package.redaction import identifying_content_fields, redact_record
 from temoin.core.vault.records import Actor
 from temoin.core.vault.vault import Vault
 
@@ -97,13 +101,23 @@ def build_package(
     timestamp_authorities: Sequence[TimestampAuthority] = (),
     tsa_roots: Sequence[x509.Certificate] = (),
     organisation_name: str = "",
+    anchors: Sequence[CheckpointAnchor] = (),
+    anchor_roots: Sequence[x509.Certificate] = (),
+    disclosure: str = "full",
 ) -> PackageResult:
     """Export ``items`` (originals, or working copies for derivatives) into a new bag.
 
     The caller enforces consent limits and access rights before calling; shredded items are
     refused.  ``destination`` must not exist.  Each of ``timestamp_authorities`` time-stamps
     the checkpoint body (RFC 3161); tokens are verified against ``tsa_roots`` before use.
+
+    ``disclosure``: ``"full"`` (courts: the committed item records, file names and EXIF
+    included) or ``"redacted"`` (non-judicial recipients: ``record-redacted.json`` with
+    non-identifying values only; a working copy whose bytes still carry GPS/EXIF values is
+    refused, before anything is logged).
     """
+    if disclosure not in verify_package.DISCLOSURES:
+        raise PackageError(f"unknown disclosure {disclosure!r}: one of {verify_package.DISCLOSURES}")
     if destination.exists():
         raise PackageError(f"package destination {destination.name} already exists")
     if not items:
@@ -116,13 +130,21 @@ def build_package(
         if item.sha256 in seen:
             raise PackageError(f"item {item.sha256} is listed twice")
         seen.add(item.sha256)
+        if disclosure == "redacted" and summary.derived_from is not None:
+            identifying = identifying_content_fields(vault.read_record(item.sha256))
+            if identifying:
+                raise PackageError(
+                    f"working copy {item.sha256} still carries identifying values in its bytes "
+                    f"({', '.join(identifying)}): strip them and ingest a new working copy"
+                )
     log = vault.log
     staging = destination.with_name(destination.name + ".building")
     if staging.exists():
         shutil.rmtree(staging)
     try:
         for item in items:
-            _write_item(vault, item, staging / "items" / item.sha256, actor=actor, reason=reason)
+            _write_item(vault, item, staging / "items" / item.sha256, actor=actor, reason=reason,
+                        disclosure=disclosure)
         note = log.checkpoint()
         for witness in witnesses:
             previous = witness.last_seen(log.origin)
@@ -133,6 +155,7 @@ def build_package(
         log.add_cosignatures(note, signatures)
         _write_custody(vault, [i.sha256 for i in items], staging, checkpoint.size)
         (staging / "checkpoint.note").write_bytes(note)
+        write_anchors(log, staging, anchors, size=checkpoint.size, roots=anchor_roots)
         if timestamp_authorities:
             (staging / "timestamps" / "roots").mkdir(parents=True)
             for number, root in enumerate(tsa_roots):
@@ -148,6 +171,7 @@ def build_package(
             "log_key": log_signer.vkey(),
             "witness_keys": [w.vkey() for w in witness_keys],
             "items": [i.sha256 for i in items],
+            "disclosure": disclosure,
             "checkpoint_size": checkpoint.size,
             "exported_by": {
                 "actor": actor.id,
@@ -186,12 +210,18 @@ def build_package(
 
 
 def _write_item(
-    vault: Vault, item: ExportItem, directory: Path, *, actor: Actor, reason: str
+    vault: Vault, item: ExportItem, directory: Path, *, actor: Actor, reason: str, disclosure: str
 ) -> None:
     summary = vault.item(item.sha256)
     record = vault.record_bytes(item.sha256)
     (directory / "content").mkdir(parents=True)
-    (directory / "record.json").write_bytes(record)
+    if disclosure == "redacted":
+        reduced = redact_record(json.loads(record), record_sha256=summary.record_sha256)
+        (directory / "record-redacted.json").write_bytes(
+            json.dumps(reduced, indent=2, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+        )
+    else:
+        (directory / "record.json").write_bytes(record)
     name = _content_name(json.loads(record), working_copy=summary.derived_from is not None)
     vault.export_original(
         item.sha256, directory / "content" / name, actor=actor, reason=reason, action="export"

@@ -24,6 +24,8 @@ reçues, octet pour octet, avec leur chaîne de possession.
   `working-copy.*` une copie de travail (floutée, recadrée…) liée à son original.
 - `data/items/<sha256>/record.json` : la fiche de la pièce (métadonnées extraites, outil et version
   pour chaque valeur, constats) ; `item.json` : empreintes, entrées de possession, contexte.
+  Dans un paquet expurgé (destinataire non judiciaire), `record-redacted.json` la remplace : sans
+  nom de fichier, lieu, appareil ni EXIF ; elle cite l'empreinte de la fiche complète.
 - `data/custody/entries.jsonl` : les entrées du journal de possession (qui, rôle, organisation,
   quand en UTC, système, action, motif, empreinte de la pièce).
 - `data/custody/proofs.json` : preuves d'inclusion RFC 9162 de chaque entrée dans le journal.
@@ -49,7 +51,9 @@ byte, with their chain of custody.
 - `data/items/<sha256>/content/`: the file; `original.*` is the evidentiary copy, never altered,
   `working-copy.*` a working copy (blurred, cropped…) linked to its original.
 - `data/items/<sha256>/record.json`: the item record (extracted metadata with tool and version for
-  each value, findings); `item.json`: hashes, custody entries, context.
+  each value, findings); `item.json`: hashes, custody entries, context. In a redacted package
+  (non-judicial recipient) `record-redacted.json` replaces it: no file name, location, device or
+  EXIF values; it names the full record by its SHA-256.
 - `data/custody/entries.jsonl`: custody log entries (who, role, organisation, when in UTC, system,
   action, reason, item hash).
 - `data/custody/proofs.json`: RFC 9162 inclusion proof of every entry in the log.

@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 _DER = Encoding.DER
 
 FORMAT = "temoin-package/v1"
+DISCLOSURES = ("full", "redacted")  # full: courts; redacted: non-judicial recipients (reduced item records)
 Signature = tuple[str, bytes, bytes]  # key name, key id, signature bytes
 _HEX = {"sha256": re.compile(r"[0-9a-f]{64}\Z"), "sha512": re.compile(r"[0-9a-f]{128}\Z")}
 
@@ -80,6 +81,40 @@ def verify_inclusion(index: int, size: int, leaf_hash: bytes, proof: list[bytes]
         raise Failure(f"inclusion proof of entry {index} is too short")
     if result != root:
         raise Failure(f"inclusion proof of entry {index} does not lead to the checkpoint root")
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: list[bytes]) -> None:
+    """RFC 9162 section 2.1.4.2: tree ``new_root`` is an append-only extension of ``old_root``."""
+    if len(old_root) != 32 or len(new_root) != 32 or any(len(p) != 32 for p in proof):
+        raise Failure("hash of the wrong length in consistency proof")
+    if not 0 < old_size <= new_size:
+        raise Failure(f"consistency proof sizes {old_size} -> {new_size} are not increasing")
+    if old_size == new_size:
+        if proof or old_root != new_root:
+            raise Failure(f"two different roots for the same size {old_size}")
+        return
+    if not proof:
+        raise Failure(f"empty consistency proof for sizes {old_size} -> {new_size}")
+    path = ([old_root] if old_size & (old_size - 1) == 0 else []) + list(proof)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    first = second = path[0]
+    for node in path[1:]:
+        if sn == 0:
+            raise Failure(f"consistency proof {old_size} -> {new_size} is too long")
+        if fn & 1 or fn == sn:
+            first, second = _node_hash(node, first), _node_hash(node, second)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            second = _node_hash(second, node)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0 or first != old_root or second != new_root:
+        raise Failure(f"consistency proof {old_size} -> {new_size} does not verify")
 
 
 # --------------------------------------------------------------------------- signed notes (C2SP)
@@ -577,15 +612,18 @@ def verify(
                 report["cosigners"][witness.name] = check_note_signature(
                     text, signatures, witness, "checkpoint.note"
                 )
-        if len(report["cosigners"]) < quorum:
+        report["anchors"] = verified_anchors(data, key, witnesses, size, root, tsa_roots, report)
+        cosigners = set(report["cosigners"]) | {n for a in report["anchors"] for n in a["cosigners"]}
+        if len(cosigners) < quorum:
             raise Failure(
-                f"checkpoint.note: {len(report['cosigners'])} witness cosignatures, {quorum} required"
+                f"checkpoint.note: {len(cosigners)} witness cosignatures, {quorum} required"
             )
         report["checkpoint"] = {"origin": origin, "size": size, "root": root.hex()}
         report["timestamps"] = _verified_timestamps(data, text, tsa_roots, report["notes"])
-        if len(report["timestamps"]) < min_timestamps:
+        stamps = len(report["timestamps"]) + sum(len(a["timestamps"]) for a in report["anchors"])
+        if stamps < min_timestamps:
             raise Failure(
-                f"timestamps: {len(report['timestamps'])} valid RFC 3161 tokens, {min_timestamps} required"
+                f"timestamps: {stamps} valid RFC 3161 tokens, {min_timestamps} required"
             )
         entries = _verified_entries(data, size, root)
     except (Failure, KeyError, OSError, ValueError, TypeError) as exc:
@@ -599,8 +637,18 @@ def verify(
     present = sorted(p.name for p in (data / "items").iterdir())
     if sorted(listed) != present:
         report["package"].append("package.json: item list differs from data/items/")
+    disclosure = index.get("disclosure", "full")
+    if disclosure not in DISCLOSURES:
+        report["package"].append(f"package.json: unknown disclosure {disclosure!r}")
+    elif disclosure == "redacted":
+        report["notes"].append(
+            "redacted package (non-judicial recipient): item records are reduced (no file name, location, device "
+            "or EXIF values) and cannot be checked against the custody log; contents, hashes and custody entries "
+            "are fully verified / paquet expurgé : fiches réduites, contenus et journal vérifiés"
+        )
     for sha256 in present:
-        report["items"][sha256] = _verify_item(data / "items" / sha256, sha256, entries)
+        report["items"][sha256] = _verify_item(data / "items" / sha256, sha256, entries, disclosure=disclosure)
+    report["anchored"] = anchored_items(data, present, report["anchors"])
     return report
 
 
@@ -662,7 +710,22 @@ def _verified_entries(data: Path, size: int, root: bytes) -> dict[int, dict[str,
     return entries
 
 
-def _verify_item(item_dir: Path, sha256: str, entries: dict[int, dict[str, Any]]) -> list[str]:
+def _check_redacted_record(item_dir: Path, sha256: str, ingest: dict[str, Any]) -> list[str]:
+    """A redacted package carries record-redacted.json, never record.json; the reduced record
+    names the full one by the hash the custody log committed to."""
+    if (item_dir / "record.json").exists():
+        return ["record.json present in a redacted package"]
+    reduced = _load_json(item_dir / "record-redacted.json", f"{sha256}/record-redacted.json")
+    problems = []
+    if reduced.get("disclosure") != "redacted" or reduced.get("sha256") != sha256:
+        problems.append("record-redacted.json is not the reduced record of this item")
+    if reduced.get("record_sha256") != ingest["details"].get("record_sha256"):
+        problems.append("record-redacted.json names another record than the custody log")
+    return problems
+
+
+def _verify_item(item_dir: Path, sha256: str, entries: dict[int, dict[str, Any]], *,
+                 disclosure: str = "full") -> list[str]:
     problems: list[str] = []
     try:
         item = _load_json(item_dir / "item.json", f"{sha256}/item.json")
@@ -696,7 +759,9 @@ def _verify_item(item_dir: Path, sha256: str, entries: dict[int, dict[str, Any]]
             problems.append("content SHA-512 differs from the custody log")
         if content.stat().st_size != details.get("size"):
             problems.append("content size differs from the custody log")
-        if _hash_file(item_dir / "record.json", "sha256") != details.get("record_sha256"):
+        if disclosure == "redacted":
+            problems.extend(_check_redacted_record(item_dir, sha256, ingest))
+        elif _hash_file(item_dir / "record.json", "sha256") != details.get("record_sha256"):
             problems.append("record.json differs from the record committed to by the custody log")
         for key in ("sha256", "sha512", "size"):
             expected = sha256 if key == "sha256" else details.get(key)
@@ -707,6 +772,129 @@ def _verify_item(item_dir: Path, sha256: str, entries: dict[int, dict[str, Any]]
             str(exc) if isinstance(exc, Failure) else f"{exc.__class__.__name__}: {exc}"
         )
     return problems
+
+
+# --------------------------------------------------------------------------- anchors (earlier checkpoints)
+def _utc(timestamp: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: UP017 — Python 3.9
+
+
+def _anchor_dirs(folder: Path) -> list[Path]:
+    found = []
+    for path in folder.iterdir():
+        number = path.name[len("checkpoint-"):]
+        if path.name.startswith("checkpoint-") and number.isdigit() and path.is_dir():
+            found.append((int(number), path))
+        elif path.name != "roots":
+            raise Failure(f"anchors/{path.name}: unexpected entry")
+    return [path for _, path in sorted(found)]
+
+
+def verified_anchors(data: Path, key: Key, witnesses: list[Key], size: int, root: bytes,
+                     tsa_roots: tuple[Path, ...], report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check data/anchors/: earlier checkpoints co-signed by witnesses and time-stamped.
+
+    For each: the log signature, the consistency proof up to the package checkpoint, every
+    witness cosignature (keys given, else those listed in the package) and every RFC 3161
+    token (roots given, else those in anchors/roots/). One verdict line per element; a failed
+    element is also a package problem.
+    """
+    from cryptography import x509
+
+    folder = data / "anchors"
+    if not folder.is_dir():
+        return []
+    root_files = list(tsa_roots) or sorted((folder / "roots").glob("*.pem"))
+    roots = [x509.load_pem_x509_certificate(path.read_bytes()) for path in root_files]
+    anchors: list[dict[str, Any]] = []
+    for directory in _anchor_dirs(folder):
+        what = f"anchors/{directory.name}"
+        anchor: dict[str, Any] = {"size": None, "cosigners": {}, "timestamps": [], "verdicts": []}
+        anchors.append(anchor)
+        try:
+            text, signatures = open_note((directory / "checkpoint.note").read_bytes(), what)
+            check_note_signature(text, signatures, key, what)
+            anchor_origin, anchor_size, anchor_root = parse_checkpoint(text)
+            if anchor_origin != key.name or directory.name != f"checkpoint-{anchor_size}":
+                raise Failure(f"{what}: origin or size differ from the log and the folder name")
+            proof = _load_json(directory / "consistency.json", f"{what}/consistency.json")
+            hashes = proof.get("proof")
+            if (proof.get("from_size") != anchor_size or proof.get("to_size") != size
+                    or not isinstance(hashes, list)
+                    or not all(isinstance(h, str) and _HEX["sha256"].match(h) for h in hashes)):
+                raise Failure(f"{what}/consistency.json: malformed or for other sizes")
+            verify_consistency(anchor_size, size, anchor_root, root, [bytes.fromhex(h) for h in hashes])
+        except (Failure, OSError) as exc:
+            report["package"].append(f"{what}: {exc}" if isinstance(exc, OSError) else str(exc))
+            anchor["verdicts"].append(f"FAILED  {what}: {exc}")
+            continue
+        anchor["size"] = anchor_size
+        anchor["verdicts"].append(f"OK      anchor checkpoint {anchor_size}: signed by the log, "
+                                  f"consistent with the package checkpoint {size}")
+        known = {(w.name, w.key_id) for w in witnesses}
+        for witness in witnesses:
+            if not any(s[0] == witness.name and s[1] == witness.key_id for s in signatures):
+                continue
+            try:
+                when = check_note_signature(text, signatures, witness, what)
+            except Failure as exc:
+                report["package"].append(str(exc))
+                anchor["verdicts"].append(f"FAILED  {exc}")
+                continue
+            anchor["cosigners"][witness.name] = when
+            anchor["verdicts"].append(f"OK      cosigned by witness {witness.name} at "
+                                      f"{_utc(when or 0)} / cosigné par le témoin")
+        for name, key_id, _ in signatures:
+            if name != key.name and (name, key_id) not in known:
+                anchor["verdicts"].append(f"NOTE    cosignature by {name} not checked: its key was not given")
+        for token in sorted(directory.glob("timestamp-*.tsr")):
+            try:
+                if not roots:
+                    raise Failure("no TSA root certificate (give --tsa-root)")
+                facts = verify_timestamp(token.read_bytes(), text.encode(), roots)
+            except Failure as exc:
+                report["package"].append(f"{what}/{token.name}: {exc}")
+                anchor["verdicts"].append(f"FAILED  {what}/{token.name}: {exc}")
+                continue
+            anchor["timestamps"].append(facts)
+            anchor["verdicts"].append(f"OK      time-stamp {facts['gen_time']} by {facts['tsa']} "
+                                      "(RFC 3161) / horodatage vérifié")
+    if anchors and not tsa_roots and roots:
+        report["notes"].append("TSA roots of the anchors taken from the package itself: check them "
+                               "with the authorities / racines des horodateurs lues dans le paquet")
+    return anchors
+
+
+def anchored_items(data: Path, shas: list[str], anchors: list[dict[str, Any]]) -> dict[str, str]:
+    """For each item, the first verified anchor covering its ingest entry (earliest outside proof)."""
+    good = [a for a in anchors if a["size"] is not None and (a["cosigners"] or a["timestamps"])
+            and not any(v.startswith("FAILED") for v in a["verdicts"])]
+    found: dict[str, str] = {}
+    if not anchors:
+        return found
+    for sha256 in shas:
+        try:
+            seq = json.loads((data / "items" / sha256 / "item.json").read_bytes())["ingest_seq"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        anchor = next((a for a in good if isinstance(seq, int) and a["size"] > seq), None)
+        if anchor is None:
+            found[sha256] = ("not covered by a co-signed or time-stamped checkpoint / "
+                             "non couvert par un point de contrôle cosigné ou horodaté")
+            continue
+        cosigned = ", ".join(f"{n} at {_utc(t or 0)}" for n, t in sorted(anchor["cosigners"].items()))
+        stamped = ", ".join(f"{f['gen_time']} by {f['tsa']}" for f in anchor["timestamps"])
+        found[sha256] = (f"ingest entry {seq} is in checkpoint {anchor['size']}: witnessed by "
+                         f"{cosigned or 'none'}; time-stamped {stamped or 'none'}")
+    return found
+
+
+def print_anchors(report: dict[str, Any]) -> None:
+    for anchor in report.get("anchors", []):
+        for verdict in anchor["verdicts"]:
+            print(verdict)
 
 
 def report_ok(report: dict[str, Any]) -> bool:
@@ -750,11 +938,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         for stamp in report.get("timestamps", []):
             print(f"time-stamp: {stamp['gen_time']} by {stamp['tsa']} (RFC 3161, over the checkpoint)")
+        print_anchors(report)
     for sha256, problems in sorted(report["items"].items()):
         if problems:
             print(f"FAILED  {sha256}  NON VÉRIFIÉ: " + "; ".join(problems))
         else:
             print(f"OK      {sha256}  verified / vérifié")
+        if sha256 in report.get("anchored", {}):
+            print(f"        {report['anchored'][sha256]}")
     ok = report_ok(report)
     print(
         "VERDICT: ALL VERIFIED / TOUT EST VÉRIFIÉ"

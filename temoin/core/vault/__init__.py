@@ -17,6 +17,7 @@ from temoin.core.vault.aead import (
 from temoin.core.vault.content import Finding, extension_finding, extract_metadata, sniff_media_type
 from temoin.core.vault.errors import (
     DecryptionError,
+    DerivativesExistError,
     EmptyInputError,
     IntegrityError,
     ItemNotFoundError,
@@ -26,6 +27,7 @@ from temoin.core.vault.errors import (
     StorageFullError,
     VaultError,
 )
+from temoin.core.vault.fieldmeta import MAX_RECORD_BYTES, FieldRecord, check_field_record
 from temoin.core.vault.keywrap import KeyWrapper
 from temoin.core.vault.records import (
     INGEST_ACTIONS,
@@ -47,7 +49,9 @@ __all__ = [
     "ChunkEncryptor",
     "ConsistencyReport",
     "DecryptionError",
+    "DerivativesExistError",
     "EmptyInputError",
+    "FieldRecord",
     "Finding",
     "FixityResult",
     "IngestResult",
@@ -57,6 +61,7 @@ __all__ = [
     "ItemSummary",
     "KeyWrapError",
     "KeyWrapper",
+    "MAX_RECORD_BYTES",
     "LocalFileStorage",
     "StorageError",
     "StorageFullError",
@@ -64,6 +69,7 @@ __all__ = [
     "VaultError",
     "decrypt_bytes",
     "decrypt_chunks",
+    "check_field_record",
     "encrypt_bytes",
     "extension_finding",
     "extract_metadata",

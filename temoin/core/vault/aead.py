@@ -37,7 +37,7 @@ __all__ = [
 MAGIC: Final[bytes] = b"TMNVLT01"
 HEADER_SIZE: Final[int] = 19
 TAG_SIZE: Final[int] = 16
-DEFAULT_CHUNK_SIZE: Final[int] = 1 << 20
+DEFAULT_CHUNK_SIZE: Final[int] = 4 << 20
 MAX_CHUNKS: Final[int] = 1 << 32
 
 
@@ -76,7 +76,7 @@ class ChunkEncryptor:
         if self._index >= MAX_CHUNKS:
             raise ValueError("stream too long for this chunk size")
         ciphertext = self._aead.encrypt(
-            _nonce(self._prefix, self._index, last), bytes(plaintext), self.header
+            _nonce(self._prefix, self._index, last), plaintext, self.header
         )
         self._index += 1
         self._finished = last

@@ -6,6 +6,7 @@ Exception tree (each class has a stable ``code``)::
     ├── EmptyInputError               vault.empty_input
     ├── ItemNotFoundError             vault.item_not_found
     ├── ItemShreddedError             vault.item_shredded
+    ├── DerivativesExistError         vault.derivatives_exist
     ├── IntegrityError                vault.integrity_failed
     │   └── DecryptionError           vault.decryption_failed
     ├── StorageError                  vault.storage_failed
@@ -24,6 +25,7 @@ __all__ = [
     "IntegrityError",
     "ItemNotFoundError",
     "ItemShreddedError",
+    "DerivativesExistError",
     "KeyWrapError",
     "StorageError",
     "StorageFullError",
@@ -57,6 +59,17 @@ class ItemShreddedError(VaultError):
     """The item's data key was destroyed; its content is gone for good."""
 
     code = "vault.item_shredded"
+
+
+class DerivativesExistError(VaultError):
+    """Shredding an original that still has working copies, without ``with_derivatives``."""
+
+    code = "vault.derivatives_exist"
+
+    def __init__(self, message: str, *, item: str, derivatives: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.item = item
+        self.derivatives = derivatives
 
 
 class IntegrityError(VaultError):

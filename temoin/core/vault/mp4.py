@@ -44,7 +44,7 @@ class Mp4Scanner:
         self._moov_done: bytes | None = None
         self._problem: str | None = None
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes | memoryview) -> None:
         """Consume the next plaintext bytes."""
         if self._problem is not None or self._moov_done is not None:
             return

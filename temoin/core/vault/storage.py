@@ -14,8 +14,10 @@ or complete.  Temporary files of dead processes are swept by :meth:`sweep_tempor
 from __future__ import annotations
 
 import errno
+import io
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -24,7 +26,8 @@ from temoin.core.vault.errors import StorageError, StorageFullError
 
 __all__ = ["BlobStorage", "BlobWriter", "LocalFileStorage"]
 
-_SYNC_EVERY = 64 << 20
+WRITEBACK_EVERY = 32 << 20
+MAX_UNSYNCED = 256 << 20
 
 
 class BlobWriter(Protocol):
@@ -82,31 +85,95 @@ def _storage_error(exc: OSError, what: str) -> StorageError:
 
 
 class _LocalWriter:
+    """Unbuffered writes to ``tmp/…part``; a background thread keeps the disk busy.
+
+    Every ``writeback_every`` bytes the writer asks a flusher thread to ``fdatasync`` what was
+    written so far and goes on writing: the disk writes back while the pipeline hashes and
+    encrypts the next chunks, instead of one long ``fsync`` at the end (or per-chunk syncs
+    that stall the pipeline).  The writer waits only when more than ``max_unsynced`` bytes
+    are not yet on disk, which bounds dirty page cache.  :meth:`commit` still ends with a full
+    ``fsync`` before the rename, so durability does not depend on the flusher.
+    """
+
     def __init__(self, storage: LocalFileStorage) -> None:
         self._storage = storage
         self.temp_path = storage.root / "tmp" / f"{os.getpid()}-{secrets.token_hex(8)}.part"
-        self._handle: BinaryIO | None = open(self.temp_path, "wb")
-        self._unsynced = 0
+        self._handle: io.FileIO | None = io.FileIO(self.temp_path, "wb")
+        self._written = 0
+        self._requested = 0
+        self._synced = 0
+        self._cond = threading.Condition()
+        self._flusher: threading.Thread | None = None
+        self._flush_error: OSError | None = None
+        self._stopping = False
 
     def write(self, data: bytes) -> None:
         assert self._handle is not None, "write after commit or abort"
         try:
-            self._handle.write(data)
-            self._unsynced += len(data)
-            if self._unsynced >= _SYNC_EVERY:
-                # Start writeback early so the final fsync is short and dirty pages stay few.
-                self._handle.flush()
-                os.fdatasync(self._handle.fileno())
-                self._unsynced = 0
+            view = memoryview(data)
+            while view:
+                written = self._handle.write(view)
+                if written is None:  # pragma: no cover — only non-blocking files return None
+                    continue
+                view = view[written:]
+            self._written += len(data)
+            if self._written - self._requested >= self._storage.writeback_every:
+                self._request_writeback()
         except OSError as exc:
             self.abort()
             raise _storage_error(exc, "a blob") from exc
+
+    def _request_writeback(self) -> None:
+        with self._cond:
+            if self._flush_error is not None:
+                raise self._flush_error
+            self._requested = self._written
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_loop, name="vault-flush", daemon=True)
+                self._flusher.start()
+            self._cond.notify_all()
+            while self._written - self._synced > self._storage.max_unsynced and self._flush_error is None:
+                self._cond.wait()
+            if self._flush_error is not None:
+                raise self._flush_error
+
+    def _flush_loop(self) -> None:
+        assert self._handle is not None
+        fd = self._handle.fileno()
+        while True:
+            with self._cond:
+                while self._synced >= self._requested and not self._stopping:
+                    self._cond.wait()
+                if self._stopping:
+                    return
+                target = self._requested
+            try:
+                os.fdatasync(fd)
+            except OSError as exc:
+                with self._cond:
+                    self._flush_error = exc
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._synced = target
+                self._cond.notify_all()
+
+    def _stop_flusher(self) -> None:
+        if self._flusher is None:
+            return
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._flusher.join()
+        self._flusher = None
 
     def commit(self, name: str) -> None:
         assert self._handle is not None, "commit after commit or abort"
         target = self._storage.path_of(name)
         try:
-            self._handle.flush()
+            self._stop_flusher()
+            if self._flush_error is not None:
+                raise self._flush_error
             os.fsync(self._handle.fileno())
             self._handle.close()
             self._handle = None
@@ -120,6 +187,7 @@ class _LocalWriter:
             raise _storage_error(exc, name) from exc
 
     def abort(self) -> None:
+        self._stop_flusher()
         if self._handle is not None:
             self._handle.close()
             self._handle = None
@@ -127,10 +195,20 @@ class _LocalWriter:
 
 
 class LocalFileStorage:
-    """Objects as files under ``root``; atomic writes with fsync."""
+    """Objects as files under ``root``; atomic writes with fsync.
 
-    def __init__(self, root: Path) -> None:
+    Large objects are written back in the background every ``writeback_every`` bytes, with
+    at most ``max_unsynced`` bytes not yet on disk (see :class:`_LocalWriter`).
+    """
+
+    def __init__(
+        self, root: Path, *, writeback_every: int = WRITEBACK_EVERY, max_unsynced: int = MAX_UNSYNCED
+    ) -> None:
+        if not 0 < writeback_every <= max_unsynced:
+            raise ValueError("need 0 < writeback_every <= max_unsynced")
         self.root = Path(root)
+        self.writeback_every = writeback_every
+        self.max_unsynced = max_unsynced
         for sub in ("tmp", "blobs", "keys", "records", "pending"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 

@@ -22,7 +22,6 @@ never a log entry without its blob nor a blob without its entry.  Shredding appe
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import fcntl
 import hashlib
@@ -30,8 +29,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -48,13 +46,13 @@ from temoin.core.vault.aead import (
 )
 from temoin.core.vault.c2pa_check import read_c2pa
 from temoin.core.vault.content import (
-    SNIFF_BYTES,
     Finding,
     extension_finding,
     extract_metadata,
     sniff_media_type,
 )
 from temoin.core.vault.errors import (
+    DerivativesExistError,
     EmptyInputError,
     IntegrityError,
     ItemNotFoundError,
@@ -62,8 +60,9 @@ from temoin.core.vault.errors import (
     KeyWrapError,
     VaultError,
 )
+from temoin.core.vault.fieldmeta import FieldRecord, check_field_record
 from temoin.core.vault.keywrap import KeyWrapper
-from temoin.core.vault.mp4 import VIDEO_TYPES, Mp4Scanner
+from temoin.core.vault.pipeline import StreamDigest, stream_encrypt
 from temoin.core.vault.proofmode import check_proofmode_zip, looks_like_proofmode
 from temoin.core.vault.records import (
     INGEST_ACTIONS,
@@ -79,7 +78,6 @@ __all__ = ["RECORD_VERSION", "Vault"]
 
 RECORD_VERSION: Final[str] = "temoin.item.v1"
 METADATA_SIZE_LIMIT: Final[int] = 64 << 20
-_PIPELINE_DEPTH: Final[int] = 4
 # Files of these types (up to METADATA_SIZE_LIMIT) are kept in memory during ingest so that
 # metadata, ProofMode and C2PA checks can read them without any plaintext on disk.
 _INSPECTED_PREFIXES: Final[tuple[str, ...]] = ("image/", "video/", "audio/", "application/pdf", "application/zip")
@@ -95,16 +93,20 @@ def _is_proofmode(content: bytes) -> bool:
     return looks_like_proofmode(names)
 
 
-def _read_full(source: BinaryIO, size: int) -> bytes:
-    parts = []
-    remaining = size
-    while remaining:
-        chunk = source.read(remaining)
-        if not chunk:
-            break
-        parts.append(chunk)
-        remaining -= len(chunk)
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+def _check_field_records(
+    records: Sequence[FieldRecord], sha256: str, filename: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Finding]]:
+    verdicts: list[dict[str, Any]] = []
+    values: list[dict[str, Any]] = []
+    findings: list[Finding] = []
+    for position, record in enumerate(records, start=1):
+        verdict, record_values, record_findings = check_field_record(
+            record, position=position, sha256=sha256, filename=filename
+        )
+        verdicts.append(verdict)
+        values.extend(record_values)
+        findings.extend(record_findings)
+    return verdicts, values, findings
 
 
 class Vault:
@@ -198,12 +200,17 @@ class Vault:
         context: Mapping[str, Any] | None = None,
         derived_from: str | None = None,
         operation: Mapping[str, Any] | None = None,
+        field_records: Sequence[FieldRecord] = (),
     ) -> IngestResult:
         """Store a received file (or a derivative of an item) and log it.
 
         ``context`` (source, event and act references) goes into the encrypted record.
         A derivative needs ``derived_from`` (the original's SHA-256) and ``operation``
         (e.g. ``{"name": "blur_faces", "tool": "…", "tool_version": "…"}``).
+        ``field_records``: Tella/ODK metadata records received with the file (sidecars); each
+        is parsed, its declared hash compared, and its verdict and bytes kept in the record
+        (see :mod:`temoin.core.vault.fieldmeta`).  For a duplicate, only the verdicts are
+        logged (``details["proofs"]``): stored records are never rewritten.
         Raise :class:`EmptyInputError` for a zero-byte file; any other oddity is recorded as a
         finding and the file is preserved.
         """
@@ -226,15 +233,22 @@ class Vault:
                     context=context,
                     derived_from=derived_from,
                     operation=operation,
+                    field_records=field_records,
                 )
         data_key = new_data_key()
         writer = self.storage.begin_write()
         try:
-            digest = self._stream_encrypt(source, writer, data_key)
+            digest = stream_encrypt(
+                source,
+                writer,
+                ChunkEncryptor(data_key, chunk_size=self.chunk_size),
+                keep_prefixes=_INSPECTED_PREFIXES,
+                keep_limit=METADATA_SIZE_LIMIT,
+            )
         except BaseException:
             writer.abort()
             raise
-        sha256, sha512, size, blob_sha256, head, copy, video = digest
+        sha256, size = digest.sha256, digest.size
         if size == 0:
             writer.abort()
             raise EmptyInputError(
@@ -247,10 +261,13 @@ class Vault:
                 raise ItemShreddedError(
                     f"item {sha256} was shredded; the same bytes are not stored again"
                 )
-            entry = self._log_event(
-                "ingest_duplicate", sha256, actor, reason, {"first_ingest_seq": existing.seq}
-            )
-            return IngestResult(self.item(sha256), True, entry, ())
+            verdicts, _, record_findings = _check_field_records(field_records, sha256, filename)
+            duplicate_details: dict[str, Any] = {"first_ingest_seq": existing.seq}
+            if verdicts:
+                duplicate_details["proofs"] = [f"{v['type']}:{v['result']}" for v in verdicts]
+                duplicate_details["findings"] = [f.code for f in record_findings]
+            entry = self._log_event("ingest_duplicate", sha256, actor, reason, duplicate_details)
+            return IngestResult(self.item(sha256), True, entry, tuple(record_findings))
         try:
             return self._commit_new(
                 writer,
@@ -262,87 +279,12 @@ class Vault:
                 context=context,
                 derived_from=derived_from,
                 operation=operation,
-                sha256=sha256,
-                sha512=sha512,
-                size=size,
-                blob_sha256=blob_sha256,
-                head=head,
-                copy=copy,
-                video=video,
+                field_records=field_records,
+                digest=digest,
             )
         except BaseException:
             writer.abort()
             raise
-
-    def _stream_encrypt(
-        self, source: BinaryIO, writer: Any, data_key: bytes
-    ) -> tuple[str, str, int, str, bytes, bytes | None, Mp4Scanner | None]:
-        """One pass over the source with flat memory, as a small pipeline of threads.
-
-        This thread reads and encrypts; three single-thread executors (each keeps its tasks
-        in order) compute SHA-256 and SHA-512 of the plaintext and hash + write the
-        ciphertext.  hashlib and file writes release the GIL, so hashing, encryption and disk
-        I/O overlap; at most ``_PIPELINE_DEPTH`` chunks are in flight.
-        """
-        encryptor = ChunkEncryptor(data_key, chunk_size=self.chunk_size)
-        sha256, sha512, blob_hash = hashlib.sha256(), hashlib.sha512(), hashlib.sha256()
-
-        failed: list[BaseException] = []
-
-        def store(data: bytes) -> None:
-            if failed:  # an earlier write failed: the writer is already aborted
-                return
-            try:
-                blob_hash.update(data)
-                writer.write(data)
-            except BaseException as exc:
-                failed.append(exc)
-                raise
-
-        pending = _read_full(source, self.chunk_size)
-        head = pending[:SNIFF_BYTES]
-        sniffed = sniff_media_type(head)[0]
-        keep_copy = sniffed.startswith(_INSPECTED_PREFIXES)
-        video = Mp4Scanner() if sniffed in VIDEO_TYPES else None
-        copy: io.BytesIO | None = io.BytesIO() if keep_copy else None
-        size = 0
-        in_flight: collections.deque[tuple[Future[None], ...]] = collections.deque()
-        with (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-sha256") as hash256,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-sha512") as hash512,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-write") as output,
-        ):
-            try:
-                output.submit(store, encryptor.header).result()
-                while pending:
-                    size += len(pending)
-                    if video is not None:
-                        video.feed(pending)
-                    if copy is not None:
-                        if size <= METADATA_SIZE_LIMIT:
-                            copy.write(pending)
-                        else:
-                            copy = None
-                    following = _read_full(source, self.chunk_size)
-                    ciphertext = encryptor.encrypt_chunk(pending, last=not following)
-                    in_flight.append((
-                        hash256.submit(sha256.update, pending),
-                        hash512.submit(sha512.update, pending),
-                        output.submit(store, ciphertext),
-                    ))
-                    while len(in_flight) > _PIPELINE_DEPTH:
-                        for future in in_flight.popleft():
-                            future.result()
-                    pending = following
-                while in_flight:
-                    for future in in_flight.popleft():
-                        future.result()
-            finally:
-                for futures in in_flight:
-                    for future in futures:
-                        future.cancel()
-        kept = copy.getvalue() if copy is not None else None
-        return sha256.hexdigest(), sha512.hexdigest(), size, blob_hash.hexdigest(), head, kept, video
 
     def _commit_new(
         self,
@@ -356,15 +298,12 @@ class Vault:
         context: Mapping[str, Any] | None,
         derived_from: str | None,
         operation: Mapping[str, Any] | None,
-        sha256: str,
-        sha512: str,
-        size: int,
-        blob_sha256: str,
-        head: bytes,
-        copy: bytes | None,
-        video: Mp4Scanner | None,
+        field_records: Sequence[FieldRecord],
+        digest: StreamDigest,
     ) -> IngestResult:
-        media_type, media_tool = sniff_media_type(head)
+        sha256, sha512, size, blob_sha256 = digest.sha256, digest.sha512, digest.size, digest.blob_sha256
+        copy, video = digest.copy, digest.video
+        media_type, media_tool = sniff_media_type(digest.head)
         findings: list[Finding] = []
         mismatch = extension_finding(filename, media_type)
         if mismatch is not None:
@@ -401,6 +340,10 @@ class Vault:
                     f"image larger than {METADATA_SIZE_LIMIT} bytes: metadata not extracted",
                 )
             )
+        verdicts, record_values, record_findings = _check_field_records(field_records, sha256, filename)
+        proofs.extend(verdicts)
+        metadata.extend(record_values)
+        findings.extend(record_findings)
         record = {
             "version": RECORD_VERSION,
             "sha256": sha256,
@@ -550,12 +493,61 @@ class Vault:
             temporary.unlink(missing_ok=True)
         self._log_event(action, sha256, actor, reason, {"destination": "file"})
 
+    # ----------------------------------------------------------------- case-file links
+    def log_link(
+        self,
+        sha256: str,
+        *,
+        actor: Actor,
+        reason: str,
+        links: Mapping[str, Sequence[str | int]],
+        unlink: bool = False,
+    ) -> CustodyEntry:
+        """Append a ``link`` (or ``unlink``) entry: the item was attached to (detached from)
+        records of the case file, named by reference or id in ``links`` (e.g.
+        ``{"events": ["E-2022-0042"], "acts": [7], "sources": [12]}``; no names)."""
+        summary = self.item(sha256)
+        if summary.shredded and not unlink:
+            raise ItemShreddedError(f"item {sha256} was shredded; it cannot be linked again")
+        details = {kind: list(values) for kind, values in sorted(links.items()) if values}
+        if not details:
+            raise VaultError(f"a {'un' if unlink else ''}link entry for item {sha256} needs at least one record")
+        with self._locked():
+            return self._log_event("unlink" if unlink else "link", sha256, actor, reason, {"links": details})
+
     # ----------------------------------------------------------------- shredding
-    def shred(self, sha256: str, *, actor: Actor, reason: str, authority: str) -> CustodyEntry:
+    def derivatives(self, sha256: str) -> list[str]:
+        """Every working copy derived from an item, directly or from another working copy,
+        parents before children (from the custody log; no key needed)."""
+        found: list[str] = []
+        queue = [sha256]
+        while queue:
+            parent = queue.pop(0)
+            for entry in self.log.entries_for(parent):
+                if (
+                    entry.action == "derivative_created"
+                    and entry.related_sha256 == parent
+                    and entry.item_sha256 not in found
+                    and entry.item_sha256 != sha256
+                ):
+                    found.append(entry.item_sha256)
+                    queue.append(entry.item_sha256)
+        return found
+
+    def shred(
+        self, sha256: str, *, actor: Actor, reason: str, authority: str, with_derivatives: bool = False
+    ) -> CustodyEntry:
         """Destroy the item's data key (and record and blob): its content is unrecoverable.
 
         ``authority`` names the decision (e.g. a consent withdrawal reference).  Backups of
         ``blobs/`` stay unreadable as long as ``keys/`` is not kept in long-term backups.
+
+        Working copies (redactions, transcripts…) carry the same content: an item that still
+        has unshredded ones is refused with :class:`DerivativesExistError` listing them, unless
+        ``with_derivatives`` — then every working copy gets its own ``key_destroyed`` entry
+        (``details["with_original"]``), appended with the original's under one lock before
+        any object is deleted (recovery finishes deletions after a crash).  Returns the
+        original's entry.
         """
         summary = self.item(sha256)
         if summary.shredded:
@@ -563,10 +555,25 @@ class Vault:
         if not authority:
             raise VaultError(f"shredding item {sha256} needs the authority for the decision")
         with self._locked():
-            entry = self._log_event(
-                "key_destroyed", sha256, actor, reason, {"authority": authority}
-            )
-            self._finish_shred(sha256)
+            copies = [d for d in self.derivatives(sha256) if not self._is_shredded(d)]
+            if copies and not with_derivatives:
+                raise DerivativesExistError(
+                    f"item {sha256} has {len(copies)} working cop{'y' if len(copies) == 1 else 'ies'} "
+                    f"that would keep its content: {', '.join(copies)}; shred them first or "
+                    "shred with their original (with_derivatives)",
+                    item=sha256,
+                    derivatives=tuple(copies),
+                )
+            for copy in reversed(copies):  # children before parents, the original last
+                self._log_event(
+                    "key_destroyed", copy, actor, reason, {"authority": authority, "with_original": sha256}
+                )
+            details: dict[str, Any] = {"authority": authority}
+            if copies:
+                details["derivatives"] = copies
+            entry = self._log_event("key_destroyed", sha256, actor, reason, details)
+            for shredded in [*reversed(copies), sha256]:
+                self._finish_shred(shredded)
         return entry
 
     def _finish_shred(self, sha256: str) -> None:

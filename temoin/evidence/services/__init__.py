@@ -20,6 +20,8 @@ from temoin.evidence.services.items import (
     evidence_ingest,
     evidence_link,
     evidence_open_original,
+    evidence_unlink,
+    field_record_from,
 )
 from temoin.evidence.services.upkeep import (
     VerifyOutcome,
@@ -28,8 +30,28 @@ from temoin.evidence.services.upkeep import (
     evidence_shred,
     evidence_verify,
 )
+from temoin.evidence.services.witnessing import (
+    CosignatureRefused,
+    CosignOutcome,
+    PublishOutcome,
+    TimestampResult,
+    checkpoint_timestamp,
+    custody_checkpoint_publish,
+    witness_cosignature_accept,
+    witness_key_add,
+    witness_key_revoke,
+)
 
 __all__ = [
+    "CosignOutcome",
+    "CosignatureRefused",
+    "PublishOutcome",
+    "TimestampResult",
+    "checkpoint_timestamp",
+    "custody_checkpoint_publish",
+    "witness_cosignature_accept",
+    "witness_key_add",
+    "witness_key_revoke",
     "FILENAME_CONTEXT",
     "JUDICIAL",
     "RECIPIENT_KINDS",
@@ -45,5 +67,7 @@ __all__ = [
     "evidence_open_original",
     "evidence_rewrap_keys",
     "evidence_shred",
+    "evidence_unlink",
     "evidence_verify",
+    "field_record_from",
 ]

@@ -13,7 +13,7 @@ from temoin.audit.services import audit_record
 from temoin.cases import policy
 from temoin.cases.models import Act, Event, Source
 from temoin.core import sealing
-from temoin.core.vault import IngestResult
+from temoin.core.vault import MAX_RECORD_BYTES, FieldRecord, IngestResult
 from temoin.errors import PermissionDenied, Problems
 from temoin.evidence.errors import EvidenceShredded, vault_errors
 from temoin.evidence.models import EvidenceItem
@@ -54,6 +54,19 @@ class IngestOutcome:
     duplicate: bool
     findings: tuple[str, ...]
     custody_seq: int
+    proofs: tuple[str, ...] = ()
+
+
+def field_record_from(name: str, stream: Any) -> FieldRecord:
+    """A Tella/ODK metadata record from an upload or an open file (read up to the size limit + 1
+    byte, so :func:`evidence_ingest` can refuse an oversized one by name)."""
+    try:
+        content = stream.read(MAX_RECORD_BYTES + 1)
+    finally:
+        close = getattr(stream, "close", None)
+        if callable(close):
+            close()
+    return FieldRecord(name, bytes(content))
 
 
 def _store(actor: Any, result: IngestResult, *, filename: str | None, reason: str,
@@ -80,16 +93,28 @@ def _store(actor: Any, result: IngestResult, *, filename: str | None, reason: st
             "sha256": item.sha256, "size": item.size, "media_type": item.media_type,
             "duplicate": result.duplicate, "row_created": created,
             "findings": [f.code for f in result.findings], "custody_seq": result.entry.seq,
+            "proofs": list(result.entry.details.get("proofs", [])),
             "events": [e.reference for e in events], "acts": [a.pk for a in acts],
             "sources": [s.pk for s in sources]})
     return IngestOutcome(item, result.duplicate, tuple(f.code for f in result.findings),
-                         result.entry.seq)
+                         result.entry.seq, tuple(result.entry.details.get("proofs", [])))
 
 
 def evidence_ingest(*, actor: Any, file: Any, reason: str, source: Source | None = None,
                     events: Sequence[Event] = (), acts: Sequence[Act] = (),
-                    filename: str | None = None, declared_sha256: str | None = None) -> IngestOutcome:
+                    filename: str | None = None, declared_sha256: str | None = None,
+                    field_records: Sequence[FieldRecord] = (),
+                    unlinked: bool = False) -> IngestOutcome:
     """Store a received file in the vault and link it to a source, events and acts.
+
+    ``unlinked=True`` (intake only): a file that arrives before the records it produces — an
+    import batch's source file (referenced by its SHA-256 from the batch), an ODK attachment
+    (linked with :func:`evidence_link` once its submission is imported). The reason must name
+    the batch or submission.
+
+    ``field_records``: Tella/ODK metadata records that came with the file (see
+    ``temoin.core.vault.fieldmeta``); their verdicts (match / mismatch / absent / unreadable)
+    are kept in the item record and the custody entry, and a bad record never refuses the file.
 
     ``file``: a Django ``UploadedFile`` (on-disk uploads are read from their temporary path),
     a binary stream or a ``Path``. Works while the keys are sealed (wrapping needs only the
@@ -99,41 +124,92 @@ def evidence_ingest(*, actor: Any, file: Any, reason: str, source: Source | None
         raise PermissionDenied("Vous ne pouvez pas ajouter de pièce.")
     problems = Problems("evidence item (new)")
     _check_reason(problems, reason)
-    if not events and not acts and source is None:
+    if not events and not acts and source is None and not unlinked:
         problems.add("links", "required", "Une pièce se rattache à au moins un évènement, un acte ou une source.")
     _editable_links(actor, problems, events=events, acts=acts, source=source)
+    for position, record in enumerate(field_records, start=1):
+        if len(record.content) > MAX_RECORD_BYTES:
+            problems.add("field_records", "too_large",
+                         f"L'enregistrement de métadonnées {position} dépasse {MAX_RECORD_BYTES} octets.")
     problems.raise_if_any()
     name = filename or (file.name if isinstance(file, Path) else getattr(file, "name", None))
     context = {"events": [e.reference for e in events], "acts": [a.pk for a in acts],
                "sources": [source.pk] if source else []}
     with vault_errors():
         result = open_vault().ingest(_source_stream(file), actor=custody_actor(actor), reason=reason,
-                                     filename=name, declared_sha256=declared_sha256, context=context)
+                                     filename=name, declared_sha256=declared_sha256, context=context,
+                                     field_records=field_records)
     return _store(actor, result, filename=name, reason=reason, events=events, acts=acts,
                   sources=[source] if source else [])
 
 
-def evidence_link(*, actor: Any, item: EvidenceItem, reason: str, events: Sequence[Event] = (),
-                  acts: Sequence[Act] = (), sources: Sequence[Source] = ()) -> EvidenceItem:
-    """Link a visible item to more events, acts or sources (database only: the custody log
-    records what happens to the bytes; links are the case file's statement)."""
+def _link_details(events: Sequence[Event], acts: Sequence[Act], sources: Sequence[Source]) -> dict[str, Any]:
+    return {"events": [e.reference for e in events], "acts": [a.pk for a in acts],
+            "sources": [s.pk for s in sources]}
+
+
+def _check_link_change(actor: Any, item: EvidenceItem, reason: str, events: Sequence[Event],
+                       acts: Sequence[Act], sources: Sequence[Source], verb: str) -> Problems:
     if not policy.can_ingest_evidence(actor):
-        raise PermissionDenied("Vous ne pouvez pas rattacher de pièce.")
+        raise PermissionDenied(f"Vous ne pouvez pas {verb} de pièce.")
     problems = Problems(f"evidence item {item.sha256[:12]}")
     _check_reason(problems, reason)
     if not events and not acts and not sources:
-        problems.add("links", "required", "Rien à rattacher.")
+        problems.add("links", "required", f"Rien à {verb}.")
     _editable_links(actor, problems, events=events, acts=acts, source=None)
     for source in sources:
         _editable_links(actor, problems, events=(), acts=(), source=source)
+    return problems
+
+
+def evidence_link(*, actor: Any, item: EvidenceItem, reason: str, events: Sequence[Event] = (),
+                  acts: Sequence[Act] = (), sources: Sequence[Source] = ()) -> EvidenceItem:
+    """Link a visible item to more events, acts or sources.
+
+    Rows, a ``link`` custody entry (who, role, reason, item hash, the records by reference or
+    id) and the audit row in one transaction: the entry is appended after the rows change and
+    before the audit row, inside it, so a failed append rolls the rows back."""
+    problems = _check_link_change(actor, item, reason, events, acts, sources, "rattacher")
+    if item.shredded:
+        problems.add("sha256", "evidence.shredded", f"La pièce {item.sha256} est détruite.")
     problems.raise_if_any()
-    with transaction.atomic():
+    with transaction.atomic(), vault_errors():
         item.events.add(*events)
         item.acts.add(*acts)
         item.sources.add(*sources)
+        entry = open_vault().log_link(item.sha256, actor=custody_actor(actor), reason=reason,
+                                      links=_link_details(events, acts, sources))
         audit_record(actor=actor, action="evidence.link", target=item, reason=reason, details={
-            "sha256": item.sha256, "events": [e.reference for e in events],
-            "acts": [a.pk for a in acts], "sources": [s.pk for s in sources]})
+            "sha256": item.sha256, **_link_details(events, acts, sources), "custody_seq": entry.seq})
+    return item
+
+
+def evidence_unlink(*, actor: Any, item: EvidenceItem, reason: str, events: Sequence[Event] = (),
+                    acts: Sequence[Act] = (), sources: Sequence[Source] = ()) -> EvidenceItem:
+    """Withdraw links of an item (same rules and transaction as :func:`evidence_link`, custody
+    entry ``unlink``). Each record must be linked now, and at least one link must remain."""
+    problems = _check_link_change(actor, item, reason, events, acts, sources, "détacher")
+    linked = {"events": set(item.events.values_list("pk", flat=True)),
+              "acts": set(item.acts.values_list("pk", flat=True)),
+              "sources": set(item.sources.values_list("pk", flat=True))}
+    for kind, records in (("events", events), ("acts", acts), ("sources", sources)):
+        for record in records:
+            if record.pk not in linked[kind]:
+                label = record.reference if kind == "events" else record.pk
+                problems.add(kind, "not_linked", f"La pièce n'est pas rattachée à {label}.")
+    remaining = sum(len(linked[k] - {r.pk for r in records})
+                    for k, records in (("events", events), ("acts", acts), ("sources", sources)))
+    if remaining == 0:
+        problems.add("links", "last_link", "Une pièce reste rattachée à au moins un évènement, un acte ou une source.")
+    problems.raise_if_any()
+    with transaction.atomic(), vault_errors():
+        item.events.remove(*events)
+        item.acts.remove(*acts)
+        item.sources.remove(*sources)
+        entry = open_vault().log_link(item.sha256, actor=custody_actor(actor), reason=reason,
+                                      links=_link_details(events, acts, sources), unlink=True)
+        audit_record(actor=actor, action="evidence.unlink", target=item, reason=reason, details={
+            "sha256": item.sha256, **_link_details(events, acts, sources), "custody_seq": entry.seq})
     return item
 
 

@@ -15,14 +15,14 @@ from temoin.cases import policy
 from temoin.core import sealing
 from temoin.core.custody import NoteVerifier
 from temoin.errors import PermissionDenied, Problems
-from temoin.evidence.errors import vault_errors
+from temoin.evidence.errors import derivatives_refusal, vault_errors
 from temoin.evidence.models import EvidenceItem
 from temoin.evidence.services.common import (
     FILENAME_CONTEXT,
     _check_reason,
     custody_actor,
 )
-from temoin.evidence.vaultsetup import log_key, open_vault, signing_vault, unsealed_or_raise
+from temoin.evidence.vaultsetup import log_key, open_vault, unsealed_or_raise
 from temoin.keys.errors import IdentitiesSealed
 
 
@@ -83,9 +83,23 @@ def evidence_verify(*, actor: Any, sample: int | None = None, seed: int | None =
                          not_in_database)
 
 
-def evidence_shred(*, actor: Any, item: EvidenceItem, reason: str, authority: str) -> EvidenceItem:
+def _unshredded_copies(item: EvidenceItem) -> list[EvidenceItem]:
+    found: list[EvidenceItem] = []
+    level = list(item.derivatives.all())
+    while level:
+        found.extend(level)
+        level = list(EvidenceItem.objects.filter(derived_from__in=level).exclude(pk__in=[i.pk for i in found]))
+    return [copy for copy in found if not copy.shredded]
+
+
+def evidence_shred(*, actor: Any, item: EvidenceItem, reason: str, authority: str,
+                   with_derivatives: bool = False) -> EvidenceItem:
     """Crypto-shred: destroy the item's data key (and record and blob); custody entry
-    ``key_destroyed`` with who, when, why and under which authority. Administrators only."""
+    ``key_destroyed`` with who, when, why and under which authority. Administrators only.
+
+    Working copies carry the original's content: while any is not shredded, the shred is
+    refused (``evidence.derivatives_exist``, listing them by hash) unless ``with_derivatives``,
+    which shreds every copy too — one custody entry and one audit row per item."""
     if not policy.can_maintain_evidence(actor):
         raise PermissionDenied("Seul un administrateur peut détruire une pièce.")
     problems = Problems(f"evidence item {item.sha256[:12]}")
@@ -95,16 +109,28 @@ def evidence_shred(*, actor: Any, item: EvidenceItem, reason: str, authority: st
     if item.shredded:
         problems.add("sha256", "evidence.shredded", f"La pièce {item.sha256} est déjà détruite.")
     problems.raise_if_any()
+    copies = _unshredded_copies(item)
+    if copies and not with_derivatives:
+        raise derivatives_refusal(item.sha256, [c.sha256 for c in copies])
     with vault_errors():
-        entry = open_vault().shred(item.sha256, actor=custody_actor(actor), reason=reason,
-                                   authority=authority)
+        vault = open_vault()
+        first_seq = vault.log.size
+        entry = vault.shred(item.sha256, actor=custody_actor(actor), reason=reason,
+                            authority=authority, with_derivatives=with_derivatives)
+        shredded_now = {e.item_sha256: e.seq for e in (vault.log.entry(s) for s in range(first_seq, entry.seq + 1))
+                        if e.action == "key_destroyed"}
+    now = timezone.now()
     with transaction.atomic():
-        item.shredded, item.shredded_at = True, timezone.now()
-        item.filename_sealed = None
-        item.save(update_fields=["shredded", "shredded_at", "filename_sealed"])
-        audit_record(actor=actor, action="evidence.shred", target=item, reason=reason,
-                     details={"sha256": item.sha256, "authority": authority,
-                              "custody_seq": entry.seq})
+        for row in [*EvidenceItem.objects.filter(sha256__in=[s for s in shredded_now if s != item.sha256]), item]:
+            row.shredded, row.shredded_at, row.filename_sealed = True, now, None
+            row.save(update_fields=["shredded", "shredded_at", "filename_sealed"])
+            details: dict[str, Any] = {"sha256": row.sha256, "authority": authority,
+                                       "custody_seq": shredded_now[row.sha256]}
+            if row is not item:
+                details["with_original"] = item.sha256
+            elif len(shredded_now) > 1:
+                details["derivatives"] = sorted(s for s in shredded_now if s != item.sha256)
+            audit_record(actor=actor, action="evidence.shred", target=row, reason=reason, details=details)
     return item
 
 
@@ -114,13 +140,13 @@ def evidence_checkpoint(*, actor: Any) -> dict[str, Any]:
     if not policy.can_maintain_evidence(actor):
         raise PermissionDenied("Réservé aux administrateurs.")
     unsealed_or_raise()
-    with vault_errors(), signing_vault() as vault:
-        note = vault.log.checkpoint()
-    with transaction.atomic():
-        audit_record(actor=actor, action="evidence.checkpoint",
-                     details={"size": vault.log.size, "origin": vault.log.origin})
-    return {"origin": vault.log.origin, "size": vault.log.size, "checkpoint": note.decode(),
-            "vkey": log_key().vkey}
+    from temoin.evidence.services.witnessing import custody_checkpoint_publish
+
+    outcome = custody_checkpoint_publish(actor=actor)  # recorded, audited, time-stamped (TSAs)
+    return {"origin": outcome.checkpoint.origin, "size": outcome.checkpoint.size,
+            "checkpoint": outcome.note.decode(), "vkey": log_key().vkey,
+            "timestamps": [{"tsa_url": t.tsa_url, "status": t.status, "gen_time": t.gen_time,
+                            "error": t.error} for t in outcome.timestamps]}
 
 
 def evidence_rewrap_keys(*, actor: Any, old: sealing.UnsealedKeys, new_public_key: bytes,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -37,17 +38,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                   "form": forms.FilterForm(request.GET or None)}
     if events is not None:
         def compute() -> dict[str, object]:
-            months, regions, cercles = stats.by_month_and_place(events, request.user, kind)
-            return {
-                "total": sum(m.events for m in regions) if len(regions) < 40
-                else stats.plain(events).count(),
-                "months": months, "month_max": max([m.events for m in months] or [1]),
-                "regions": regions, "cercles": cercles,
-                "act_types": stats.by_act_type(events, vocab.term_labels("act_types")),
-                "perpetrators": stats.by_perpetrator(events, vocab.actor_labels())}
+            if not use_facts():
+                return stats.dashboard_straightforward(events, request.user, kind)
+            scope = stats.scope_for(request.user, filters)
+            return stats.dashboard_from_facts(scope, request.user, kind, events=events)
 
         context.update(cached(request, "dashboard", compute))
     return render(request, "web/dashboard.html", context)
+
+
+def use_facts() -> bool:
+    """Dashboard and map read the precomputed facts (``temoin.cases.facts``); the setting
+    ``TEMOIN_WEB_FACTS = False`` switches back to the straightforward queries (benchmark
+    baseline, or while a repair ``rebuild`` runs)."""
+    return bool(getattr(settings, "TEMOIN_WEB_FACTS", True))
 
 
 def cached(request: HttpRequest, name: str, compute: Callable[[], Any], *,
@@ -83,7 +87,11 @@ def map_data(request: HttpRequest) -> JsonResponse:
     colour_by = "perpetrator" if request.GET.get("colour") == "perpetrator" else "act_type"
 
     def compute() -> dict[str, Any]:
-        data = stats.map_data(events, colour_by=colour_by)
+        if use_facts():
+            data = stats.map_data_from_facts(stats.scope_for(request.user, filters),
+                                             colour_by=colour_by)
+        else:
+            data = stats.map_data(events, colour_by=colour_by)
         labels = vocab.actor_labels() if colour_by == "perpetrator" else \
             vocab.term_labels("act_types")
         data["labels"] = {c: labels.get(c, c) for c in data["categories"] if c}

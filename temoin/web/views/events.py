@@ -24,6 +24,8 @@ from temoin.cases.models import Confidentiality, EventLink, ReviewStatus
 from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFailed
 from temoin.web import flows, forms, geodata, vocab
 from temoin.web.filters import filtered_events, query_string
+from temoin.web.messages import problem_message
+from temoin.web.views import evidence as evidence_views
 from temoin.web.views.dashboard import cached
 
 PAGE_SIZE = 50
@@ -205,6 +207,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "partners": Organisation.objects.filter(is_host=False).order_by("short_name")
         if policy.can_share(request.user) else [],
         "relations": EventLink.Relation.choices,
+        **evidence_views.event_evidence_context(request, event, can_edit),
     })
 
 
@@ -232,12 +235,13 @@ def _attach(exc: ValidationFailed, form_by_prefix: dict[str, Any]) -> list[str]:
         for prefix, form in form_by_prefix.items():
             field = name[len(prefix):] if name.startswith(prefix) else None
             if field is not None and field in form.fields:
-                for _code, message in problems:
-                    form.add_error(field, message)
+                text = form.data.get(form.add_prefix(field)) if form.is_bound else None
+                for code, message in problems:
+                    form.add_error(field, problem_message(code, message, text=text))
                 placed = True
                 break
         if not placed:
-            loose += [f"{name} : {message}" for _code, message in problems]
+            loose += [f"{name} : {problem_message(code, message)}" for code, message in problems]
     return loose
 
 
@@ -363,8 +367,8 @@ def _message(request: HttpRequest, exc: TemoinError) -> None:
 
     if isinstance(exc, ValidationFailed):
         for _field, problems in exc.fields.items():
-            for _code, message in problems:
-                messages.error(request, message)
+            for code, message in problems:
+                messages.error(request, problem_message(code, message))
     else:
         messages.error(request, exc.message)
 

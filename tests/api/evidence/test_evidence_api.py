@@ -148,12 +148,22 @@ def test_derive_link_and_shred_endpoints(case):
     missing_reason = api.post(f"/api/evidence/{sha}/link/", {"events": [str(case.event.pk)]}, format="json")
     assert missing_reason.status_code == 400 and "reason" in missing_reason.json()["error"]["fields"]
     admin = client_for(case.world.admin)
-    shred = admin.post(f"/api/evidence/{sha}/shred/", {"reason": "retrait", "authority": "D-7"}, format="json")
+    copy_sha = derived.json()["sha256"]
+    refused = admin.post(f"/api/evidence/{sha}/shred/", {"reason": "retrait", "authority": "D-7"}, format="json")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "evidence.derivatives_exist"
+    assert refused.json()["error"]["derivatives"] == [copy_sha]
+    assert copy_sha in refused.json()["error"]["message"]
+    shred = admin.post(f"/api/evidence/{sha}/shred/", {"reason": "retrait", "authority": "D-7",
+                                                       "with_derivatives": True}, format="json")
     assert shred.status_code == 200 and shred.json()["shredded"] is True
-    gone = admin.post(f"/api/evidence/{sha}/original/", {"reason": "x"}, format="json")
-    assert gone.status_code == 409 and gone.json()["error"]["code"] == "evidence.shredded"
+    for gone_sha in (sha, copy_sha):
+        gone = admin.post(f"/api/evidence/{gone_sha}/original/", {"reason": "x"}, format="json")
+        assert gone.status_code == 409 and gone.json()["error"]["code"] == "evidence.shredded"
     actions = [e["action"] for e in admin.get(f"/api/evidence/{sha}/timeline/").json()["entries"]]
-    assert actions == ["ingest", "derivative_created", "key_destroyed"]
+    assert actions == ["ingest", "derivative_created", "link", "key_destroyed"]
+    copy_actions = [e["action"] for e in admin.get(f"/api/evidence/{copy_sha}/timeline/").json()["entries"]]
+    assert copy_actions == ["derivative_created", "key_destroyed"]
 
 
 def test_filename_never_on_disk_in_clear_nor_in_audit(case, vault_root):

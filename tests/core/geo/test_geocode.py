@@ -109,3 +109,58 @@ def test_unusable_near_point_is_an_error(gazetteer: Gazetteer) -> None:
     for near in ((float("nan"), 1.0), (95.0, 1.0), ("x", 1.0)):
         with pytest.raises(CoordinateError):
             gazetteer.geocode("Hombori", near=near)  # type: ignore[arg-type]
+
+
+# --- the stated commune (admin3) and the "high" label (cases from the real ACLED rows;
+# --- the places are GeoNames', the stated names are public admin names)
+
+
+def test_stated_commune_turns_a_wrong_exact_match_into_ambiguous(gazetteer: Gazetteer) -> None:
+    # Two villages of the Niono cercle: "Heremakono" (44 km from Siribala) and
+    # "Heremakono Koura" (9 km from Siribala). Without the commune the exact name won, 52 km
+    # from the event; with it, the geocoder refuses to choose.
+    without = gazetteer.geocode("Heremakono", admin1="Segou", admin2="Niono")
+    assert without.found and without.best is not None
+    assert without.best.place.geonameid == 6879433
+    with_commune = gazetteer.geocode("Heremakono", admin1="Segou", admin2="Niono",
+                                     admin3="Siribala")  # fmt: skip
+    assert with_commune.status == "ambiguous" and with_commune.best is None
+    assert "not in stated commune Siribala" in with_commune.reason
+    assert {c.place.geonameid for c in with_commune.candidates[:2]} == {6879433, 12220368}
+
+
+def test_koura_is_a_qualifier_like_peulh() -> None:
+    from temoin.core.geo import normalise_name
+
+    assert normalise_name("Héréma-Kono Coura").base == "herema kono"
+    assert normalise_name("Heremakono Koura").qualifier == "koura"
+    assert normalise_name("Koura").qualifier is None  # a name of its own
+
+
+def test_commune_seat_confirms_a_match(gazetteer: Gazetteer) -> None:
+    result = gazetteer.geocode("Bansi", admin1="Mopti", admin2="Bankass", admin3="Sokoura")
+    assert result.found and result.best is not None
+    assert result.best.place.geonameid == 2460400
+    assert result.best.confidence_label == "high"
+    assert "8 km from Sokoura, seat of stated commune" in result.best.reasons
+
+
+def test_unconfirmed_match_in_a_vast_cercle_is_not_high(gazetteer: Gazetteer) -> None:
+    # Gao cercle is ~35,000 km²; GeoNames has one "Amasrakad" in it, ACLED's is 160 km away
+    # in the commune of Anchawadi, which GeoNames does not list.
+    result = gazetteer.geocode("Amasrakad", admin1="Gao", admin2="Gao", admin3="Anchawadi")
+    assert result.found and result.best is not None
+    assert result.best.confidence_label == "medium"
+    assert result.best.confidence == pytest.approx(0.94)
+    assert "not high: stated unit Gao is 34,9" in result.best.reasons[-1]
+    small = gazetteer.geocode("Bansi", admin1="Mopti", admin2="Bankass")  # 6,300 km²
+    assert small.best is not None and small.best.confidence_label == "high"
+
+
+def test_far_from_commune_seat_lowers_but_does_not_refuse(gazetteer: Gazetteer) -> None:
+    plain = gazetteer.geocode("Tamalat", admin1="Gao", admin2="Menaka")
+    far = gazetteer.geocode("Tamalat", admin1="Gao", admin2="Menaka", admin3="Menaka")
+    assert plain.best is not None and far.best is not None
+    assert far.best.place.geonameid == plain.best.place.geonameid
+    assert far.best.confidence == pytest.approx(plain.best.confidence * 0.96, abs=1e-3)
+    assert any("from the seat of stated commune Menaka" in r for r in far.best.reasons)

@@ -7,16 +7,18 @@ import importlib.util
 import pytest
 
 from temoin.core.linkage import LinkageSettings, link_incidents, link_persons
-from temoin.core.linkage.engine import _duckdb_api
+from temoin.core.linkage.backends import open_backend
 from temoin.core.linkage.evaluation import cluster_pairs_from_assignments, pair_scores, true_pairs
 from temoin.core.linkage.synthetic import synthetic_lists
 
 
 def test_memory_limit_and_threads_reach_duckdb() -> None:
-    api = _duckdb_api(LinkageSettings(memory_limit_mb=256, threads=1))
-    limit = api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    threads = api._con.execute("SELECT current_setting('threads')").fetchone()[0]
-    assert limit in ("256.0 MiB", "244.1 MiB", "256.0MB", "256MB") and int(threads) == 1
+    with open_backend(LinkageSettings(memory_limit_mb=256, threads=1)) as backend:
+        assert backend.connection is not None
+        limit = backend.connection.execute("SELECT current_setting('memory_limit')").fetchone()
+        threads = backend.connection.execute("SELECT current_setting('threads')").fetchone()
+    assert limit is not None and limit[0] in ("256.0 MiB", "244.1 MiB", "256.0MB", "256MB")
+    assert threads is not None and int(threads[0]) == 1
 
 
 def test_em_training_runs_and_is_reported() -> None:

@@ -1,0 +1,232 @@
+"""Incident context: how much a shared name proves *among the victims of one incident*.
+
+Victims of one massacre share the village and the day, and often a community: two
+"Amadou Traoré" killed in the same village on the same day are two people, while the
+only Traoré on a list for that incident is very likely the "A. Traoré" of another list.
+Splink's u probabilities come from random pairs across the whole input, where sharing
+a name is rare; among the victims of one incident it is not.  This module corrects the
+match weight of pairs that Splink placed in the same incident (top level of the joint
+date-and-place comparison), in the spirit of term-frequency adjustment:
+
+* **name within the incident** — for the name level reached by the pair, the key that
+  agreed (full name, family name, family name + initial, given name) is counted in the
+  pair's *incident group* (same village and day of death, same list).  The chance that
+  another victim of that incident shares it is estimated per side as
+  ``(c − 1 + k·g) / (n − 1 + k)`` (c: records of the group with that key, n: group size,
+  g: share of the key in the whole input, k = 2 pseudo-records), the larger side is
+  kept, and the weight moves by ``log2(Ū / u)`` where Ū is the average chance that two
+  random records agree on that key (what the random-sample u already contains);
+* **size of the incident** — "same village, same day" proves less in a massacre of 150
+  than in a killing of 2: the weight of that level moves by ``log2(u_level / tf)``,
+  tf being the incident's share of all records (Splink's term-frequency formula).
+
+Adjustments are bounded (``MIN_ADJUSTMENT``..``MAX_ADJUSTMENT`` bits each), computed in
+pandas after prediction, so they are identical on DuckDB and Spark; the columns
+``tf_adjustment_name`` and ``tf_adjustment_incident`` keep them for the review screen.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["add_context_keys", "apply_incident_context"]
+
+PSEUDO_RECORDS = 2.0
+MIN_ADJUSTMENT = -10.0
+MAX_ADJUSTMENT = 6.0
+
+# Name level label (prefix) → key whose agreement the level rests on.
+_LEVEL_KEYS: tuple[tuple[str, str], ...] = (
+    ("exact", "ctx_full"),
+    ("same variant families", "ctx_full"),
+    ("same names, other order", "ctx_full"),
+    ("family agrees, first given name agrees", "ctx_family_first"),
+    ("family agrees, given JW", "ctx_family"),
+    ("given agrees, family JW", "ctx_given"),
+    ("family agrees, given similar", "ctx_family"),
+    ("given agrees, family similar", "ctx_given"),
+    ("family agrees, given initial agrees", "ctx_family_initial"),
+    ("family agrees, a given name missing", "ctx_family"),
+    ("family agrees, related given name", "ctx_family"),
+    ("given agrees, a family name missing", "ctx_given"),
+)
+_KEYS = ("ctx_full", "ctx_family", "ctx_family_first", "ctx_family_initial", "ctx_given")
+_SAME_INCIDENT_PREFIX = "same village, within"
+
+
+def _join(*parts: pd.Series) -> pd.Series:
+    out = parts[0].astype("string")
+    for part in parts[1:]:
+        out = out + "|" + part.astype("string")
+    return out
+
+
+def add_context_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """Add the incident key and the name keys counted within an incident."""
+    day_known = table["death_low"].notna() & (table["death_low"] == table["death_high"])
+    incident = _join(table["village_key"], table["death_low"].astype("Int64"))
+    table = table.assign(incident_key=incident.where(day_known & table["village_key"].notna()))
+    tokens = (
+        table[["given_canon", "family_canon"]]
+        .fillna("")
+        .agg(" ".join, axis=1)
+        .map(lambda text: " ".join(sorted(text.split())) or None)
+    )
+    initial = table["given_norm"].str[:1]
+    first = table["given_first_canon"]
+    return table.assign(
+        ctx_full=tokens.where(table["given_canon"].notna() & table["family_canon"].notna()),
+        ctx_family=table["family_canon"],
+        ctx_family_first=_join(table["family_canon"], first),
+        ctx_family_initial=_join(table["family_canon"], initial),
+        ctx_given=table["given_canon"],
+    )
+
+
+def _within_incident_counts(table: pd.DataFrame) -> dict[str, Any]:
+    """Per record: incident group id and size, and per key its count in the group and share."""
+    group = _join(table["incident_key"], table["list_id"])
+    codes, _ = pd.factorize(group, use_na_sentinel=True)
+    out: dict[str, Any] = {
+        "group": codes,
+        "n": group.map(group.value_counts()).to_numpy(dtype=float),
+    }
+    for key in _KEYS:
+        values = table[key]
+        counts = values.value_counts()
+        total = float(counts.sum())
+        if total == 0:
+            continue
+        share = counts / total
+        combined = _join(group, values)
+        valid = table["incident_key"].notna().to_numpy() & values.notna().to_numpy()
+        out[key] = (
+            np.where(valid, combined.map(combined.value_counts()).to_numpy(dtype=float), np.nan),
+            values.map(share).to_numpy(dtype=float),
+            float((share * share).sum()),
+        )
+    return out
+
+
+def _pair_u(counts: dict[str, Any], key: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Chance that another victim of the pair's incident shares the key (mean of both sides).
+
+    Each side looks at the *other* records of its own list for that incident (the pair's
+    own records excluded, so a list's duplicate of one victim is not read as a namesake).
+    """
+    c, g, _ = counts[key]
+    n, group = counts["n"], counts["group"]
+    same_group = (group[left] == group[right]) & (group[left] >= 0)
+    sides = []
+    for side in (left, right):
+        own = 1.0 + same_group
+        sides.append(
+            (c[side] - own + PSEUDO_RECORDS * g[side]) / (n[side] - own + PSEUDO_RECORDS)
+        )
+    return np.nanmean(np.vstack(sides), axis=0) if len(left) else np.zeros(0)
+
+
+def _gamma_of(comparison: dict[str, Any], label_prefix: str) -> int | None:
+    levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+    for position, level in enumerate(levels):
+        if str(level.get("label_for_charts", "")).startswith(label_prefix):
+            return len(levels) - 1 - position
+    return None
+
+
+def _comparison(model: dict[str, Any], name: str) -> dict[str, Any] | None:
+    for comparison in model.get("comparisons", []):
+        if comparison.get("output_column_name") == name:
+            found: dict[str, Any] = comparison
+            return found
+    return None
+
+
+def _pair_max(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    return np.fmax(values[left], values[right])
+
+
+def apply_incident_context(
+    pairs: pd.DataFrame, table: pd.DataFrame, model: dict[str, Any]
+) -> pd.DataFrame:
+    """Pairs with match weight and probability corrected for the incident context."""
+    name = _comparison(model, "name")
+    place = _comparison(model, "death_date_place")
+    needed = {"gamma_name", "gamma_death_date_place", "match_weight"}
+    if not len(pairs) or name is None or place is None or not needed <= set(pairs.columns):
+        return pairs
+    if "incident_key" not in table or table["incident_key"].isna().all():
+        return pairs
+    same_gammas = [
+        len([lvl for lvl in place["comparison_levels"] if not lvl.get("is_null_level")]) - 1
+    ]
+    top_label = str(
+        next(lvl for lvl in place["comparison_levels"] if not lvl.get("is_null_level"))[
+            "label_for_charts"
+        ]
+    )
+    if not top_label.startswith(_SAME_INCIDENT_PREFIX):
+        return pairs
+    counts = _within_incident_counts(table)
+    left = pairs["unique_id_l"].to_numpy(dtype=np.int64)
+    right = pairs["unique_id_r"].to_numpy(dtype=np.int64)
+    same_incident = pairs["gamma_death_date_place"].isin(same_gammas).to_numpy()
+    gamma_name = pairs["gamma_name"].to_numpy()
+    name_adjustment = np.zeros(len(pairs))
+    for label, key in _LEVEL_KEYS:
+        gamma = _gamma_of(name, label)
+        if gamma is None or key not in counts:
+            continue
+        rows = same_incident & (gamma_name == gamma)
+        if not rows.any():
+            continue
+        with np.errstate(all="ignore"):
+            u = _pair_u(counts, key, left[rows], right[rows])
+            adjustment = np.log2(counts[key][2]) - np.log2(np.clip(u, 1e-9, 1.0))
+        name_adjustment[rows] = np.where(np.isnan(u), 0.0, adjustment)
+    name_adjustment = np.clip(name_adjustment, MIN_ADJUSTMENT, MAX_ADJUSTMENT)
+    import os
+    mode = os.environ.get("CTX", "both")
+    if mode == "incident":
+        name_adjustment[:] = 0
+    incident_adjustment = _incident_size_adjustment(
+        table, place, left, right, same_incident
+    )
+    if mode == "name":
+        incident_adjustment[:] = 0
+    if mode == "partial":
+        name_adjustment[np.isin(gamma_name, [15, 14, 13])] = 0
+    weight = pairs["match_weight"].to_numpy(dtype=float) + name_adjustment + incident_adjustment
+    probability = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+    return pairs.assign(
+        tf_adjustment_name=name_adjustment,
+        tf_adjustment_incident=incident_adjustment,
+        match_weight=weight,
+        match_probability=probability,
+    )
+
+
+def _incident_size_adjustment(
+    table: pd.DataFrame,
+    place: dict[str, Any],
+    left: np.ndarray,
+    right: np.ndarray,
+    same_incident: np.ndarray,
+) -> np.ndarray:
+    top = next(lvl for lvl in place["comparison_levels"] if not lvl.get("is_null_level"))
+    u_level = top.get("u_probability")
+    out = np.zeros(len(left))
+    if not u_level:
+        return out
+    incident = table["incident_key"]
+    share = incident.map(incident.value_counts() / len(table)).to_numpy(dtype=float)
+    tf = _pair_max(share, left[same_incident], right[same_incident])
+    adjustment = math.log2(float(u_level)) - np.log2(np.clip(tf, 1e-9, 1.0))
+    out[same_incident] = np.clip(
+        np.where(np.isnan(tf), 0.0, adjustment), MIN_ADJUSTMENT, MAX_ADJUSTMENT
+    )
+    return out

@@ -1,0 +1,80 @@
+"""Best-first clustering that respects what a list is: mostly one record per person.
+
+Connected components chain errors: "Ramata Boly" of list A links to the one of list B,
+which links to a *second* Ramata Boly of list A, and two victims become one.  Here the
+scored pairs are taken strongest first (union-find); two clusters are merged only if
+every pair of records they would put together *from the same list* is itself a scored
+pair at or above the threshold.  Records of one list still merge when the list repeats
+a person (its duplicate pair is scored high), but never only through other lists.
+
+Accepted reviewed pairs are always joined (they override the rule); rejected pairs are
+never used as an edge and also block merges that would put them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["cluster_pairs_by_list"]
+
+
+def cluster_pairs_by_list(
+    lists: Sequence[str],
+    left: Sequence[int],
+    right: Sequence[int],
+    probability: Sequence[float],
+    *,
+    threshold: float,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+) -> np.ndarray:
+    """Cluster id (= smallest member node) for each record 0..len(lists)-1."""
+    n_nodes = len(lists)
+    parent = list(range(n_nodes))
+    members: dict[int, list[int]] = {node: [node] for node in range(n_nodes)}
+    banned = {(min(a, b), max(a, b)) for a, b in cannot_link}
+    strong: set[tuple[int, int]] = set()
+    candidates: list[tuple[float, int, int]] = []
+    for a, b, p in zip(left, right, probability, strict=True):
+        key = (min(a, b), max(a, b))
+        if p >= threshold and key not in banned:
+            strong.add(key)
+            candidates.append((-p, key[0], key[1]))
+    candidates.sort()
+
+    def find(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def union(root_a: int, root_b: int) -> None:
+        if len(members[root_a]) < len(members[root_b]):
+            root_a, root_b = root_b, root_a
+        parent[root_b] = root_a
+        members[root_a].extend(members.pop(root_b))
+
+    def allowed(root_a: int, root_b: int) -> bool:
+        for x in members[root_a]:
+            for y in members[root_b]:
+                key = (min(x, y), max(x, y))
+                if key in banned:
+                    return False
+                if lists[x] == lists[y] and key not in strong:
+                    return False
+        return True
+
+    for a, b in must_link:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            union(root_a, root_b)
+    for _, a, b in candidates:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b and allowed(root_a, root_b):
+            union(root_a, root_b)
+    out = np.empty(n_nodes, dtype=np.int64)
+    for root, group in members.items():
+        out[group] = min(group)
+    return out
