@@ -1,23 +1,33 @@
-"""ACLED import into the case database (SQLite), beside DuckDB's read_csv of the same file.
+"""ACLED import into the case database, beside DuckDB's read_csv of the same file, same run.
 
-Files: the real ACLED Mali export (3,990 rows, shared data folder) and SYNTHETIC ACLED-format
-files generated into /tmp by ``benchmarks/intake_acled.make_synthetic`` (never committed).
+Files: the real ACLED Mali export (3,990 rows, shared data folder; never copied) and
+SYNTHETIC ACLED-format files (HDX columns + HXL row) that this script generates into /tmp
+with ``benchmarks/intake_acled.make_synthetic`` (100,000 and 1,000,000 rows by default; never
+committed).
 
-Each measurement runs in a fresh subprocess on a fresh TEMOIN_HOME (migrations and user set
-up before the clock starts) so that peak RSS (ru_maxrss) belongs to it alone:
+For each file, every measurement runs in its own fresh process (peak RSS = ru_maxrss of that
+process alone; wall *and* CPU seconds, because the machine is shared and wall time swings
+with other people's load while CPU time much less):
 
-* ``import``          batch_import(kind="acled", geocode=False): first import (all new), then
-                      the same file again (all unchanged: the idempotency path)
-* ``import+geocode``  the same first import with the gazetteer checking every place
-* ``update``          first import, then a newer export where every 10th row changed
-                      (fatalities): the ORM update path with versions and field diffs
-* ``services``        the first 1,000 rows written through ``temoin.cases.services``
-                      (event_create, source_create, act_create, involvement_add, claim_add:
-                      one audit row, version and search update per record) — the path not taken
-* ``parse``           temoin.core.intake.iter_acled alone (no database)
-* ``duckdb-1``        DuckDB read_csv, 1 thread, every column read (the baseline)
+* ``duckdb``   DuckDB ``read_csv`` with 1 thread, every column read as text and aggregated
+               (so every cell is parsed) — the baseline. It only *scans* the file: no
+               validation, no records, nothing written.
+* ``parse``    ``temoin.core.intake.iter_acled`` alone: decoding, validation, act mapping,
+               records and fingerprints, the in-file duplicate check; nothing written.
+* ``import``   ``batch_import(kind="acled", geocode=False)`` into a fresh database (SQLite
+               by default; ``--database-url`` for PostgreSQL): the file kept in the evidence
+               vault, then per row an event, source, information, acts, involvements, a
+               claim, version 1 of event/source/acts, three search entries (FTS5 on SQLite),
+               the imported-record row with its flat record; one audit row per chunk.
+               Then the same file again (every row unchanged: the idempotency path).
+* ``update``   (real file) a newer export where every 10th row changed: versions + diffs.
+* ``geocode``  (real file) the first import with the gazetteer checking every place.
 
-Run: .venv/bin/python benchmarks/intake_import.py [--rows 100000] [--skip-update] [--real-only] [--keep]
+The database, its migrations, users and keys are created by a separate setup process first
+(Argon2 key derivation and migrations would otherwise dominate the peak RSS).
+
+Run: .venv/bin/python benchmarks/intake_import.py [--rows 100000 --rows 1000000]
+     [--real-only] [--no-real] [--no-reimport] [--database-url postgres://…] [--keep]
 """
 
 from __future__ import annotations
@@ -32,10 +42,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+REAL_NAME = "acled_mali_hdx_hxl_1997-2020-07.csv"
 
 
 def shared_data() -> Path:
@@ -43,28 +55,50 @@ def shared_data() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "data"
 
 
-def _setup(home: Path) -> object:
+# ---------------------------------------------------------------- inside the worker processes
+def _django(home: Path) -> None:
     os.environ["TEMOIN_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
+
+
+def setup_home(home: Path) -> None:
+    """Migrations, vocabularies, one organisation, an analyst and the organisation keys."""
+    _recreate_postgres_database()
+    _django(home)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     from temoin.accounts.services import organisation_create, user_create
     from temoin.cases.services import vocabularies_load
-
     from temoin.keys.services import keys_init
 
     vocabularies_load(actor=None)
     org = organisation_create(actor=None, name="Benchmark", short_name="BENCH", kind="ngo",
                               is_host=True)
-    user = user_create(actor=None, username="bench", password="bench-password-1",
-                       organisation=org, role="analyst")
+    user_create(actor=None, username="bench", password="bench-password-1", organisation=org,
+                role="analyst")
     keys_init(actor=None, passphrase="benchmark passphrase, long enough")  # the vault's keys
-    return user
+
+
+def _recreate_postgres_database() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _bench_user() -> Any:
+    from temoin.accounts.models import User
+
+    return User.objects.get(username="bench")
 
 
 def _modified_copy(path: Path, target: Path) -> int:
@@ -84,164 +118,200 @@ def _modified_copy(path: Path, target: Path) -> int:
     return changed
 
 
-def _through_services(actor: object, path: Path, limit: int) -> float:
-    """Write ``limit`` parsed rows with the case services, as an interactive user would."""
-    from itertools import islice
+class Clock:
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
 
-    from temoin.cases import services
-    from temoin.cases.models import Actor
-    from temoin.core.intake import ParsedRow, iter_acled
-    from temoin.intake.conversions import ActorAliases, perpetrators
-
-    aliases = ActorAliases()
-    rows = [r for r in islice(iter_acled(path), limit * 2) if isinstance(r, ParsedRow)][:limit]
-    started = time.perf_counter()
-    for row in rows:
-        when = row.event.date_start.isoformat() if row.event.date_start else None
-        loc = row.event.location
-        event = services.event_create(actor=actor, data={  # type: ignore[arg-type]
-            "title": f"ACLED {row.upstream_id}", "description": row.event.description or "",
-            "start": when, "place_name": loc.name or "", "admin1": loc.admin1 or "",
-            "admin2": loc.admin2 or "", "upstream_id": row.upstream_id or ""})
-        source = services.source_create(actor=actor, data={  # type: ignore[arg-type]
-            "source_type": "acled_record", "title": f"ACLED {row.upstream_id}",
-            "origin": "ACLED", "content": row.event.description or "", "reliability": "F",
-            "upstream_id": row.upstream_id or ""})
-        services.information_add(actor=actor, source=source, event=event)  # type: ignore[arg-type]
-        found, _ = perpetrators(row, aliases)
-        for code in dict.fromkeys(a.act_type_code for a in row.event.acts):
-            act = services.act_create(actor=actor, event=event, data={  # type: ignore[arg-type]
-                "act_type": code, "victim_group": "victimes non précisées"})
-            for actor_pk, remark in found:
-                services.involvement_add(actor=actor, act=act, degree="unknown",  # type: ignore[arg-type]
-                                         perpetrator_actor=Actor.objects.get(pk=actor_pk),
-                                         attributed_by=source, remarks=remark)
-        for claim in row.event.casualties:
-            services.claim_add(actor=actor, event=event, source=source,  # type: ignore[arg-type]
-                               kind=claim.category, count_min=claim.count_min)
-    return time.perf_counter() - started
+    def read(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def worker(kind: str, path_text: str) -> None:
-    path = Path(path_text)
-    result: dict[str, object] = {"kind": kind}
-    if kind == "duckdb-1":
+def _database_mb(home: Path) -> float:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return float(cursor.fetchone()[0]) / 1e6
+    return sum(p.stat().st_size for p in home.glob("temoin.sqlite3*")) / 1e6
+
+
+def worker(kind: str, path: Path, home: Path | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"kind": kind}
+    if kind == "duckdb":
         import duckdb
 
         from tests.core.intake.synthetic import HDX_COLUMNS
 
-        started = time.perf_counter()
+        clock = Clock()
         connection = duckdb.connect(config={"threads": 1})
         aggregates = ", ".join(f'max(length("{c}"))' for c in HDX_COLUMNS)
         row = connection.execute(f"SELECT count(*), {aggregates} FROM read_csv('{path}', "
                                  "header=true, all_varchar=true)").fetchone()
         assert row is not None
-        result.update(rows=int(row[0]), seconds=time.perf_counter() - started)
+        result["rows"] = int(row[0]) - 1  # the HXL hashtag row is a data row for DuckDB
+        result["seconds"], result["cpu"] = clock.read()
     elif kind == "parse":
         from temoin.core.intake import iter_acled
 
-        started = time.perf_counter()
-        rows = sum(1 for _ in iter_acled(path))
-        result.update(rows=rows, seconds=time.perf_counter() - started)
-    elif kind == "services":
-        with tempfile.TemporaryDirectory(prefix="temoin-bench-") as folder:
-            actor = _setup(Path(folder) / "home")
-            result.update(rows=1000, seconds=_through_services(actor, path, 1000))
+        clock = Clock()
+        result["rows"] = sum(1 for _ in iter_acled(path))
+        result["seconds"], result["cpu"] = clock.read()
+    else:
+        assert home is not None
+        _django(home)
+        from temoin.intake.services import batch_import
+
+        actor = _bench_user()
+        geocode = kind == "geocode"
+        if geocode:
+            from temoin.intake import geodata
+
+            geodata.install_from(shared_data())
+            geodata.gazetteer()  # loaded before the clock starts
+        clock = Clock()
+        batch = batch_import(actor=actor, kind="acled", path=path, geocode=geocode)
+        result["seconds"], result["cpu"] = clock.read()
+        result.update(rows=batch.rows, new=batch.new, quarantined=batch.quarantined,
+                      warnings=batch.warnings, status=batch.status)
+        if kind == "import" and os.environ.get("BENCH_REIMPORT", "1") == "1":
+            clock = Clock()
+            again = batch_import(actor=actor, kind="acled", path=path, geocode=False)
+            result["reimport_seconds"], result["reimport_cpu"] = clock.read()
+            result["reimport_unchanged"] = again.unchanged
+        if kind == "update":
+            newer = home / "newer.csv"
+            _modified_copy(path, newer)
+            clock = Clock()
+            update = batch_import(actor=actor, kind="acled", path=newer, geocode=False)
+            result["update_seconds"], result["update_cpu"] = clock.read()
+            result.update(updated=update.updated, unchanged=update.unchanged)
+        result["db_mb"] = _database_mb(home)
+    result["rss_mb"] = peak_rss_mb()
+    return result
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process: VmHWM (ru_maxrss of a child started by vfork/exec can also
+    count its parent's memory on Linux), else ru_maxrss."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- the driver
+def _run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                          cwd=REPO, env={**env, "PYTHONPATH": str(REPO)}, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode})")
+    return done.stdout
+
+
+def measure(kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
+    if kind in ("duckdb", "parse"):
+        out = _run(["--worker", kind, str(path)], env)
     else:
         with tempfile.TemporaryDirectory(prefix="temoin-bench-") as folder:
             home = Path(folder) / "home"
-            actor = _setup(home)
-            from temoin.intake.services import batch_import
-
-            geocode = kind == "import+geocode"
-            if geocode:
-                from temoin.intake import geodata
-
-                geodata.install_from(shared_data())
-                geodata.gazetteer()  # loaded before the clock starts
-            started = time.perf_counter()
-            batch = batch_import(actor=actor, kind="acled", path=path, geocode=geocode)
-            result.update(rows=batch.rows, seconds=time.perf_counter() - started,
-                          new=batch.new, quarantined=batch.quarantined, warnings=batch.warnings)
-            if kind == "import":
-                started = time.perf_counter()
-                again = batch_import(actor=actor, kind="acled", path=path, geocode=False)
-                result.update(reimport_seconds=time.perf_counter() - started,
-                              reimport_unchanged=again.unchanged)
-            if kind == "update":
-                newer = Path(folder) / "newer.csv"
-                _modified_copy(path, newer)
-                started = time.perf_counter()
-                update = batch_import(actor=actor, kind="acled", path=newer, geocode=False)
-                result.update(update_seconds=time.perf_counter() - started,
-                              updated=update.updated, unchanged=update.unchanged)
-            db = home / "temoin.sqlite3"
-            result["db_mb"] = db.stat().st_size / 1e6 + sum(
-                p.stat().st_size for p in home.glob("temoin.sqlite3-*")) / 1e6
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(result))
+            _run(["--setup", str(home)], env)
+            out = _run(["--worker", kind, str(path), str(home)], env)
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def measure(kind: str, path: Path) -> dict[str, object]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, str(path)], check=True,
-        capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _seconds(r: dict[str, Any], key: str = "seconds") -> str:
+    cpu_key = key.replace("seconds", "cpu")
+    return f"{float(r[key]):.1f} ({float(r[cpu_key]):.1f})"
+
+
+def _ratio(r: dict[str, Any], baseline: dict[str, Any]) -> str:
+    """How many times DuckDB's time: wall (CPU)."""
+    return (f"{float(r['seconds']) / float(baseline['seconds']):.0f}× "
+            f"({float(r['cpu']) / max(float(baseline['cpu']), 1e-3):.0f}×)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, action="append", default=None,
-                        help="synthetic sizes (repeatable; default 100000)")
-    parser.add_argument("--skip-update", action="store_true")
+                        help="synthetic sizes (repeatable; default 100000 and 1000000)")
     parser.add_argument("--real-only", action="store_true", help="only the real ACLED file")
+    parser.add_argument("--no-real", action="store_true", help="skip the real ACLED file")
+    parser.add_argument("--no-reimport", action="store_true",
+                        help="skip the second (all unchanged) import")
+    parser.add_argument("--database-url", default="",
+                        help="PostgreSQL URL of a scratch database (dropped and recreated)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
-    parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"))
+    parser.add_argument("--worker", nargs="+", metavar="ARG")
+    parser.add_argument("--setup", metavar="HOME")
     args = parser.parse_args()
+    if args.setup:
+        setup_home(Path(args.setup))
+        return 0
     if args.worker:
-        worker(*args.worker)
+        kind, path, *home = args.worker
+        print(json.dumps(worker(kind, Path(path), Path(home[0]) if home else None)))
         return 0
     from intake_acled import make_synthetic
 
-    files = [("real ACLED Mali", shared_data() / "acled" / "acled_mali_hdx_hxl_1997-2020-07.csv",
-              False)]
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    if args.no_reimport:
+        env["BENCH_REIMPORT"] = "0"
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    files: list[tuple[str, Path, bool]] = []
+    if not args.no_real:
+        files.append(("real ACLED Mali", shared_data() / "acled" / REAL_NAME, False))
     generated = []
-    for rows in [] if args.real_only else (args.rows or [100_000]):
+    for rows in [] if args.real_only else (args.rows or [100_000, 1_000_000]):
         path = Path("/tmp") / f"temoin_synthetic_acled_{rows}.csv"
         if not path.exists():
+            started = time.perf_counter()
             make_synthetic(path, rows)
+            print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
             generated.append(path)
         files.append((f"synthetic {rows:,}", path, True))
-    print("| file | what | rows | seconds | rows/s | peak RSS MB | × DuckDB 1-thread time | notes |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+    print(f"Database: {backend}. Seconds as wall (CPU of the process). Load average at start: "
+          f"{_load()}.\n")
+    print("| file | rows | MB | DuckDB read_csv s | parse s | × DuckDB | import s | "
+          "import rows/s | × DuckDB | RSS MB parse / import | notes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", flush=True)
     for label, path, synthetic in files:
-        duck = measure("duckdb-1", path)
-        base = float(duck["seconds"])  # type: ignore[arg-type]
-        kinds = ["parse", "services", "import", "import+geocode"]
-        if not args.skip_update:
-            kinds.append("update")
-        for kind in ["duckdb-1", *kinds]:
-            r = duck if kind == "duckdb-1" else measure(kind, path)
-            seconds = float(r["seconds"])  # type: ignore[arg-type]
-            rows = int(r["rows"])  # type: ignore[call-overload]
-            notes = ""
-            if kind == "services":
-                notes = "first 1,000 rows only, through temoin.cases.services"
-            if kind == "import":
-                notes = (f"{r['new']} new, db {float(r['db_mb']):.0f} MB; same file again: "
-                         f"{r['reimport_unchanged']} unchanged in {float(r['reimport_seconds']):.1f} s "
-                         f"({rows / float(r['reimport_seconds']):,.0f} rows/s)")
-            elif kind == "import+geocode":
-                notes = f"{r['warnings']} rows with a place warning" + (
-                    " (synthetic place names: mostly not found)" if synthetic else "")
-            elif kind == "update":
-                notes = (f"newer export: {r['updated']} updated, {r['unchanged']} unchanged in "
-                         f"{float(r['update_seconds']):.1f} s "
-                         f"({rows / float(r['update_seconds']):,.0f} rows/s)")
-            print(f"| {label} | {kind} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} | "
-                  f"{float(r['rss_mb']):.0f} | {seconds / base:.0f}× | {notes} |",  # type: ignore[arg-type]
-                  flush=True)
+        duck = measure("duckdb", path, env)
+        parse = measure("parse", path, env)
+        imp = measure("import", path, env)
+        rows = int(imp["rows"])
+        notes = [f"{imp['new']:,} new, {imp['quarantined']} quarantined, db {imp['db_mb']:,.0f} MB",
+                 f"DuckDB {duck['rows']:,} rows"]
+        if "reimport_seconds" in imp:
+            notes.append(f"same file again: {imp['reimport_unchanged']:,} unchanged in "
+                         f"{_seconds(imp, 'reimport_seconds')} s "
+                         f"({rows / float(imp['reimport_seconds']):,.0f} rows/s)")
+        if not synthetic:
+            update = measure("update", path, env)
+            notes.append(f"newer export: {update['updated']:,} updated, "
+                         f"{update['unchanged']:,} unchanged in "
+                         f"{_seconds(update, 'update_seconds')} s")
+            geocode = measure("geocode", path, env)
+            notes.append(f"import with geocoding: {_seconds(geocode)} s, "
+                         f"{geocode['warnings']} rows with a place warning")
+        print(f"| {label} | {rows:,} | {path.stat().st_size / 1e6:,.0f} | {_seconds(duck)} | "
+              f"{_seconds(parse)} | {_ratio(parse, duck)} | {_seconds(imp)} | "
+              f"{rows / float(imp['seconds']):,.0f} ({rows / float(imp['cpu']):,.0f}) | "
+              f"{_ratio(imp, duck)} | "
+              f"{float(parse['rss_mb']):.0f} / {float(imp['rss_mb']):.0f} | "
+              f"{'; '.join(notes)} |", flush=True)
+    print(f"\nLoad average at the end: {_load()}.")
     if not args.keep:
         for path in generated:
             path.unlink()

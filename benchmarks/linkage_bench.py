@@ -33,6 +33,7 @@ from temoin.core.linkage.comparisons import usable_rules  # noqa: E402
 from temoin.core.linkage.evaluation import (  # noqa: E402
     blocking_recall,
     cluster_pairs_from_assignments,
+    count_candidate_pairs,
     pair_scores,
     true_pairs,
 )
@@ -86,6 +87,7 @@ def run_case(tool: str, data: str, backend: str) -> dict[str, Any]:
     actual = true_pairs(truth, link_only=link_only)
     started = time.perf_counter()
     block_recall: float | str = "—"
+    compared: int | str = "—"
     if data == "incidents":
         from temoin.core.linkage import link_incidents
 
@@ -119,67 +121,76 @@ def run_case(tool: str, data: str, backend: str) -> dict[str, Any]:
         table = run.comparison_table
         assert table is not None
         present = {c for c in table.columns if table[c].notna().any()}
-        block_recall = round(
-            blocking_recall(table, usable_rules(settings.blocking, present), actual), 4
-        )
+        rules = usable_rules(settings.blocking, present)
+        block_recall = round(blocking_recall(table, rules, actual), 4)
+        compared = count_candidate_pairs(table, rules, link_only=link_only)
     elif tool == "recordlinkage":
         from linkage_baselines import recordlinkage_ecm
 
         if data.startswith("febrl"):
+            rl_blocks = [
+                "given_name",
+                "surname",
+                "date_of_birth",
+                "soc_sec_id",
+                "postcode",
+                "address_1",
+            ]
             assignments = recordlinkage_ecm(
                 raw,
-                blocks=[
-                    "given_name",
-                    "surname",
-                    "date_of_birth",
-                    "soc_sec_id",
-                    "postcode",
-                    "address_1",
-                ],
+                blocks=rl_blocks,
                 strings=["given_name", "surname", "address_1", "suburb"],
                 exact=["date_of_birth", "soc_sec_id", "postcode", "state"],
                 link_only=link_only,
             )
         else:
+            rl_blocks = ["surname", "given_name", "village"]
             assignments = recordlinkage_ecm(
                 raw,
-                blocks=["surname", "given_name", "village"],
+                blocks=rl_blocks,
                 strings=["given_name", "surname", "village"],
                 exact=["death", "age", "sex"],
                 link_only=link_only,
             )
         elapsed = time.perf_counter() - started
+        compared = count_candidate_pairs(raw, [(c,) for c in rl_blocks], link_only=link_only)
     else:
         from linkage_baselines import splink_generic
 
         if data.startswith("febrl"):
+            generic_blocks = [["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"]]
             assignments = splink_generic(
                 raw,
                 names=["given_name", "surname"],
                 exact=["date_of_birth", "soc_sec_id", "postcode", "suburb"],
-                blocks=[["given_name"], ["surname"], ["date_of_birth"], ["soc_sec_id"]],
+                blocks=generic_blocks,
                 em_blocks=[["given_name", "surname"], ["date_of_birth"]],
                 link_only=link_only,
             )
         else:
+            generic_blocks = [
+                ["given_name", "surname"],
+                ["surname", "village"],
+                ["given_name", "village"],
+            ]
             assignments = splink_generic(
                 raw,
                 names=["given_name", "surname"],
                 exact=["village", "death", "age", "sex"],
-                blocks=[
-                    ["given_name", "surname"],
-                    ["surname", "village"],
-                    ["given_name", "village"],
-                ],
+                blocks=generic_blocks,
                 em_blocks=[["given_name", "surname"], ["village"]],
                 link_only=link_only,
             )
         elapsed = time.perf_counter() - started
+        compared = count_candidate_pairs(
+            raw, [tuple(b) for b in generic_blocks], link_only=link_only
+        )
     scores = pair_scores(cluster_pairs_from_assignments(assignments, link_only=link_only), actual)
     return {
         "tool": tool if not tool.startswith("temoin") else f"{tool} ({backend})",
         "data": data,
         "records": len(records),
+        "pairs compared": compared,
         "F1": round(scores.f1, 4),
         "precision": round(scores.precision, 4),
         "recall": round(scores.recall, 4),

@@ -62,6 +62,7 @@ def print_table(rows: Iterable[dict[str, Any]]) -> None:
         "tool",
         "data",
         "records",
+        "pairs compared",
         "F1",
         "precision",
         "recall",

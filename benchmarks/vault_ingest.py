@@ -62,6 +62,46 @@ def _child(path: Path, root: Path, chunk_mib: int) -> None:
     }))
 
 
+def _stages(path: Path, chunk_mib: int) -> list[tuple[str, float]]:
+    """Where the time goes: each stage alone, single thread, over the whole (cached) file."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from temoin.core.vault.aead import ChunkEncryptor
+    from temoin.core.vault.pipeline import stream_encrypt
+
+    buffer = bytearray(chunk_mib << 20)
+    view = memoryview(buffer)
+
+    def over_file(work) -> float:  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        with open(path, "rb") as handle:
+            while count := handle.readinto(buffer):
+                work(view[:count])
+        return time.perf_counter() - started
+
+    aead, nonce = AESGCM(os.urandom(32)), os.urandom(12)
+    sha256, sha512 = hashlib.sha256(), hashlib.sha512()
+    read = over_file(lambda chunk: None)
+
+    class NullWriter:
+        def write(self, data: bytes) -> None: ...
+        def commit(self, name: str) -> None: ...
+        def abort(self) -> None: ...
+
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        stream_encrypt(handle, NullWriter(), ChunkEncryptor(os.urandom(32), chunk_size=chunk_mib << 20),
+                       keep_prefixes=(), keep_limit=0)
+    pipeline = time.perf_counter() - started
+    return [
+        ("read (readinto, page cache)", read),
+        ("SHA-256 (hashlib)", over_file(sha256.update) - read),
+        ("SHA-512 (hashlib)", over_file(sha512.update) - read),
+        ("AES-256-GCM (cryptography)", over_file(lambda chunk: aead.encrypt(nonce, chunk, b"")) - read),
+        ("pipeline, no disk (4 threads)", pipeline),
+    ]
+
+
 def _write_random(path: Path, size_mib: int) -> None:
     block = os.urandom(1 << 20)
     with open(path, "wb") as handle:
@@ -113,12 +153,14 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp"))
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size (every round is printed)")
     parser.add_argument("--child", nargs=2, type=Path)
+    parser.add_argument("--stages", action="store_true", help="also time each stage alone (where the time goes)")
     args = parser.parse_args()
     if args.child:
         _child(args.child[0], args.child[1], args.chunk_mib)
         return
     base = Path(tempfile.mkdtemp(dir=args.dir, prefix="vault-bench-"))
     rows: list[tuple[int, int, dict[str, float]]] = []
+    stages: list[tuple[int, list[tuple[str, float]]]] = []
     try:
         for size in args.sizes_mib:
             source = base / f"input-{size}.bin"
@@ -126,6 +168,8 @@ def main() -> None:
             subprocess.run(["cat", str(source)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
             for round_number in range(1, args.repeat + 1):  # sha256sum and ingest back to back, same load
                 rows.append((size, round_number, _measure(source, base, size, args.chunk_mib)))
+            if args.stages:
+                stages.append((size, _stages(source, args.chunk_mib)))
             source.unlink()
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -138,6 +182,9 @@ def main() -> None:
         ratios = [m["sha256sum"] / m["ingest"] for s, _, m in rows if s == size]
         print(f"{size} MiB: ratio min {min(ratios):.2f} / median {statistics.median(ratios):.2f} / max {max(ratios):.2f} "
               f"over {len(ratios)} round(s); peak RSS max {max(m['rss'] for s, _, m in rows if s == size):.0f} MiB")
+    for size, timings in stages:
+        print(f"stages alone, {size} MiB, one thread each (seconds): "
+              + "; ".join(f"{name} {seconds:.2f}" for name, seconds in timings))
     print(f"(chunk {args.chunk_mib} MiB; {os.cpu_count()} CPUs shared; ratio = sha256sum time / ingest time, "
           f"goal >= 0.7; peak RSS goal < 200 MB; load average at end {os.getloadavg()[0]:.1f})")
 

@@ -445,7 +445,12 @@ class Counter(models.Model):
 class FactFilterColumns(models.Model):
     """The event's columns that access policy and list filters read, copied into every fact
     row under the *same names* as on ``Event``, so the Q of
-    ``selectors.event_conditions`` applies to a fact table unchanged (``pk`` → ``event``)."""
+    ``selectors.event_conditions`` applies to a fact table unchanged (``pk`` → ``event``).
+
+    No grouping indexes on the fact tables: unfiltered and place/status-filtered figures
+    come from ``FactCell``; other filters first narrow to a list of event ids, which the
+    unique indexes leading with ``event`` look up (a grouping index would make SQLite's
+    planner scan it instead)."""
 
     confidentiality = models.PositiveSmallIntegerField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
@@ -478,9 +483,11 @@ class EventFact(FactFilterColumns):
         indexes = [
             models.Index(fields=["month", "admin1", "admin2", "confidentiality", "created_by"],
                          name="eventfact_place"),
-            models.Index(fields=["geo_precision", "admin1", "admin2", "confidentiality",
-                                 "created_by", "latitude", "longitude"], name="eventfact_map"),
-            models.Index(fields=["start_earliest", "event"], name="eventfact_start"),
+            # the map's newest points: read in index order, never sorted, never the table
+            models.Index(fields=["start_earliest", "event", "geo_precision", "latitude",
+                                 "longitude", "confidentiality", "created_by", "admin1",
+                                 "admin2", "review_status", "published", "start_latest",
+                                 "first_act_type", "first_actor_id"], name="eventfact_points"),
         ]
 
 
@@ -500,9 +507,6 @@ class ClaimFact(FactFilterColumns):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "kind", "level"],
                                                name="claimfact_unique")]
-        indexes = [models.Index(fields=["kind", "level", "month", "admin1", "admin2",
-                                        "confidentiality", "created_by", "low", "high", "open"],
-                                name="claimfact_group")]
 
 
 class ActTypeFact(FactFilterColumns):
@@ -519,8 +523,6 @@ class ActTypeFact(FactFilterColumns):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "act_type"],
                                                name="acttypefact_unique")]
-        indexes = [models.Index(fields=["act_type", "confidentiality", "created_by", "low",
-                                        "high"], name="acttypefact_group")]
 
 
 class ActorFact(FactFilterColumns):
@@ -537,8 +539,6 @@ class ActorFact(FactFilterColumns):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "actor"],
                                                name="actorfact_unique")]
-        indexes = [models.Index(fields=["actor", "confidentiality", "created_by", "low",
-                                        "high"], name="actorfact_group")]
 
 
 class FactCell(models.Model):

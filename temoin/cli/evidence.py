@@ -271,6 +271,9 @@ def checkpoint(user: str = UserOption, unseal: bool = UnsealOption) -> None:
         note = services.evidence_checkpoint(actor=actor)
         sys.stdout.write(note["checkpoint"])
         console.print(f"vkey : {note['vkey']}")
+        for stamp in note.get("timestamps", []):  # TEMOIN_TSA_URLS; failures: `timestamp --pending`
+            console.print(f"horodatage {stamp['tsa_url']} : {stamp['status']} {stamp['gen_time'] or stamp['error']}",
+                          soft_wrap=True)
 
 
 @app.command("key")

@@ -299,6 +299,25 @@ def odk_key(user: str | None = USER_OPTION) -> None:
         _console().print(f"clé ODK {pair.key_id} créée ; les formulaires servis la contiennent.")
 
 
+@app.command("odk-password")
+def odk_password(target: str = typer.Argument(..., help="compte qui enverra les formulaires"),
+                 revoke: bool = typer.Option(False, "--revoke"),
+                 user: str | None = USER_OPTION) -> None:
+    """Set (generated, shown once) or revoke the OpenRosa device password of an account:
+    ODK Collect / KoboCollect / Tella authenticate with it (HTTP Digest)."""
+    with cli_context():
+        from temoin.intake.odk import openrosa_password_revoke, openrosa_password_set
+
+        actor, account = _actor(user), _actor(target)
+        if revoke:
+            done = openrosa_password_revoke(actor=actor, user=account)
+            _console().print("révoqué" if done else "aucun mot de passe d'appareil")
+            return
+        password = openrosa_password_set(actor=actor, user=account)
+        _console().print(f"mot de passe d'appareil de {account.get_username()} : {password}")
+        _console().print("(affiché une seule fois ; seuls ses condensés HA1 sont conservés)")
+
+
 @app.command("odk-pending")
 def odk_pending(user: str | None = USER_OPTION) -> None:
     """Unseal (passphrase from TEMOIN_PASSPHRASE or asked) and import the encrypted

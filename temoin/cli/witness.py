@@ -17,6 +17,7 @@ cosignature (the cosignature is still printed and kept).
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import sys
@@ -110,7 +111,7 @@ def _http(url: str, *, body: bytes | None = None) -> tuple[int, Any]:
             status, raw = response.status, response.read(MAX_ANSWER)
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read(MAX_ANSWER)
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+    except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
         raise _fail(EXIT_UNREACHABLE, f"log unreachable at {url}: {getattr(exc, 'reason', exc)}") from exc
     try:
         return status, json.loads(raw.decode("utf-8"))
@@ -124,8 +125,15 @@ def _base(url: str) -> str:
     return url.rstrip("/")
 
 
+class _RolledBack(Exception):
+    """The log's latest checkpoint is smaller than the one this witness co-signed."""
+
+
 def _fetch(url: str, from_size: int) -> WitnessRequest:
     status, answer = _http(f"{_base(url)}{CHECKPOINT_PATH}?{urllib.parse.urlencode({'from': from_size})}")
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if status == 409 and isinstance(error, dict) and error.get("code") == "witness.from_beyond_checkpoint":
+        raise _RolledBack(str(error.get("message", "")))
     if status != 200 or not isinstance(answer, dict):
         raise _fail(EXIT_UNREACHABLE, f"the log answered HTTP {status}: {answer}")
     try:
@@ -201,8 +209,17 @@ def check(
     witness = Witness(signer, logs=[log], state_path=state / "state.json")
     last = witness.last_seen(log.name)
     last_size = last[0] if last else 0
-    request = (_from_files(checkpoint, proof) if checkpoint is not None and proof is not None
-               else _fetch(url, last_size))
+    try:
+        request = (_from_files(checkpoint, proof) if checkpoint is not None and proof is not None
+                   else _fetch(url, last_size))
+    except _RolledBack as exc:  # the log now shows fewer entries than already co-signed
+        kept = _keep_refused(state, _fetch(url, 0))
+        _say("!" * 78)
+        _say(f"REFUSED — HISTORY REWRITTEN / HISTORIQUE RÉÉCRIT: the log's latest checkpoint is smaller "
+             f"than size {last_size} co-signed before ({exc}). Entries were lost or rolled back "
+             f"(an old backup restored?). Keep {kept} and the state folder.")
+        _say("!" * 78)
+        raise typer.Exit(EXIT_REWRITTEN) from exc
     if request.from_size != last_size:
         raise _fail(EXIT_INVALID, f"REFUSED: the proof starts at size {request.from_size}, this witness "
                                   f"last co-signed size {last_size}: ask for a proof from {last_size}")

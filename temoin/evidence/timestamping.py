@@ -10,6 +10,7 @@ standalone package verifier runs.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from functools import lru_cache
@@ -75,7 +76,7 @@ class HttpTimestampAuthority:
                 body: bytes = response.read(MAX_RESPONSE + 1)
         except urllib.error.HTTPError as exc:
             raise TimestampUnavailable(f"TSA {self.url}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             raise TimestampUnavailable(f"TSA {self.url}: unreachable ({reason})") from exc
         if len(body) > MAX_RESPONSE:

@@ -16,10 +16,12 @@ import json
 import re
 from array import array
 from collections import Counter as Tally
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from temoin.audit.services import audit_record
@@ -210,7 +212,8 @@ class BatchWriter:
         full = ImportedRecord.objects.in_bulk([known[record_key(r)][0] for r in changed])
         with transaction.atomic():
             ids = self._insert_new(new_rows)
-            updated_ids = [self._update(full[known[record_key(r)][0]], r) for r in changed]
+            updated_ids = self._update_many([(full[known[record_key(r)][0]], r)
+                                             for r in changed])
             facts.refresh_events([*ids, *updated_ids])  # the dashboard's precomputed facts
             reappeared = [pk for pk, _, deleted in same if deleted]
             if reappeared:
@@ -323,13 +326,27 @@ class BatchWriter:
             "actor_id": self.actor.pk, "at": now})
 
     # ------------------------------------------------------------------ updates
-    def _update(self, record: ImportedRecord, row: ParsedRow) -> int | None:
+    def _update_many(self, pairs: list[tuple[ImportedRecord, ParsedRow]]) -> list[int | None]:
+        """Update the changed rows of a chunk: what they touch is read in a few queries, their
+        versions, row changes and imported records written in bulk at the end."""
+        if not pairs:
+            return []
+        pre = _Prefetched.load(pairs, actor=self.actor)
+        updated = [self._update(record, row, pre) for record, row in pairs]
+        Version.objects.bulk_create(pre.versions)
+        RowChange.objects.bulk_create(pre.row_changes)
+        ImportedRecord.objects.bulk_update(pre.records, [
+            "fingerprint", "flat", "warnings", "last_batch", "last_seen_batch",
+            "deleted_upstream"])
+        return updated
+
+    def _update(self, record: ImportedRecord, row: ParsedRow, pre: _Prefetched) -> int | None:
         new_flat = flatten_record(row.source, row.event)
         changes = diff_records(record.flat, new_flat)
         groups = {c.field.split(".")[1] for c in changes}  # event.<group>… / source.<field>
         place = self.places.check(row)
         reason = f"lot d'import {self.batch.pk} : " + ", ".join(c.field for c in changes)
-        event = Event.objects.filter(pk=record.event_id).first()
+        event = pre.events.get(record.event_id)
         if event is not None:
             fresh = conversions.event_values(row, place, organisation_id=event.organisation_id,
                                              actor_id=event.created_by_id)
@@ -349,10 +366,9 @@ class BatchWriter:
                 setattr(event, name, fresh.get(name))
             event.save()
             reindex_event(event)
-            history.version_save(target_type="event", instance=event, change="import_update",
-                                 actor=self.actor, reason=reason[:2000])
-            self._update_acts(event, record, row)
-        source = Source.objects.filter(pk=record.source_id).first()
+            pre.version("event", event, reason[:2000])
+            self._update_acts(event, record, row, pre)
+        source = pre.sources.get(record.source_id)
         if source is not None:
             fresh_source = conversions.source_values(
                 row, organisation_id=source.organisation_id, actor_id=source.created_by_id,
@@ -371,26 +387,26 @@ class BatchWriter:
                 claims, _ = conversions.claim_values(row)
                 Claim.objects.bulk_create([Claim(event=event, source=source, **c) for c in claims])
             reindex_source(source)
-            history.version_save(target_type="source", instance=source, change="import_update",
-                                 actor=self.actor, reason=reason[:2000])
+            pre.version("source", source, reason[:2000])
         warnings = list(row.warnings) + place.warnings
         self.batch.warnings += 1 if warnings else 0
         self.changed_fields.update(c.field for c in changes)
         self.warning_codes.update(w.split(":", 1)[0] for w in warnings)
-        RowChange.objects.create(batch=self.batch, record=record, row_number=row.row_number,
-                                 outcome=RowChange.Outcome.UPDATED,
-                                 fields=[{"field": c.field, "old": c.old, "new": c.new}
-                                         for c in changes])
+        pre.row_changes.append(RowChange(
+            batch=self.batch, record=record, row_number=row.row_number,
+            outcome=RowChange.Outcome.UPDATED,
+            fields=[{"field": c.field, "old": c.old, "new": c.new} for c in changes]))
         record.fingerprint, record.flat, record.warnings = row.fingerprint, new_flat, warnings
         record.last_batch = record.last_seen_batch = self.batch
         record.deleted_upstream = False
-        record.save()
+        pre.records.append(record)
         return event.pk if event is not None else None
 
-    def _update_acts(self, event: Event, record: ImportedRecord, row: ParsedRow) -> None:
+    def _update_acts(self, event: Event, record: ImportedRecord, row: ParsedRow,
+                     pre: _Prefetched) -> None:
         """Acts are never deleted by an import (an analyst may have worked on them): a new
         act type is added; a new armed actor is added to each act of the event."""
-        existing = {a.act_type: a for a in event.acts.all()}
+        existing = dict(pre.acts.get(event.pk, {}))
         for code in dict.fromkeys(a.act_type_code for a in row.event.acts):
             if code not in existing:
                 act = Act.objects.create(
@@ -398,13 +414,12 @@ class BatchWriter:
                     start_earliest=event.start_earliest, start_latest=event.start_latest,
                     start_precision=event.start_precision, confidentiality=event.confidentiality)
                 reindex_act(act)
-                history.version_save(target_type="act", instance=act, change="import_update",
-                                     actor=self.actor, reason=f"lot d'import {self.batch.pk}")
+                pre.version("act", act, f"lot d'import {self.batch.pk}")
                 existing[code] = act
         found, unknown = conversions.perpetrators(row, self.aliases)
         self.unknown_actors.update(unknown)
         for act in existing.values():
-            have = set(act.involvements.values_list("actor_id", flat=True))
+            have = pre.involved.get(act.pk, set())
             Involvement.objects.bulk_create([
                 Involvement(act=act, actor_id=actor_pk, degree="unknown",
                             attributed_by_id=record.source_id, remarks=remark)
@@ -438,6 +453,52 @@ class BatchWriter:
             "warnings": dict(self.warning_codes.most_common()),
             "quarantine_reasons": dict(self.reasons.most_common()),
         }
+
+
+class _Prefetched:
+    """What the updates of one chunk read, fetched in a few queries (events, sources, their
+    acts and involvements, the last version numbers), and what they write in bulk."""
+
+    def __init__(self, *, actor: Any) -> None:
+        self.actor = actor
+        self.events: dict[int, Event] = {}
+        self.sources: dict[int, Source] = {}
+        self.acts: dict[int, dict[str, Act]] = defaultdict(dict)
+        self.involved: dict[int, set[int]] = defaultdict(set)
+        self.numbers: dict[tuple[str, int], int] = {}
+        self.versions: list[Version] = []
+        self.row_changes: list[RowChange] = []
+        self.records: list[ImportedRecord] = []
+
+    @classmethod
+    def load(cls, pairs: Sequence[tuple[ImportedRecord, ParsedRow]], *,
+             actor: Any) -> _Prefetched:
+        pre = cls(actor=actor)
+        event_ids = [record.event_id for record, _ in pairs if record.event_id is not None]
+        source_ids = [record.source_id for record, _ in pairs if record.source_id is not None]
+        pre.events = Event.objects.in_bulk(event_ids)
+        pre.sources = Source.objects.in_bulk(source_ids)
+        for act in Act.objects.filter(event_id__in=event_ids).order_by("pk"):
+            pre.acts[act.event_id][act.act_type] = act  # the last of a type, as before
+        for act_id, actor_id in Involvement.objects.filter(
+                act__event_id__in=event_ids).values_list("act_id", "actor_id"):
+            pre.involved[act_id].add(actor_id)
+        for target_type, ids in (("event", event_ids), ("source", source_ids)):
+            for target_id, number in Version.objects.filter(
+                    target_type=target_type, target_id__in=ids).values("target_id").annotate(
+                    last=Max("number")).values_list("target_id", "last"):
+                pre.numbers[(target_type, target_id)] = number
+        return pre
+
+    def version(self, target_type: str, instance: Any, reason: str) -> None:
+        """The next version of ``instance`` (as ``history.version_save``, written in bulk)."""
+        key = (target_type, instance.pk)
+        number = self.numbers.get(key, 0) + 1
+        self.numbers[key] = number
+        self.versions.append(Version(
+            target_type=target_type, target_id=instance.pk, number=number,
+            data=history.snapshot(instance), change="import_update", reason=reason,
+            actor=self.actor))
 
 
 MAX_ID_LENGTH = 120

@@ -334,3 +334,18 @@ class SourceEditForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source_type"].choices = vocab.term_choices("source_types", blank=False)
+
+
+class WorkingCopyForm(forms.Form):
+    """A working copy (redaction, transcript, translation, clip) stored beside its original."""
+
+    file = forms.FileField(label=_("Fichier de la copie de travail"))
+    operation = forms.CharField(label=_("Opération (ex. floutage des visages, transcription)"),
+                                max_length=200)
+    tool = forms.CharField(label=_("Outil"), required=False, max_length=120)
+    tool_version = forms.CharField(label=_("Version de l’outil"), required=False,
+                                   max_length=60)
+    redacted = forms.BooleanField(label=_("Copie caviardée (peut aller aux destinataires non "
+                                          "judiciaires)"), required=False)
+    reason = forms.CharField(label=_("Raison (registre de garde ; jamais de nom)"),
+                             max_length=500)

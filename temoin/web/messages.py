@@ -31,9 +31,10 @@ def _date_messages() -> dict[str, str]:
     }
 
 
-def problem_message(code: str, message: str, *, text: Any = None) -> str:
-    """The message to show for one problem: translated when the code is known."""
-    if code == "date.reversed_range" and not text:
+def problem_message(code: str, message: str, *, text: Any = None, field: str = "") -> str:
+    """The message to show for one problem: translated when the code is known. A reversed
+    range on the ``end`` field is the event's period (start and end), not one range text."""
+    if code == "date.reversed_range" and (not text or field == "end"):
         return _("La date de fin précède la date de début.")
     template = _date_messages().get(code)
     if template is None:

@@ -4,9 +4,11 @@ and highest figure any visible source gives per event, summed — never one inve
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     Max,
@@ -16,6 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from temoin.cases import access, facts, policy, selectors
@@ -219,22 +222,42 @@ class Scope:
     """Where the figures of one viewer and filter set come from: ``cells`` (a Q over
     ``FactCell``, or None when a filter or the viewer's access needs per-event facts) plus
     the per-event facts under ``facts`` (everything, or only the events seen by assignment
-    beyond the cells: the two never overlap). ``conditions`` is the whole Q (map points)."""
+    beyond the cells: the two never overlap). ``conditions`` selects all the events (map
+    points): the whole Q, or the list of their ids."""
 
     conditions: Q
     facts: Q
     cells: Q | None
 
 
+ID_LIST_LIMIT = 20_000  # beyond, the filters' own subqueries cost no more than lookups
+
+
 def scope_for(viewer: Any, filters: dict[str, str]) -> Scope:
+    """Cells when the viewer is host staff and only cheap filters are used; otherwise the
+    facts, narrowed once to the matching event ids when they are not too many (the four
+    aggregates then look those rows up instead of each re-running the filters' subqueries)."""
     conditions = selectors.event_conditions(viewer=viewer, filters=filters)
     split = policy.event_filter_split(viewer)
     used = {name for name, value in filters.items() if value not in (None, "")}
     if split is None or not used <= CELL_FILTERS:
-        return Scope(conditions=conditions, facts=conditions, cells=None)
+        ids = list(EventFact.objects.filter(conditions).order_by()
+                   .values_list("pk", flat=True)[:ID_LIST_LIMIT + 1])
+        narrowed = ids_q(ids) if len(ids) <= ID_LIST_LIMIT else conditions
+        return Scope(conditions=narrowed, facts=narrowed, cells=None)
     columns, beyond = split
     only = selectors.filter_conditions(filters)
     return Scope(conditions=conditions, facts=beyond & only, cells=columns & only)
+
+
+def ids_q(ids: list[int]) -> Q:
+    """``pk IN (ids)`` with the ids as one parameter (a JSON array on SQLite, an array on
+    PostgreSQL): compiling thousands of bound values costs more than the lookups."""
+    if not ids:
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
 
 
 def dashboard_from_facts(scope: Scope, viewer: Any, kind: str, *,
@@ -263,58 +286,74 @@ def dashboard_straightforward(events: QuerySet[Event], viewer: Any, kind: str
             "perpetrators": by_perpetrator(events, vocab.actor_labels())}
 
 
-def _add(groups: list[dict[str, list[int]]], keys: tuple[str, str, str],
-         values: tuple[Any, ...]) -> None:
-    for table, key in zip(groups, keys, strict=True):
-        acc = table.get(key)
-        if acc is None:
-            acc = table[key] = [0, 0, 0, 0, 0]  # events, low, high, open, with figures
-        for i, value in enumerate(values):
-            acc[i] += int(value)
+PLACE = ("month", "admin1", "admin2")
 
 
-def _cells(scope: Scope, family: str, *group: str, dim: str | None = None,
-           **sums: str) -> list[tuple[Any, ...]]:
+def _roll(groups: list[dict[str, list[int]]], rows: Any, offset: int) -> None:
+    """Add rows ``(month, region, cercle, *values)`` into the three tables' accumulators
+    [events, low, high, open, with figures], the values going from position ``offset``."""
+    for row in rows:
+        values = row[3:]
+        for table, key in zip(groups, row[:3], strict=True):
+            acc = table.get(key)
+            if acc is None:
+                acc = table[key] = [0, 0, 0, 0, 0]
+            for i, value in enumerate(values, offset):
+                acc[i] += value
+
+
+def _roll_cells(groups: list[dict[str, list[int]]], scope: Scope, family: str, dim: str,
+                offset: int, **sums: str) -> None:
+    """The cells summed along month, region and cercle in the database (three grouped
+    queries returning a few hundred rows, not thousands of cells)."""
+    if scope.cells is None:
+        return
+    cells = FactCell.objects.filter(scope.cells, family=family, dim=dim).order_by()
+    for table, column in zip(groups, PLACE, strict=True):
+        for key, *values in cells.values_list(column).annotate(
+                **{name: Sum(field) for name, field in sums.items()}):
+            acc = table.get(key)
+            if acc is None:
+                acc = table[key] = [0, 0, 0, 0, 0]
+            for i, value in enumerate(values, offset):
+                acc[i] += int(value)
+
+
+def _cells(scope: Scope, family: str, *group: str, **sums: str) -> list[tuple[Any, ...]]:
     if scope.cells is None:
         return []
-    cells = FactCell.objects.filter(scope.cells, family=family)
-    if dim is not None:
-        cells = cells.filter(dim=dim)
-    return list(cells.order_by().values_list(*group).annotate(
+    cells = FactCell.objects.filter(scope.cells, family=family).order_by()
+    return list(cells.values_list(*group).annotate(
         **{name: Sum(column) for name, column in sums.items()}))
 
 
 def by_month_and_place_from_facts(scope: Scope, viewer: Any, kind: str, *,
                                   events: QuerySet[Event]
                                   ) -> tuple[list[Row], list[Row], list[Row], int]:
-    """Events per (month, region, cercle) from the cells and ``EventFact``; casualty ranges
-    from the cells and ``ClaimFact`` rows of the viewer's clearance level — or, for a viewer
-    whose source visibility is not a level (partners; staff with own sources above their
-    clearance), from their visible claims per event, as the straightforward path does."""
+    """Events per month, region and cercle from the cells and ``EventFact``; casualty
+    ranges from the cells and ``ClaimFact`` rows of the viewer's clearance level — or, for a
+    viewer whose source visibility is not a level (partners; staff with own sources above
+    their clearance), from their visible claims per event, as the straightforward path
+    does."""
     groups: list[dict[str, list[int]]] = [{}, {}, {}]
-    place = ("month", "admin1", "admin2")
-    cells = (EventFact.objects.filter(scope.facts).order_by().values_list(*place)
-             .annotate(n=Count("pk")))
-    for month, admin1, admin2, n in [*cells, *_cells(scope, "e", *place, n="n")]:
-        _add(groups, (month, admin1, admin2), (n,))
+    _roll(groups, EventFact.objects.filter(scope.facts).order_by().values_list(*PLACE)
+          .annotate(n=Count("pk")), 0)
+    _roll_cells(groups, scope, "e", "", 0, n="n")
     total = sum(acc[0] for acc in groups[1].values())
     level = policy.source_clearance(viewer)
     if level is not None:
-        claims = (ClaimFact.objects.filter(facts.rebase(scope.facts), kind=kind, level=level)
-                  .order_by().values_list(*place)
-                  .annotate(low=Sum("low"), high=Sum("high"), open=Sum("open"),
-                            n=Count("pk")))
-        for month, admin1, admin2, low, high, open_, n in [
-                *claims, *_cells(scope, "c", *place, dim=f"{kind}:{level}", low="low",
-                                 high="high", open="open_n", n="n")]:
-            _add(groups, (month, admin1, admin2), (0, low, high, open_, n))
+        _roll(groups, ClaimFact.objects.filter(facts.rebase(scope.facts), kind=kind,
+                                               level=level)
+              .order_by().values_list(*PLACE)
+              .annotate(low=Sum("low"), high=Sum("high"), open=Sum("open"), n=Count("pk")), 1)
+        _roll_cells(groups, scope, "c", f"{kind}:{level}", 1, low="low", high="high",
+                    open="open_n", n="n")
     else:
         bounds = event_claim_bounds(events, viewer, kind)
         if bounds:
-            located = EventFact.objects.filter(pk__in=list(bounds)).values_list("pk", *place)
-            for pk, month, admin1, admin2 in located.iterator(chunk_size=5000):
-                low, high, open_ = bounds[pk]
-                _add(groups, (month, admin1, admin2), (0, low, high, open_, 1))
+            located = EventFact.objects.filter(ids_q(list(bounds))).values_list("pk", *PLACE)
+            _roll(groups, ((month, admin1, admin2, *bounds[pk], 1) for pk, month, admin1, admin2
+                           in located.iterator(chunk_size=5000)), 1)
     months, regions, cercles = _tables(groups)
     return months, regions, cercles, total
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("evenements/<int:pk>/pieces/", evidence.evidence_upload, name="evidence-upload"),
     path("pieces/<str:sha256>/", evidence.evidence_item, name="evidence-item"),
     path("pieces/<str:sha256>/original/", evidence.evidence_original, name="evidence-original"),
+    path("pieces/<str:sha256>/copie/", evidence.evidence_working_copy, name="evidence-copy"),
     path("evenements/<int:pk>/sources-auteurs/", editing.event_parties, name="event-parties"),
     path("sources/<int:pk>/modifier/", editing.source_edit, name="source-edit"),
     path("sources/<int:pk>/retablir/", editing.source_revert, name="source-revert"),

@@ -56,7 +56,7 @@ def test_monitor_records_an_incident(world):
     assert detail["acts"][1]["involvements"][0]["actor"] == "dan_na_ambassagou"
     assert detail["claims"] == [{"kind": "killed", "low": 1, "high": 1, "by_source": [{
         "source": source["id"], "source_title": "Témoin T-3 (synthétique)", "reliability": "C",
-        "count_min": 1, "count_max": 1, "qualifier": "exact"}]}]
+        "count_min": 1, "count_max": 1, "count_best": None, "qualifier": "exact"}]}]
     assert detail["sources"][0]["credibility"] == [6]
 
 

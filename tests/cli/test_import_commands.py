@@ -33,7 +33,9 @@ def test_import_acled_twice_quarantine_retry_batches_and_geodata(tmp_path):
     first = temoin(home, "import", "acled", str(path), "--user", "awa")
     assert "Lot 1" in first.stdout and "bad_date ×1" in first.stdout
     assert sha256_of(path) in first.stdout
-    assert (home / "imports" / sha256_of(path)).read_bytes() == path.read_bytes()
+    # the source file is kept in the evidence vault (encrypted), not in clear under imports/
+    assert (home / "vault" / "objects" / "blobs" / sha256_of(path)).is_file()
+    assert not (home / "imports").exists()
     second = temoin(home, "import", "acled", str(path), "--user", "awa").stdout
     assert "Lot 2" in second
     listing = temoin(home, "import", "batches", "--user", "awa").stdout
@@ -77,3 +79,16 @@ def sha256_of(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_odk_device_password_set_and_revoke(tmp_path):
+    home = tmp_path / "home"
+    temoin(home, "init")
+    temoin(home, "user", "create", "awa", "--role", "monitor")
+    out = temoin(home, "import", "odk-password", "awa").stdout
+    line = next(text for text in out.splitlines() if text.startswith("mot de passe d'appareil"))
+    password = line.rsplit(" : ", 1)[1].strip()
+    assert len(password) == 20 and "affiché une seule fois" in out
+    assert "révoqué" in temoin(home, "import", "odk-password", "awa", "--revoke").stdout
+    again = temoin(home, "import", "odk-password", "awa", "--revoke").stdout
+    assert "aucun mot de passe" in again

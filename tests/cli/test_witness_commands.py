@@ -94,7 +94,7 @@ def test_witnesses_and_time_stamps_end_to_end(tmp_path):
             temoin("evidence", "ingest", str(photo), "--event", reference, "--reason", "dépôt terrain")
         published = temoin("evidence", "checkpoint", "--unseal").stdout
         assert published.startswith("temoin.ongt/custody\n3\n")
-        assert "granted" not in published  # the CLI prints the note; tokens are listed below
+        assert f"horodatage {tsa.url} : granted 20" in published
         stamps = temoin("evidence", "checkpoints").stdout
         assert f"horodatage {tsa.url}: granted 20" in stamps and "taille 3" in stamps
         log_vkey = temoin("evidence", "key").stdout.strip()
@@ -120,7 +120,8 @@ def test_witnesses_and_time_stamps_end_to_end(tmp_path):
             photo = tmp_path / "synthetique-3.bin"
             photo.write_bytes(os.urandom(2000))
             temoin("evidence", "ingest", str(photo), "--event", reference, "--reason", "dépôt terrain")
-            temoin("evidence", "checkpoint", "--unseal")  # published although the TSA is down
+            down = temoin("evidence", "checkpoint", "--unseal").stdout  # published, TSA down
+            assert down.startswith("temoin.ongt/custody\n4\n") and ": failed custody.timestamp_unavailable" in down
             down = temoin("evidence", "timestamp", "--pending", code=1).stdout
             assert "point de contrôle 4" in down and "ÉCHEC custody.timestamp_unavailable" in down
             tsa.available = True
@@ -138,20 +139,33 @@ def test_witnesses_and_time_stamps_end_to_end(tmp_path):
             (files / "cosigned.note").write_text(cosigned.stdout, encoding="utf-8")
             imported = temoin("evidence", "cosignature", str(files / "cosigned.note")).stdout
             assert "point de contrôle 4" in imported and "witness.ldh-s.example" in imported
+
+            temoin("evidence", "export", "--event", reference, "--out", str(tmp_path / "bag"), "--recipient",
+                   "courts", "--reason", "parquet synthétique", "--unseal")
+            bag = tmp_path / "bag"
+            verdict = run(str(bag / "data" / "verify_package.py"), str(bag), "--log-key", log_vkey,
+                          "--witness-key", vkey_a, "--witness-key", vkey_b, "--quorum", "2",
+                          "--tsa-root", str(tsa.root_pem), "--min-timestamps", "2").stdout
+            assert "OK      cosigned by witness witness.cndh-s.example" in verdict
+            assert "OK      cosigned by witness witness.ldh-s.example" in verdict
+            assert verdict.count("OK      time-stamp 20") >= 2
+            assert "VERDICT: ALL VERIFIED" in verdict
+            unsupported = run(str(bag / "data" / "verify_package.py"), str(bag), "--log-key", log_vkey,
+                              "--witness-key", vkey_a, "--quorum", "2", ok=False)
+            assert unsupported.returncode == 1 and "1 witness cosignatures, 2 required" in unsupported.stdout
+
+            # a coerced server (or an old backup restored) cuts the log back and signs again
+            custody = home / "vault" / "custody"
+            lines = (custody / "entries.jsonl").read_bytes().split(b"\n")
+            (custody / "entries.jsonl").write_bytes(b"\n".join(lines[:2]) + b"\n")
+            for stored in (custody / "checkpoints").glob("*.note"):
+                stored.unlink()
+            assert temoin("evidence", "checkpoint", "--unseal").stdout.startswith("temoin.ongt/custody\n2\n")
+            refused = temoin("witness", "check", url, "--state", str(online), code=2)
+            assert "REFUSED — HISTORY REWRITTEN" in refused.stderr and "smaller than size 4" in refused.stderr
+            assert refused.stdout == "" and len(list((online / "refused").glob("*-size-2.json"))) == 1
+            failed = temoin("evidence", "verify", "--unseal", code=1).stdout
+            assert "historique réécrit" in failed or "entrées disparues" in failed
         finally:
             server.terminate()
             server.wait(timeout=60)
-
-        temoin("evidence", "export", "--event", reference, "--out", str(tmp_path / "bag"), "--recipient",
-               "courts", "--reason", "parquet synthétique", "--unseal")
-        bag = tmp_path / "bag"
-        verdict = run(str(bag / "data" / "verify_package.py"), str(bag), "--log-key", log_vkey,
-                      "--witness-key", vkey_a, "--witness-key", vkey_b, "--quorum", "2",
-                      "--tsa-root", str(tsa.root_pem), "--min-timestamps", "2").stdout
-        assert "OK      cosigned by witness witness.cndh-s.example" in verdict
-        assert "OK      cosigned by witness witness.ldh-s.example" in verdict
-        assert verdict.count("OK      time-stamp 20") >= 2
-        assert "VERDICT: ALL VERIFIED" in verdict
-        unsupported = run(str(bag / "data" / "verify_package.py"), str(bag), "--log-key", log_vkey,
-                          "--witness-key", vkey_a, "--quorum", "2", ok=False)
-        assert unsupported.returncode == 1 and "1 witness cosignatures, 2 required" in unsupported.stdout

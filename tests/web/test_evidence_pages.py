@@ -238,3 +238,59 @@ def test_unknown_item_is_404(world):
     client = signed_in(world, "admin")
     assert client.get("/pieces/" + "ab" * 32 + "/").status_code == 404
     assert client.post("/pieces/" + "ab" * 32 + "/original/", {"reason": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["analyst", "reviewer", "viewer", "monitor"])
+def test_working_copy_from_the_item_page(world, role):
+    from temoin.evidence.models import EvidenceItem
+
+    cases = build(world)
+    content = jpeg_with_exif()
+    _upload(signed_in(world, "admin"), cases.located, content)
+    original = EvidenceItem.objects.get()
+    client = signed_in(world, role)
+    before = _counts()
+    response = client.post(f"/pieces/{original.sha256}/copie/", {
+        "file": SimpleUploadedFile("floute.jpg", b"SYNTHETIC redacted bytes"),
+        "operation": "floutage des visages", "tool": "manuel", "tool_version": "1",
+        "redacted": "on", "reason": "copie pour un partenaire (synthétique)"})
+    if role in ("analyst", "reviewer"):
+        copy = EvidenceItem.objects.exclude(pk=original.pk).get()
+        assert response.status_code == 302 and response["Location"] == f"/pieces/{copy.sha256}/"
+        assert (copy.derived_from, copy.redacted, copy.operation["name"]) == \
+            (original, True, "floutage des visages")
+        assert list(copy.events.all()) == [cases.located]  # inherits the original's links
+        page = client.get(f"/pieces/{original.sha256}/").content.decode()
+        assert copy.sha256[:12] in page
+    else:
+        assert response.status_code == 404
+        assert _counts()[:2] == before[:2]
+
+
+def test_working_copy_errors_shown_nothing_stored(world):
+    from temoin.evidence.models import EvidenceItem
+
+    cases = build(world)
+    content = jpeg_with_exif()
+    client = signed_in(world, "analyst")
+    _upload(client, cases.located, content)
+    original = EvidenceItem.objects.get()
+    before = _counts()
+    response = client.post(f"/pieces/{original.sha256}/copie/", {
+        "file": SimpleUploadedFile("x.txt", b"x"), "operation": "", "reason": ""})
+    assert response.status_code == 400
+    assert 'id="id_operation-error"' in response.content.decode()
+    assert _counts()[:2] == before[:2]
+
+
+def test_restricted_event_upload_page_is_audited(world):
+    from temoin.audit.models import AuditEntry
+
+    cases = build(world)
+    client = signed_in(world, "analyst")
+    assert client.get(f"/evenements/{cases.restricted.pk}/pieces/").status_code == 200
+    assert AuditEntry.objects.filter(action="event.view",
+                                     target_id=str(cases.restricted.pk)).count() == 1
+    client.get(f"/evenements/{cases.located.pk}/pieces/")
+    assert not AuditEntry.objects.filter(action="event.view",
+                                         target_id=str(cases.located.pk)).exists()

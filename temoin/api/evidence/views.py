@@ -256,6 +256,7 @@ class WitnessCheckpointView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=dict)
     def get(self, request: Request) -> Response:
         from_size = _non_negative_int(request.query_params.get("from"), "from")
         return Response(selectors.witness_request(from_size=from_size))
@@ -268,7 +269,7 @@ class WitnessCosignatureView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=dict)
+    @extend_schema(request=dict, responses=dict)
     def post(self, request: Request) -> Response:
         note = request.data.get("checkpoint") if hasattr(request.data, "get") else None
         if not isinstance(note, str):
@@ -281,10 +282,11 @@ class WitnessCosignatureView(APIView):
 
 
 class WitnessKeysView(APIView):
+    @extend_schema(responses=dict)
     def get(self, request: Request) -> Response:
         return Response({"results": selectors.witness_keys(request.user)})
 
-    @extend_schema(request=dict)
+    @extend_schema(request=dict, responses=dict)
     def post(self, request: Request) -> Response:
         org_id = request.data.get("organisation")
         organisation = Organisation.objects.filter(pk=org_id).first() if str(org_id or "").isdigit() else None
@@ -296,12 +298,13 @@ class WitnessKeysView(APIView):
 
 
 class CheckpointStatusView(APIView):
+    @extend_schema(responses=dict)
     def get(self, request: Request) -> Response:
         return Response({"results": selectors.checkpoint_status(request.user)})
 
 
 class CheckpointTimestampView(APIView):
-    @extend_schema(request=dict)
+    @extend_schema(request=dict, responses=dict)
     def post(self, request: Request) -> Response:
         pending = str(request.data.get("pending", "")).lower() in ("1", "true", "yes")
         results = services.checkpoint_timestamp(actor=request.user, pending=pending)

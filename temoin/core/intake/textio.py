@@ -39,6 +39,7 @@ __all__ = [
 
 _SAMPLE_BYTES = 256 * 1024
 _FIELD_LIMIT = 10 * 1024 * 1024
+_LINE_LIMIT = _FIELD_LIMIT + 1024 * 1024  # one physical line (a multi-line cell spans several)
 _WINDOWS_1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 _UNDEFINED_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -183,7 +184,8 @@ def _csv_rows(
 ) -> Iterator[tuple[int, list[str]]]:
     row_number = 0
     with io.TextIOWrapper(opener(), encoding=info.encoding, newline="", errors="strict") as handle:
-        reader = csv.reader(handle, delimiter=info.delimiter)
+        reader = csv.reader(_bounded_lines(handle, name, lambda: row_number),
+                            delimiter=info.delimiter)
         while True:
             try:
                 cells = next(reader)
@@ -205,6 +207,23 @@ def _csv_rows(
             if not cells or all(not cell.strip() for cell in cells):
                 continue
             yield row_number, cells
+
+
+def _bounded_lines(
+    handle: io.TextIOWrapper, name: str, row_number: Callable[[], int]
+) -> Iterator[str]:
+    """The lines of ``handle``, none longer than the field limit: a file without line
+    breaks (a 1 GB blob of zeros, a dump in one line) is refused with the row it follows
+    instead of being read whole into memory."""
+    readline = handle.readline
+    while line := readline(_LINE_LIMIT):
+        if len(line) == _LINE_LIMIT and not line.endswith(("\n", "\r")):
+            raise FileFormatError(
+                f"a line after row {row_number()} is longer than {_LINE_LIMIT // 2**20} MiB:"
+                " not a delimited text file, or a damaged one",
+                source_name=name,
+            )
+        yield line
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -40,6 +40,9 @@ from temoin.core.linkage.similarity import duckdb_rounding, jaro_winkler_similar
 __all__ = ["Backend", "open_backend", "spark_session"]
 
 TEMP_PREFIX = "temoin-linkage-"
+# False keeps the jar's commons-text Jaro-Winkler on Spark (for diagnosis only:
+# benchmarks/linkage_spark.py --jar-jaro-winkler shows which pairs then differ).
+SPARK_USES_DUCKDB_JARO_WINKLER = True
 
 _NUMERIC_COLUMNS = frozenset(
     {
@@ -198,7 +201,8 @@ def _spark_backend(settings: LinkageSettings) -> Backend:
     try:
         spark.sparkContext.setCheckpointDir(checkpoints)
         backend.api = SparkAPI(spark_session=spark, break_lineage_method="parquet")  # type: ignore[no-untyped-call]  # splink does not annotate SparkAPI
-        _register_duckdb_jaro_winkler(spark)
+        if SPARK_USES_DUCKDB_JARO_WINKLER:
+            _register_duckdb_jaro_winkler(spark)
     except BaseException:
         backend.close()
         raise

@@ -9,7 +9,6 @@ run, one table per draw lets the estimate's interval include who-is-who doubt.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,50 +39,77 @@ class CaptureHistories:
         return out
 
 
-def _stratum_by_record(run: LinkageRun) -> list[str | None]:
+def _stratum_by_record(run: LinkageRun) -> pd.Series:
     table = run.comparison_table
-    strata: dict[tuple[str, str], str | None] = {}
-    if table is not None and "stratum" in table:
-        strata = dict(
-            zip(
-                zip(table["list_id"], table["record_id"], strict=True),
-                table["stratum"],
-                strict=True,
-            )
-        )
-    return [
-        strata.get((lst, rid))
-        for lst, rid in zip(run.assignments["list_id"], run.assignments["record_id"], strict=True)
-    ]
+    keys = pd.MultiIndex.from_arrays([run.assignments["list_id"], run.assignments["record_id"]])
+    if table is None or "stratum" not in table:
+        return pd.Series([None] * len(keys), dtype=object)
+    strata = pd.Series(
+        table["stratum"].to_numpy(dtype=object),
+        index=pd.MultiIndex.from_arrays([table["list_id"], table["record_id"]]),
+    )
+    strata = strata[~strata.index.duplicated()]
+    return pd.Series(strata.reindex(keys).to_numpy(dtype=object), dtype=object)
 
 
 def _histories(
     run: LinkageRun, cluster_ids: np.ndarray | Sequence[int], lists: Sequence[str] | None
 ) -> CaptureHistories:
-    frame = run.assignments[["list_id", "record_id", "linked"]].copy()
-    frame["cluster_id"] = np.asarray(cluster_ids)
-    frame["stratum"] = _stratum_by_record(run)
+    """Vectorised (1M records in seconds): no Python loop over clusters."""
+    frame = pd.DataFrame(
+        {
+            "list_id": run.assignments["list_id"].to_numpy(),
+            "linked": run.assignments["linked"].to_numpy(dtype=bool),
+            "cluster_id": np.asarray(cluster_ids, dtype=np.int64),
+            "stratum": _stratum_by_record(run).to_numpy(dtype=object),
+        }
+    )
     linked = frame[frame["linked"]]
     all_lists = tuple(sorted(set(linked["list_id"]))) if lists is None else tuple(lists)
-    position = {name: i for i, name in enumerate(all_lists)}
-    rows = []
-    for cluster, group in linked.groupby("cluster_id", sort=True):
-        members = sorted(set(group["list_id"]))
-        strata = Counter(s for s in group["stratum"] if s is not None)
-        stratum = min(strata, key=lambda s: (-strata[s], s)) if strata else None
-        bits = ["0"] * len(all_lists)
-        for name in members:
-            if name in position:
-                bits[position[name]] = "1"
-        rows.append(
-            {
-                "cluster_id": int(cluster),
-                "stratum": stratum,
-                "lists": tuple(members),
-                "pattern": "".join(bits),
-            }
-        )
-    individuals = pd.DataFrame(rows, columns=["cluster_id", "stratum", "lists", "pattern"])
+    clusters = np.unique(linked["cluster_id"].to_numpy())
+    row_of = pd.Series(np.arange(len(clusters)), index=clusters)
+    position = pd.Series(np.arange(len(all_lists)), index=list(all_lists), dtype=np.int64)
+    members = linked[["cluster_id", "list_id"]].drop_duplicates()
+    members = members[members["list_id"].isin(position.index)]
+    bits = np.zeros((len(clusters), len(all_lists)), dtype=np.uint8)
+    bits[
+        row_of.loc[members["cluster_id"]].to_numpy(), position.loc[members["list_id"]].to_numpy()
+    ] = 1
+    patterns = (
+        np.ascontiguousarray(bits + ord("0")).view(f"S{len(all_lists)}").ravel()
+        if len(all_lists)
+        else np.full(len(clusters), b"", dtype="S1")
+    )
+    pattern_text = [p.decode() for p in patterns]
+    # Lists of a cluster = the lists of its records (also lists outside ``lists``).
+    list_sets = (
+        linked[["cluster_id", "list_id"]]
+        .drop_duplicates()
+        .sort_values(["cluster_id", "list_id"])
+        .groupby("cluster_id", sort=True)["list_id"]
+        .agg(tuple)
+    )
+    # Stratum: the most frequent of the cluster's records, ties alphabetical first.
+    with_stratum = linked[linked["stratum"].notna()]
+    stratum_counts = (
+        with_stratum.groupby(["cluster_id", "stratum"]).size().rename("n").reset_index()
+    )
+    stratum_counts = stratum_counts.sort_values(
+        ["cluster_id", "n", "stratum"], ascending=[True, False, True]
+    ).drop_duplicates("cluster_id")
+    stratum_of = pd.Series(
+        stratum_counts["stratum"].to_numpy(dtype=object), index=stratum_counts["cluster_id"]
+    )
+    individuals = pd.DataFrame(
+        {
+            "cluster_id": clusters.astype(int),
+            "stratum": stratum_of.reindex(clusters).astype(object).to_numpy(),
+            "lists": list_sets.reindex(clusters).to_numpy(),
+            "pattern": pattern_text,
+        },
+        columns=["cluster_id", "stratum", "lists", "pattern"],
+    )
+    individuals["stratum"] = individuals["stratum"].where(individuals["stratum"].notna(), None)
     counts = (
         individuals.groupby(["stratum", "pattern"], dropna=False)
         .size()

@@ -22,8 +22,11 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from temoin.core.linkage.settings import LinkageSettings
 
 SWAPPED_NAMES = "swapped_names"
+# Pseudo-column in ``present_columns``: the input holds more than one list.
+SEVERAL_LISTS = "__several_lists"
 
 __all__ = [
+    "SEVERAL_LISTS",
     "SWAPPED_NAMES",
     "blocking_rule_sql",
     "person_splink_settings",
@@ -369,6 +372,22 @@ def _exact_comparison(column: str, m: float, u: float, *, tf: bool = False) -> d
     }
 
 
+def _same_list_comparison() -> dict[str, Any]:
+    """Whether both records come from one list: lists rarely name a victim twice.
+
+    Among matching pairs few are two entries of one list (m ≈ 0.05); among random pairs
+    the share is the sum of squared list shares (u, estimated by random sampling).
+    """
+    return {
+        "output_column_name": "same_list",
+        "comparison_levels": [
+            _lvl(cll.NullLevel("list_id"), "null", 0, 0, null=True),
+            _lvl(cll.ExactMatchLevel("list_id"), "same list", 0.05, 0.25),
+            _lvl(cll.ElseLevel(), "different lists", 0.95, 0.75),
+        ],
+    }
+
+
 def blocking_rule_sql(
     columns: Iterable[str], *, link_only: bool, list_column: str = "list_id"
 ) -> str:
@@ -437,6 +456,8 @@ def person_splink_settings(
         comparisons.append(_exact_comparison("sex", 0.97, 0.5))
     if "document_id" in present_columns:
         comparisons.append(_exact_comparison("document_id", 0.8, 0.0001))
+    if SEVERAL_LISTS in present_columns and not link_only:
+        comparisons.append(_same_list_comparison())
     # Splink accepts SQL strings as blocking rules (its annotation lists only creators/dicts).
     rules: list[Any] = [
         blocking_rule_sql(rule, link_only=link_only)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from temoin.core.linkage.clusters import cluster_pairs, conflicting_clusters, sample_clusterings
-from temoin.core.linkage.comparisons import person_splink_settings
+from temoin.core.linkage.comparisons import SEVERAL_LISTS, person_splink_settings
 from temoin.core.linkage.context import add_context_keys, apply_incident_context
 from temoin.core.linkage.engine import run_splink
 from temoin.core.linkage.errors import InvalidRecordError, LabelError
@@ -272,6 +272,8 @@ def link_persons(
     }
     must, cannot = _label_ids(labels, index, {(r.list_id, r.record_id) for r in items})
     present = {column for column in table.columns if table[column].notna().any()}
+    if table["list_id"].nunique() > 1:
+        present.add(SEVERAL_LISTS)
     messages = [
         f"list {dup!r} is a copy of list {orig!r}: not linked again"
         for dup, orig in prepared.duplicate_lists.items()

@@ -64,6 +64,10 @@ def evidence_verify(*, actor: Any, sample: int | None = None, seed: int | None =
         try:
             verification = vault.log.verify(NoteVerifier.from_vkey(log_key().vkey))
             log_ok, log_problem, log_size = True, "", verification.size
+            from temoin.evidence.services.witnessing import recorded_checkpoints_problem
+
+            log_problem = recorded_checkpoints_problem(vault)  # published roots still match?
+            log_ok = not log_problem
         except LogCorruptError as exc:
             log_ok, log_problem, log_size = False, exc.message, vault.log.size
         storage_problems = vault.check_consistency().problems

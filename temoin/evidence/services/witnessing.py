@@ -253,7 +253,8 @@ def witness_cosignature_accept(*, note: bytes, via: str = "api") -> CosignOutcom
     by_name = {w.name: w for w in witnesses}
     with vault_errors():
         open_vault().log.add_cosignatures(stored, [a.signature for a in accepted])
-    new, already = [], []
+    new: list[str] = []
+    already: list[str] = []
     with transaction.atomic():
         row = checkpoint_record(stored)
         for cosignature in accepted:
@@ -312,3 +313,17 @@ def export_recorded(vault: Vault, size: int) -> None:
     note = vault.log.store.checkpoints().get(size)
     if note is not None:
         checkpoint_record(note)
+
+
+def recorded_checkpoints_problem(vault: Vault) -> str:
+    """Compare the log with every checkpoint recorded in the database: a log cut short or
+    re-grown with other entries no longer has the recorded root at that size ("" if fine)."""
+    log = vault.log
+    for row in CustodyCheckpoint.objects.filter(origin=log.origin).order_by("size"):
+        if row.size > log.size:
+            return (f"le registre n'a que {log.size} entrées, mais un point de contrôle de taille "
+                    f"{row.size} a été publié : entrées disparues")
+        if log.root(row.size).hex() != row.root:
+            return (f"les entrées ne correspondent plus au point de contrôle publié de taille "
+                    f"{row.size} : historique réécrit")
+    return ""

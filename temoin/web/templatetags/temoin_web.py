@@ -30,3 +30,14 @@ def number(value: object) -> str:
     if value is None or value == "":
         return ""
     return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+INTAKE_STATUSES = {"running": _("en cours"), "done": _("terminé"), "failed": _("échoué"),
+                   "open": _("ouvertes"), "imported": _("importées"),
+                   "still_failing": _("échouent encore"), "all": _("toutes")}
+
+
+@register.filter
+def intake_status(code: str) -> str:
+    """Labels of import batch and quarantined row statuses (their models carry none)."""
+    return str(INTAKE_STATUSES.get(code, code))

@@ -32,6 +32,11 @@ from temoin.web.messages import problem_message
 ACTIONS = ("involvement", "source_new", "source_link", "credibility", "claim")
 
 
+def _user(request: HttpRequest) -> Any:
+    """The signed-in account (``login_required`` guarantees it)."""
+    return request.user
+
+
 def _editable_event(request: HttpRequest, pk: int) -> Any:
     try:
         event = access.access_event_by_id(request.user, pk)
@@ -74,7 +79,7 @@ def _acts(event: Any) -> list[Any]:
 
 
 def _sources(request: HttpRequest, event: Any) -> list[Any]:
-    sources = list(selectors.event_sources(viewer=request.user, event=event)
+    sources: list[Any] = list(selectors.event_sources(viewer=request.user, event=event)
                    .prefetch_related("information").order_by("pk"))
     for source in sources:
         source.credibilities = [i for i in source.information.all() if i.event_id == event.pk]
@@ -103,7 +108,7 @@ def _add_involvement(request: HttpRequest, event: Any, form: Any) -> list[str]:
     if Involvement.objects.filter(act=act, actor=perpetrator, degree=data["degree"]).exists():
         form.add_error("perpetrator", _("Cet auteur figure déjà avec ce degré pour cet acte."))
         return []
-    services.involvement_add(actor=request.user, act=act, degree=data["degree"],
+    services.involvement_add(actor=_user(request), act=act, degree=data["degree"],
                              perpetrator_actor=perpetrator, attributed_by=source,
                              remarks=data.get("remarks", ""))
     messages.success(request, _("Auteur présumé ajouté."))
@@ -122,7 +127,7 @@ def _link_source(request: HttpRequest, event: Any) -> list[str]:
         credibility = int(request.POST.get("credibility") or 6)
     except (NotFound, ValueError):
         return [_("Source introuvable.")]
-    services.information_add(actor=request.user, source=source, event=event,
+    services.information_add(actor=_user(request), source=source, event=event,
                              credibility=credibility)
     messages.success(request, _("Source rattachée."))
     return []
@@ -133,7 +138,7 @@ def _credibility(request: HttpRequest, event: Any, form: Any) -> list[str]:
         pk=form.cleaned_data["source"]).first()
     if source is None:
         return [_("Source introuvable.")]
-    services.information_add(actor=request.user, source=source, event=event,
+    services.information_add(actor=_user(request), source=source, event=event,
                              credibility=form.cleaned_data["credibility"])
     messages.success(request, _("Crédibilité modifiée."))
     return []
@@ -145,7 +150,7 @@ def _claim(request: HttpRequest, event: Any, form: Any) -> list[str]:
         pk=int(data["source"])).first()
     if source is None:
         return [_("Source introuvable.")]
-    services.claim_add(actor=request.user, event=event, source=source, kind=data["kind"],
+    services.claim_add(actor=_user(request), event=event, source=source, kind=data["kind"],
                        count_min=data["count_min"], count_max=data.get("count_max"),
                        qualifier=data["qualifier"])
     messages.success(request, _("Bilan ajouté."))
@@ -232,7 +237,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             changes["consent"] = list(changes["consent"])
         try:
             if changes:
-                services.source_update(actor=request.user, source=source, changes=changes,
+                services.source_update(actor=_user(request), source=source, changes=changes,
                                        reason=request.POST.get("reason", ""))
         except ValidationFailed as exc:
             loose = _attach(form, exc)
@@ -249,7 +254,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "web/source_form.html", {
         "form": form, "source": source, "loose": loose, "events": events,
         "can_revert": policy.is_host_staff(request.user)
-        and request.user.role in ("administrator", "analyst"),
+        and _user(request).role in ("administrator", "analyst"),
         "history": selectors.record_history(target_type="source", target_id=source.pk)},
         status=400 if request.method == "POST" else 200)
     response["Cache-Control"] = "no-store"

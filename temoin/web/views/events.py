@@ -237,7 +237,8 @@ def _attach(exc: ValidationFailed, form_by_prefix: dict[str, Any]) -> list[str]:
             if field is not None and field in form.fields:
                 text = form.data.get(form.add_prefix(field)) if form.is_bound else None
                 for code, message in problems:
-                    form.add_error(field, problem_message(code, message, text=text))
+                    form.add_error(field, problem_message(code, message, text=text,
+                                                          field=field))
                 placed = True
                 break
         if not placed:

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from temoin.accounts.models import Role, User
 from temoin.audit.services import audit_record
 from temoin.cases import access, policy, selectors
+from temoin.cases.models import Confidentiality
 from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFailed
 from temoin.evidence import selectors as evidence_selectors
 from temoin.evidence import services as evidence_services
@@ -105,6 +107,10 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             and policy.can_ingest_evidence(request.user)):
         raise Http404
     if request.method != "POST":
+        if event.confidentiality >= Confidentiality.RESTRICTED:
+            with transaction.atomic():
+                audit_record(actor=request.user, action="event.view", target=event,
+                             details={"page": "pieces"})
         return _render_upload(request, event, upload_form(request, event), [], 200)
     if _too_large(request):
         message = _("Fichier trop volumineux pour le formulaire web (au-delà de %(max)s) : "
@@ -175,6 +181,9 @@ ACTIONS = {
     "derivative_created": gettext_lazy("Copie de travail créée"),
     "fixity_check": gettext_lazy("Contrôle d’intégrité"),
     "key_destroyed": gettext_lazy("Clé détruite"),
+    "metadata_added": gettext_lazy("Métadonnée ajoutée"),
+    "proof_verdict": gettext_lazy("Verdict de preuve"),
+    "link": gettext_lazy("Rattachement"), "unlink": gettext_lazy("Rattachement retiré"),
 }
 
 
@@ -187,7 +196,11 @@ def _action_label(action: str) -> str:
 def evidence_item(request: HttpRequest, sha256: str) -> HttpResponse:
     """An item: summary, metadata (for those who may open the original, keys unsealed),
     working copies and original, custody timeline with inclusion-proof status. Audited."""
-    item = _item_or_404(request, sha256)
+    return _item_page(request, _item_or_404(request, sha256))
+
+
+def _item_page(request: HttpRequest, item: Any, copy_form: Any = None,
+               status: int = 200) -> HttpResponse:
     viewer = request.user
     with transaction.atomic():
         audit_record(actor=viewer, action="evidence.view", target=item,
@@ -218,6 +231,7 @@ def evidence_item(request: HttpRequest, sha256: str) -> HttpResponse:
     roles = dict(Role.choices)
     for entry in timeline:
         entry["who"] = names.get(entry["actor"], entry["actor"])
+        entry["when"] = str(entry["time_utc"]).replace("T", " ").split(".")[0].rstrip("Z")
         entry["action_label"] = _action_label(entry["action"])
         entry["role_label"] = roles.get(entry["role"], entry["role"])
         entry["inclusion"] = inclusion["status"].get(entry["seq"], "pending")
@@ -226,12 +240,16 @@ def evidence_item(request: HttpRequest, sha256: str) -> HttpResponse:
         "derivatives": derivatives, "events": events, "record": record,
         "record_note": record_note, "timeline": timeline, "inclusion": inclusion,
         "original_form": forms.OriginalForm() if summary["can_open_original"] else None,
-    })
+        "copy_form": copy_form if copy_form is not None else (
+            forms.WorkingCopyForm() if summary["can_open_original"] and not item.shredded
+            else None),
+        "evidence_max": max_upload_bytes(),
+    }, status=status)
 
 
 @login_required
 @require_POST
-def evidence_original(request: HttpRequest, sha256: str) -> HttpResponse:
+def evidence_original(request: HttpRequest, sha256: str) -> HttpResponseBase:
     """The evidentiary copy, streamed; the service writes the custody entry and audit row
     (and an ``evidence.open_refused`` audit row for a refused request)."""
     item = _item_or_404(request, sha256)
@@ -258,3 +276,40 @@ def evidence_original(request: HttpRequest, sha256: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{item.sha256}"'
     response["Content-Length"] = str(item.size)
     return response
+
+
+@login_required
+@require_POST
+def evidence_working_copy(request: HttpRequest, sha256: str) -> HttpResponse:
+    """Store a working copy linked to its original (``evidence_derive``: custody entry
+    ``derivative_created``, audit ``evidence.derive``); the original is never touched."""
+    original = _item_or_404(request, sha256)
+    if not policy.can_open_evidence_original(request.user, original):
+        raise Http404
+    if _too_large(request):
+        messages.error(request, _("Fichier trop volumineux pour le formulaire web : utilisez "
+                                  "l’API ou la ligne de commande."))
+        return redirect("evidence-item", sha256=original.sha256)
+    form = forms.WorkingCopyForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = evidence_services.evidence_derive(
+                actor=request.user, original=original, file=data["file"],
+                operation={"name": data["operation"], "tool": data["tool"],
+                           "tool_version": data["tool_version"]},
+                reason=data["reason"], redacted=data["redacted"])
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationFailed as exc:
+            for name, problems in exc.fields.items():
+                for code, message in problems:
+                    form.add_error(name if name in form.fields else None,
+                                   problem_message(code, message))
+        except TemoinError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Copie de travail enregistrée ; l’original est "
+                                        "inchangé."))
+            return redirect("evidence-item", sha256=outcome.item.sha256)
+    return _item_page(request, original, copy_form=form, status=400)

@@ -300,13 +300,17 @@ def _row_or_404(request: HttpRequest, pk: int) -> QuarantinedRow:
 def quarantine_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One quarantined row, verbatim (unless sealed), with the cells to fix and retry.
     Viewing a row's content is audited (it may hold what a partner sent in confidence)."""
-    row = _row_or_404(request, pk)
+    row: Any = _row_or_404(request, pk)
     view = selectors.quarantined_row_view(row, with_raw=True)
-    raw = view.get("raw")
+    raw: dict[str, Any] | None = view.get("raw")
+    if raw is not None:  # the file's column order (a JSON column may not keep it)
+        order = [name for name in row.field_names or [] if name in raw]
+        raw = {**{name: raw[name] for name in order}, **raw}
     form = forms.QuarantineRetryForm(request.POST or None, raw=raw) if raw is not None else None
     loose: list[str] = []
     if request.method == "POST":
-        fixes = form.fixes(raw) if form is not None and form.is_valid() else {}
+        fixes = form.fixes(raw) if form is not None and raw is not None and form.is_valid() \
+            else {}
         if form is None or form.is_valid():
             try:
                 row = services.quarantine_retry(actor=request.user, row=row, fixes=fixes)

@@ -48,6 +48,8 @@ MATRIX = {
     "export": [200, 200, 403, 404, 403, 404],
     "shred": [200, 403, 403, 404, 403, 404],
     "checkpoint": [201, 403, 403, 403, 403, 403],
+    "link": [200, 200, 403, 404, 403, 404],
+    "unlink": [200, 200, 403, 404, 404, 404],  # a viewer cannot see the source: 404
 }
 
 
@@ -66,7 +68,8 @@ def test_reads(case, item, index, role):
 
 
 @pytest.mark.parametrize("index,role", list(enumerate(ROLES)))
-@pytest.mark.parametrize("action", ["original", "ingest", "verify", "export", "shred", "checkpoint"])
+@pytest.mark.parametrize("action", ["original", "ingest", "verify", "export", "shred", "checkpoint", "link",
+                                    "unlink"])
 def test_actions(case, item, index, role, action):
     api = client_for(getattr(case.world, role))
     before = state()
@@ -85,9 +88,17 @@ def test_actions(case, item, index, role, action):
     elif action == "shred":
         response = api.post(f"/api/evidence/{item}/shred/", {"reason": "retrait",
                                                              "authority": "D-1"}, format="json")
+    elif action == "link":
+        response = api.post(f"/api/evidence/{item}/link/", {"events": [str(case.shared_event.pk)],
+                                                            "reason": "même scène"}, format="json")
+    elif action == "unlink":
+        response = api.post(f"/api/evidence/{item}/unlink/", {"source": str(case.source_courts.pk),
+                                                              "reason": "erreur"}, format="json")
     else:
         response = api.post("/api/evidence/custody/checkpoint/")
     expected = MATRIX[action][index]
+    if action in ("link", "unlink") and expected == 200:
+        assert open_vault().log.entry(before[2]).action == action
     assert response.status_code == expected, (response.status_code, getattr(response, "content", b"")[:300])
     if expected >= 400:
         assert response.json()["error"]["code"]

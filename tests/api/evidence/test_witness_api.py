@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,9 @@ def test_witness_follows_the_log_and_detects_a_rewritten_history(case, vault_roo
     ingest(case, b"other six", b"other seven", b"other eight", b"other nine")
     services.custody_checkpoint_publish(actor=case.world.admin)
     assert open_vault().log.size == 6
+    verified = services.evidence_verify(actor=case.world.admin)  # the server's own records object too
+    assert not verified.log_ok and verified.log_problem == (
+        "les entrées ne correspondent plus au point de contrôle publié de taille 3 : historique réécrit")
     refused = check_files(state, fetch_files(api, tmp_path / "round3", 5))
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "REFUSED — HISTORY REWRITTEN" in refused.stderr and refused.stdout == ""
@@ -186,3 +190,23 @@ def test_witness_keys_and_checkpoint_status_endpoints_follow_roles(case):
     assert [(s["size"], s["timestamps"], s["cosignatures"]) for s in status] == [(1, [], [])]
     refused = client_for(case.world.analyst).post("/api/evidence/custody/timestamp/", {}, format="json")
     assert refused.status_code == 403
+
+
+def test_witness_command_refuses_usage_errors_and_an_unreachable_log(tmp_path):
+    state = tmp_path / "state"
+    no_key = witness(state, "check", "http://127.0.0.1:9/")
+    assert no_key.returncode == 1 and "no witness key" in no_key.stderr
+    assert witness(state, "init", "--name", WITNESS).returncode == 0
+    twice = witness(state, "init", "--name", WITNESS)
+    assert twice.returncode == 1 and "already exists" in twice.stderr
+    unpinned = witness(state, "check", "http://127.0.0.1:9/")
+    assert unpinned.returncode == 1 and "--log-key" in unpinned.stderr
+    from temoin.core.custody import NoteSigner
+
+    log_vkey = NoteSigner.generate("temoin.synthetic/custody").vkey()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = witness(state, "check", f"http://127.0.0.1:{port}", "--log-key", log_vkey)
+    assert down.returncode == 4 and "log unreachable" in down.stderr
+    assert not (state / "state.json").exists()

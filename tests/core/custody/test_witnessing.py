@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from temoin.core.custody import (
     ALG_COSIGNATURE_V1,
     CheckpointError,
     CustodyLog,
+    InconsistentCheckpointError,
     MemoryLogStore,
     NoteSigner,
     SignatureError,
@@ -92,3 +95,37 @@ def test_log_accepts_registered_cosignatures_only_on_its_own_checkpoint() -> Non
     with pytest.raises(SignatureError):
         accepted_cosignatures(add_signatures(text, bad), log_verifier=LOG.verifier, stored_body=body,
                               witnesses=[W1.verifier, W2.verifier])
+
+
+def _entry(log: CustodyLog, tag: str) -> None:
+    log.append(action="ingest", item_sha256=tag * 64, actor="u-1", role="analyst",
+               organisation="SYN", system="synthetic")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seen=st.integers(1, 40), grown=st.integers(0, 40), kept=st.integers(0, 39), regrown=st.integers(1, 50))
+def test_witness_accepts_every_honest_growth_and_refuses_every_rewrite(seen: int, grown: int, kept: int,
+                                                                        regrown: int) -> None:
+    """Honest: size seen -> seen+grown is co-signed. Rewrite: the first ``kept`` < seen entries
+    kept, the rest replaced by other entries up to any size: refused, state unchanged."""
+    kept = min(kept, seen - 1)
+    honest = grown_log(seen)
+    witness = Witness(W1, logs=[LOG.verifier], clock=lambda: 1)
+    witness.cosign(honest.checkpoint(), consistency_proof=[])
+    for _ in range(grown):
+        _entry(honest, "a")
+    request = WitnessRequest(honest.checkpoint(), seen, tuple(honest.consistency_proof(seen, honest.size)))
+    witness.cosign(request.note, consistency_proof=list(request.proof))
+    assert witness.last_seen(ORIGIN) == (seen + grown, honest.root())
+    forked = grown_log(seen + grown)
+    # same first ``kept`` entries (grown_log is deterministic), then a different history
+    rewritten = CustodyLog(MemoryLogStore(), origin=ORIGIN, signer=LOG, clock=lambda: "2026-11-27T00:00:00.000000Z")
+    for seq in range(kept):
+        rewritten.append_entries([forked.entry(seq)])
+    for _ in range(regrown):
+        _entry(rewritten, "b")
+    old = seen + grown
+    proof = rewritten.consistency_proof(old, rewritten.size) if rewritten.size >= old else []
+    with pytest.raises(InconsistentCheckpointError):
+        witness.cosign(rewritten.checkpoint(), consistency_proof=proof)
+    assert witness.last_seen(ORIGIN) == (old, honest.root())

@@ -21,36 +21,55 @@ OPAQUE = "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"
 
 
 def rfc_header(algorithm: str, response: str) -> str:
-    return (f'Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", '
-            f'algorithm={algorithm}, nonce="{NONCE}", nc=00000001, cnonce="{CNONCE}", '
-            f'qop=auth, response="{response}", opaque="{OPAQUE}"')
+    return (
+        f'Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", '
+        f'algorithm={algorithm}, nonce="{NONCE}", nc=00000001, cnonce="{CNONCE}", '
+        f'qop=auth, response="{response}", opaque="{OPAQUE}"'
+    )
 
 
-@pytest.mark.parametrize(("algorithm", "response"), [
-    ("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
-    ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"),
-])
+@pytest.mark.parametrize(
+    ("algorithm", "response"),
+    [
+        ("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
+        ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"),
+    ],
+)
 def test_rfc_7616_example(algorithm: str, response: str) -> None:
     credentials = parse_authorization(rfc_header(algorithm, response))
-    assert (credentials.username, credentials.nc, credentials.algorithm) == (
-        "Mufasa", 1, algorithm)
+    assert (credentials.username, credentials.nc, credentials.algorithm) == ("Mufasa", 1, algorithm)
     verifier = ha1(algorithm, "Mufasa", "http-auth@example.org", "Circle of Life")
     assert expected_response(credentials, method="GET", ha1_hex=verifier) == response
     wrong = ha1(algorithm, "Mufasa", "http-auth@example.org", "Circle of life")
     assert expected_response(credentials, method="GET", ha1_hex=wrong) != response
 
 
-@pytest.mark.parametrize(("header", "field"), [
-    ('Basic dXNlcjpwYXNz', None),
-    ('Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth, nc=1, '
-     'cnonce="c"', "nc"),
-    ('Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth-int, '
-     'nc=00000001, cnonce="c"', "qop"),
-    ('Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth, '
-     'nc=00000001, cnonce="c", algorithm=MD5-sess', "algorithm"),
-    ('Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth, '
-     'nc=00000001', "cnonce"),
-])
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Basic dXNlcjpwYXNz", None),
+        (
+            'Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth, nc=1, '
+            'cnonce="c"',
+            "nc",
+        ),
+        (
+            'Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth-int, '
+            'nc=00000001, cnonce="c"',
+            "qop",
+        ),
+        (
+            'Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth, '
+            'nc=00000001, cnonce="c", algorithm=MD5-sess',
+            "algorithm",
+        ),
+        (
+            'Digest username="a", realm="r", nonce="n", uri="/", response="x", qop=auth, '
+            "nc=00000001",
+            "cnonce",
+        ),
+    ],
+)
 def test_bad_headers_are_refused_naming_the_field(header: str, field: str | None) -> None:
     with pytest.raises(AuthorizationError) as refused:
         parse_authorization(header)
@@ -63,8 +82,10 @@ def test_nonce_carries_its_age_and_cannot_be_forged() -> None:
     assert nonce_age(secret, nonce, now=1_000_042) == 42
     assert nonce_age(b"t" * 32, nonce, now=1_000_042) is None
     body, _, mac = nonce.partition(".")
-    assert nonce_age(secret, body[:-1] + ("A" if body[-1] != "A" else "B") + "." + mac,
-                     now=1_000_042) is None
+    assert (
+        nonce_age(secret, body[:-1] + ("A" if body[-1] != "A" else "B") + "." + mac, now=1_000_042)
+        is None
+    )
     assert make_nonce(secret, now=1) != make_nonce(secret, now=1)
 
 

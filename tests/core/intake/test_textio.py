@@ -114,3 +114,56 @@ def test_parse_date_rejects_and_excel_serial() -> None:
     assert excel_serial_to_date(1) == dt.date(1899, 12, 31)
     with pytest.raises(ValueError):
         excel_serial_to_date(0)
+
+
+BIG = 1 << 30  # a 1 GB file: sparse on disk, so the test writes only its first bytes
+
+# Peak RSS from VmHWM: ru_maxrss of a child started by vfork/exec also counts the parent's
+# (a big pytest process) on Linux.
+_RSS_SCRIPT = """
+import re, sys
+from pathlib import Path
+from temoin.core.intake import iter_acled
+from temoin.core.intake.errors import FileFormatError
+rows = 0
+try:
+    for _ in iter_acled(sys.argv[1]):
+        rows += 1
+except FileFormatError as error:
+    peak = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())
+    print(error.code, rows, int(peak[1]) // 1024)
+    print(error)
+"""
+
+
+def _big_acled_file(tmp_path: Path, rows: int) -> Path:
+    """SYNTHETIC ACLED rows, then zeros up to 1 GB (no line break in them)."""
+    from tests.core.intake.synthetic import synthetic_row, write_acled_csv
+
+    path = write_acled_csv(tmp_path / "big.csv", [synthetic_row(n) for n in range(1, rows + 1)])
+    with open(path, "r+b") as handle:
+        handle.truncate(BIG)
+    return path
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_a_1gb_file_without_line_breaks_is_refused_with_flat_memory(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    path = _big_acled_file(tmp_path, 1500)  # > 256 KiB of clean rows: the sniff passes
+    repo = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", _RSS_SCRIPT, str(path)], capture_output=True,
+                          text=True, cwd=repo, check=True)
+    code, rows, rss_mb = done.stdout.split("\n")[0].split()
+    assert code == "file_format" and int(rows) == 1500  # every row before the blob came out
+    assert "a line after row 1501 is longer than 11 MiB" in done.stdout
+    assert int(rss_mb) < 300  # read a line at a time, never the 1 GB "line" (was > 1 GB)
+
+
+def test_a_1gb_file_of_zeros_after_the_header_is_refused_before_any_row(tmp_path) -> None:
+    from temoin.core.intake import iter_acled
+
+    path = _big_acled_file(tmp_path, 3)
+    with pytest.raises(FileFormatError, match="binary content"):
+        iter_acled(path)

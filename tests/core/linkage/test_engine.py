@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from temoin.core.linkage import LinkageSettings, link_incidents, link_persons
@@ -56,17 +54,3 @@ def test_scenario_adapter_feeds_both_linkers() -> None:
         cluster_pairs_from_assignments(incident_run.assignments), true_pairs(reports.truth)
     )
     assert incident_scores.precision > 0.8
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark not installed")
-def test_spark_gives_the_same_clusters_as_duckdb_with_the_same_model() -> None:
-    lists = synthetic_lists(persons=60, lists=3, seed=9)
-    duck = link_persons(lists.records, settings=LinkageSettings())
-    spark = link_persons(
-        lists.records, settings=LinkageSettings(backend="spark"), model=duck.splink_model
-    )
-    assert duck.assignments["cluster_id"].tolist() == spark.assignments["cluster_id"].tolist()
-    merged = duck.pairs.merge(spark.pairs, on=["unique_id_l", "unique_id_r"], suffixes=("_d", "_s"))
-    assert len(merged) == len(duck.pairs) == len(spark.pairs)
-    assert (merged["match_probability_d"] - merged["match_probability_s"]).abs().max() < 1e-9

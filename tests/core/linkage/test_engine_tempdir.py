@@ -30,7 +30,9 @@ def _spill(backend_connection: object) -> None:
     connection.execute("SELECT * FROM big ORDER BY h").fetchall()  # type: ignore[attr-defined]
 
 
-def test_default_spill_directory_is_private_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_spill_directory_is_private_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     before = _private_dirs()
     with open_backend(LinkageSettings()) as backend:
@@ -47,7 +49,9 @@ def test_default_spill_directory_is_private_and_removed(tmp_path: Path, monkeypa
     assert _private_dirs() == before
 
 
-def test_spill_directory_removed_after_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spill_directory_removed_after_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     before = _private_dirs()
     with pytest.raises(RuntimeError, match="boom"), open_backend(LinkageSettings()) as backend:
@@ -58,11 +62,15 @@ def test_spill_directory_removed_after_an_error(tmp_path: Path, monkeypatch: pyt
     assert _private_dirs() == before
 
 
-def test_link_persons_leaves_no_spill_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_link_persons_leaves_no_spill_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     before = _private_dirs()
     lists = synthetic_lists(persons=80, lists=3, seed=3)
-    run = link_persons(lists.records, settings=LinkageSettings(memory_limit_mb=128, u_max_pairs=2e4))
+    run = link_persons(
+        lists.records, settings=LinkageSettings(memory_limit_mb=128, u_max_pairs=2e4)
+    )
     assert run.status == "ok"
     assert list(tmp_path.iterdir()) == []
     assert _private_dirs() == before

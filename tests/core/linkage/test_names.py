@@ -141,3 +141,21 @@ def test_shipped_variant_file_loads_with_both_kinds() -> None:
     variants = default_variants()
     kinds = {entry.kind for entry in variants.entries.values()}
     assert kinds == {"given", "family"} and len(variants.entries) > 150
+
+
+def test_names_used_as_distinct_given_names_are_only_related() -> None:
+    # Awa and Hawa, Kadiatou and Kadidia are both common, distinct given names in Mali:
+    # weak evidence only, while Hawa/Haoua and Kadiatou/Kadia are spellings of one name.
+    variants = default_variants()
+    assert not variants.same_family("awa", "hawa")
+    assert variants.related_group("awa") == variants.related_group("hawa") == "hawa"
+    assert not variants.same_family("kadiatou", "kadidia")
+    assert variants.same_family("hawa", "haoua") and variants.same_family("kadiatou", "kadia")
+
+
+def test_abbreviated_and_respelt_particles_bind_like_the_full_ones() -> None:
+    assert normalise_name(given="Seydou", family="O. Mohamed").family == "ouldmohamed"
+    assert normalise_name(given="Lalla", family="Wallet Attaher").family == "weletattaher"
+    assert normalise_name(given="Lalla", family="Welet Attaher").family == "weletattaher"
+    # In the given-name field a lone "O." stays an initial.
+    assert normalise_name(given="O. Moussa", family="Traoré").given == "o moussa"

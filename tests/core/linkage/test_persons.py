@@ -43,6 +43,7 @@ def test_manifest_stores_settings_and_trained_model(
         "death_date_place",
         "birth",
         "sex",
+        "same_list",
     ]
     assert manifest["n_records"] == 7 and manifest["n_clusters"] == 4
 
@@ -271,3 +272,18 @@ def test_incident_date_stands_in_for_a_missing_date_of_death(priors: LinkageSett
     assert table["death_low"].tolist()[:2] == [17978, 17978]
     assert table["birth_low"].notna().tolist() == [True, True, False]
     assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1")) != run.cluster_of(("B", "B2"))
+
+
+def test_a_nameless_record_is_linked_only_by_a_shared_document_number(
+    priors: LinkageSettings,
+) -> None:
+    records = [
+        person("A", "A1", None, None, document_id="ML-0042117", birth_date=date(1980, 5, 2)),
+        person("B", "B1", "Moussa", "Traoré", document_id="ML-0042117"),
+        person("B", "B2", "Awa", "Diarra", sex="f", age=22),
+        person("C", "C1", None, None),
+    ]
+    run = link_persons(records, settings=priors)
+    assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1"))
+    reasons = dict(zip(run.assignments["record_id"], run.assignments["unlinked_reason"]))
+    assert reasons["C1"] == "no_name" and reasons["A1"] is None

@@ -73,3 +73,11 @@ def test_comparisons_follow_the_data_present() -> None:
         "l.family_canon = r.family_canon AND l.given_canon = r.given_canon",
         "l.given_canon = r.family_canon AND l.family_canon = r.given_canon",
     ]
+
+
+def test_clustering_and_context_settings_are_validated_and_round_trip() -> None:
+    assert LinkageSettings(clustering="bogus").problems() == [  # type: ignore[arg-type]
+        "clustering 'bogus' is not list_aware or components"
+    ]
+    custom = LinkageSettings(clustering="components", incident_context=False)
+    assert LinkageSettings.from_json(custom.to_json()) == custom

@@ -120,3 +120,23 @@ def test_verifier_refuses_a_record_json_in_a_redacted_package(tmp_path: Path) ->
                                                            "record_sha256": "c" * 64}))
     assert verifier._check_redacted_record(item, "b" * 64, ingest) == [
         "record-redacted.json names another record than the custody log"]
+
+
+def test_mutations_of_a_redacted_package_are_all_detected(tmp_path: Path) -> None:
+    """300 random single-bit/byte changes to any file of a redacted bag: 100 % detected."""
+    import random
+
+    from tests.core.package.test_mutation_campaign import _campaign
+
+    vault, original, clean, _ = _vault(tmp_path)
+    bag = build_package(vault, [ExportItem(clean), ExportItem(original)], tmp_path / "media", actor=ANALYST,
+                        reason="synthetic", log_signer=LOG_SIGNER, disclosure="redacted").path
+    files = sorted(p for p in bag.rglob("*") if p.is_file())
+    assert any(p.name == "record-redacted.json" for p in files)
+
+    def detected(_: Path) -> bool:
+        return not verifier.report_ok(verifier.verify(bag, log_key=LOG_SIGNER.vkey()))
+
+    caught = _campaign(files, 300, random.Random(20261127), detected)
+    print(f"redacted package mutations detected: {caught}/300")
+    assert caught == 300

@@ -245,3 +245,100 @@ def test_partner_sees_only_what_was_shared_and_never_a_name(site, world):
     english.wait_for_selector("text=Dashboard")
     shot(english, "12-english-dashboard")
     assert problems == []
+
+
+@pytest.fixture
+def vault_and_home(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """A fresh vault and TEMOIN_HOME (import staging) for the journeys that write files."""
+    from temoin.evidence.vaultsetup import forget_vaults
+
+    settings.TEMOIN_VAULT_ROOT = str(tmp_path / "vault")
+    settings.TEMOIN_HOME = tmp_path / "home"
+    forget_vaults()
+    yield tmp_path
+    forget_vaults()
+
+
+def test_monitor_attaches_a_photo_and_sees_its_custody_timeline(site, world, vault_and_home):
+    import hashlib
+
+    from temoin.web import flows
+    from tests.web.test_evidence_pages import jpeg_with_exif
+
+    event = flows.event_record(actor=world.monitor, event_data={
+        "title": "[SYNTHÉTIQUE] Incendie de greniers", "start": "vers le 27 mars 2022",
+        "admin1": "Mopti", "admin2": "Bankass", "geo_precision": "cercle",
+        "confidentiality": 1}, acts=[("act0-", {"act_type": "looting",
+                                                "victim_group": "cultivateurs"})],
+        source=None)
+    photo = vault_and_home / "photo-synthetique.jpg"
+    photo.write_bytes(jpeg_with_exif())
+    sha256 = hashlib.sha256(photo.read_bytes()).hexdigest()
+    url, new_page, problems = site
+    page = new_page()
+    sign_in(page, url, "monitor")
+    page.goto(f"{url}/evenements/{event.pk}/#pieces")
+    page.set_input_files("#id_file", str(photo))
+    page.select_option("#id_attach_to", "event")
+    page.fill("#id_reason", "photo remise par le moniteur (synthétique)")
+    shot(page, "13-evenement-ajout-piece")
+    page.click("text=Déposer au coffre")
+    page.wait_for_selector("text=Registre de garde")
+    html = page.content()
+    assert sha256 in html and hashlib.sha512(photo.read_bytes()).hexdigest() in html
+    assert "Pièce enregistrée au coffre." in html and "photo-synthetique" not in html
+    row = page.inner_text("table.timeline tbody tr")
+    assert "Entrée au coffre" in row and "monitor" in row and "Observateur de terrain" in row \
+        and "AMT" in row and "photo remise par le moniteur (synthétique)" in row
+    assert "SyntheticCam" in html  # the monitor ingested it: may read its metadata
+    shot(page, "14-piece-registre-de-garde")
+    page.goto(f"{url}/evenements/{event.pk}/")
+    assert sha256[:12] in page.inner_text("#pieces + table")
+    assert problems == []
+
+
+def test_analyst_imports_an_acled_format_file_with_a_dry_run(site, world, vault_and_home):
+    import csv
+
+    from tests.core.intake.synthetic import HDX_COLUMNS, synthetic_row
+
+    rows = [synthetic_row(n) for n in range(1, 6)]  # SYNTHETIC, never real ACLED rows
+    rows[4]["event_type"] = "SYNTHETIC unknown type"
+    path = vault_and_home / "acled-synthetique.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HDX_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    url, new_page, problems = site
+    page = new_page()
+    sign_in_with_totp(page, url, world.analyst)
+    page.click("nav.main >> text=Imports")
+    page.click("text=Nouvel import")
+    page.select_option("#id_kind", "acled")
+    page.set_input_files("#id_file", str(path))
+    page.uncheck("#id_geocode")
+    shot(page, "15-import-formulaire")
+    page.click("button.primary")
+    page.wait_for_selector("#dry-run-counts")
+    counts = {name: page.inner_text(f"#dry-run-counts [data-count={name}]")
+              for name in ("rows", "new", "updated", "unchanged", "quarantined")}
+    assert counts == {"rows": "5", "new": "4", "updated": "0", "unchanged": "0",
+                      "quarantined": "1"}
+    from temoin.intake.models import ImportBatch
+
+    assert ImportBatch.objects.count() == 0  # a dry run writes nothing
+    shot(page, "16-import-essai-a-blanc")
+    page.click("text=Confirmer l’import")
+    page.wait_for_selector("text=Import terminé.")
+    batch = ImportBatch.objects.get()
+    assert (batch.new, batch.quarantined, batch.created_by_id) == (4, 1, world.analyst.pk)
+    assert page.inner_text("#batch-counts [data-count=new]") == "4"
+    assert batch.file_sha256 in page.content()
+    shot(page, "17-import-lot")
+    page.click("nav.tabs >> text=Lots d’import")
+    page.wait_for_selector(f"text=n° {batch.pk}")
+    page.click("nav.tabs >> text=Quarantaine")
+    page.click("table a[href^='/imports/quarantaine/']")
+    page.wait_for_selector("text=Relancer cette ligne")
+    shot(page, "18-import-quarantaine")
+    assert problems == []

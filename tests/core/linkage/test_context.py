@@ -1,0 +1,75 @@
+"""Incident context: a shared family name proves less when the incident has namesakes.
+
+SYNTHETIC records (common Malian name pools, no real people).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from temoin.core.linkage import link_persons
+from temoin.core.linkage.context import add_context_keys
+from temoin.core.linkage.prepare import prepare_persons
+from temoin.core.linkage.records import PersonRecord
+from temoin.core.linkage.settings import LinkageSettings
+
+from tests.core.linkage.conftest import person
+
+SETTINGS = LinkageSettings(training="priors", review_low=1e-12, match_threshold=0.7)
+
+
+def _base() -> list[PersonRecord]:
+    return [
+        person("A", "A1", "Moussa", "Traoré"),
+        person("A", "A2", "Awa", "Diarra", sex="f", age=22),
+        person("A", "A3", "Seydou", "Guindo", age=61),
+        person("B", "B1", None, "Traoré"),
+        person("B", "B2", "Awa", "Diarra", sex="f", age=22),
+        person("B", "B3", "Seydou", "Guindo", age=61),
+    ]
+
+
+def _name_adjustment(run_pairs: pd.DataFrame, left: str, right: str) -> float:
+    row = run_pairs[
+        ((run_pairs["record_id_l"] == left) & (run_pairs["record_id_r"] == right))
+        | ((run_pairs["record_id_l"] == right) & (run_pairs["record_id_r"] == left))
+    ]
+    return float(row["tf_adjustment_name"].iloc[0])
+
+
+def test_the_only_traore_of_an_incident_is_stronger_evidence_than_one_of_two() -> None:
+    alone = link_persons(_base(), settings=SETTINGS)
+    # Each list has one Traoré among 3 victims of the incident; family shares 1/3 each:
+    # u = (1 - 1 + 2·1/3) / (3 - 1 + 2) = 1/6 on both sides, Ū = 3·(1/3)² = 1/3.
+    assert math.isclose(_name_adjustment(alone.pairs, "A1", "B1"), 1.0)
+    namesakes = [
+        *_base(),
+        person("A", "A4", "Bakary", "Traoré", age=12),
+        person("B", "B4", "Bakary", "Traoré", age=12),
+    ]
+    crowded = link_persons(namesakes, settings=SETTINGS)
+    # Now each side has another Traoré: u = (2 - 1 + 2·0.5) / (4 - 1 + 2) = 0.4,
+    # Ū = 0.5² + 2·0.25² = 0.375.
+    assert math.isclose(_name_adjustment(crowded.pairs, "A1", "B1"), math.log2(0.375 / 0.4))
+
+
+def test_context_keys_need_a_day_and_a_village() -> None:
+    records = [
+        person("A", "A1", "Moussa", "Traoré"),
+        person("A", "A2", "Moussa", "Traoré", village=None, commune=None, age=41),
+        person("A", "A3", "Moussa", "Traoré", death_precision="month", age=42),
+    ]
+    table = add_context_keys(prepare_persons(records).table)
+    keys = table["incident_key"].tolist()
+    assert keys[0] is not None and keys[0].startswith("ogossagou|")
+    assert pd.isna(keys[1]) and pd.isna(keys[2])
+
+
+def test_turning_the_context_off_leaves_splink_weights_alone() -> None:
+    run = link_persons(
+        _base(),
+        settings=LinkageSettings(training="priors", review_low=1e-12, incident_context=False),
+    )
+    assert "tf_adjustment_name" not in run.pairs
