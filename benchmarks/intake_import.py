@@ -220,7 +220,9 @@ def measure(kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
             home = Path(folder) / "home"
             _run(["--setup", str(home)], env)
             out = _run(["--worker", kind, str(path), str(home)], env)
-    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    print(f"{path.name} {json.dumps(result)}", file=sys.stderr, flush=True)  # partial results
+    return result
 
 
 def _load() -> str:

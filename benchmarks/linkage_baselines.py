@@ -151,7 +151,7 @@ def dedupe_active(
     }
     started = time.perf_counter()
     deduper = dedupe.Dedupe(variables, num_cores=1)
-    deduper.prepare_training(records, sample_size=15_000)
+    deduper.prepare_training(records)  # dedupe default sample (1,500 pairs)
     for _ in range(labels):
         uncertain = deduper.uncertain_pairs()
         if not uncertain:

@@ -58,7 +58,8 @@ def status() -> None:
 
 @app.command("geocode")
 def geocode(name: str, admin1: str | None = typer.Option(None),
-            admin2: str | None = typer.Option(None)) -> None:
+            admin2: str | None = typer.Option(None),
+            admin3: str | None = typer.Option(None, help="commune")) -> None:
     """Geocode one place name with the installed gazetteer (ranked candidates)."""
     setup_django()
     from temoin.intake import geodata
@@ -68,7 +69,7 @@ def geocode(name: str, admin1: str | None = typer.Option(None),
     if gazetteer is None:
         console.print("gazetteer non installé : temoin geodata install --from DIR")
         raise typer.Exit(1)
-    result = gazetteer.geocode(name, admin1, admin2)
+    result = gazetteer.geocode(name, admin1, admin2, admin3=admin3)
     console.print(f"{result.status}: {result.reason}")
     for c in result.candidates:
         console.print(f"  {c.place.geonameid} {c.place.name} ({c.place.cercle}, {c.place.region}) "

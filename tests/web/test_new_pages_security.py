@@ -70,3 +70,20 @@ def test_new_pages_csp_no_inline_nothing_external_and_both_languages(world):
     for (url, french), english in zip(pages.items(), ENGLISH, strict=True):
         html = client.get(url).content.decode()
         assert english in html and french not in html, url
+        assert html.count("No external resource is loaded.") == 1, url  # no doubled msgstr
+
+
+def test_no_english_message_repeats_itself():
+    """A damaged catalogue once repeated long translations five times (continuation lines
+    appended after a one-line msgstr)."""
+    import re
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "temoin/locale/en/LC_MESSAGES/django.po"
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        msgstr = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
+        if msgid and msgstr and msgid.group(1).strip() != "\"\"":
+            source = "".join(re.findall(r'"(.*)"', msgid.group(1)))
+            text = "".join(re.findall(r'"(.*)"', msgstr.group(1)))
+            assert len(text) < 2.2 * len(source) + 20, source[:60]

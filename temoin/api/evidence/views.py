@@ -85,7 +85,7 @@ class EvidenceListView(APIView):
         outcome = services.evidence_ingest(
             actor=request.user, file=upload, reason=str(request.data.get("reason", "")),
             declared_sha256=request.data.get("declared_sha256") or None,
-            field_records=[services.field_record_from(f"field-record-{n}", f)
+            field_records=[services.field_record_from(getattr(f, "name", "") or f"field-record-{n}", f)
                            for n, f in enumerate(request.FILES.getlist("field_records"), start=1)],
             **links)
         return Response(_outcome(request.user, outcome), status=200 if outcome.duplicate else 201)

@@ -5,7 +5,8 @@ Lists write "TRAORE Moussa", parse it into the wrong fields, or keep only one pa
 known from the variant file for common names; for the rest the input itself tells
 (a name written as a family name in most records, e.g. Diakité, is a family name),
 and a misspelt or rare token takes the role of the closest frequent token
-(Jaro-Winkler ≥ 0.9: "Rookia" is read like "Rokia").
+(Jaro-Winkler ≥ 0.9, same first letter, length within 2: "Rookia" is read like
+"Rokia").
 
 A record is changed only when the evidence is one-sided:
 
@@ -67,9 +68,12 @@ class NameRoles:
                 self._measured[token] = "given"
             else:
                 self._measured[token] = None
-        self._anchors = sorted(
-            token for token in self._measured if len(token) > 2 or variants.kind(token)
-        )
+        # Frequent tokens by first letter: a misspelling close enough to count (Jaro-Winkler
+        # ≥ 0.9) almost always keeps the first letter and a similar length.
+        self._anchors: dict[str, list[str]] = defaultdict(list)
+        for token in sorted(set(self._measured) | set(variants.entries)):
+            if len(token) > 2:
+                self._anchors[token[0]].append(token)
         self._cache: dict[str, Role | None] = {}
 
     def token_role(self, token: str) -> Role | None:
@@ -91,7 +95,9 @@ class NameRoles:
 
     def _nearest_role(self, token: str) -> Role | None:
         best, best_score = None, _NEAREST_SIMILARITY
-        for anchor in self._anchors:
+        for anchor in self._anchors.get(token[0], ()):
+            if abs(len(anchor) - len(token)) > 2:
+                continue
             score = jellyfish.jaro_winkler_similarity(token, anchor)
             if score >= best_score:
                 best, best_score = anchor, score

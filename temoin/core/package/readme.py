@@ -31,6 +31,9 @@ reçues, octet pour octet, avec leur chaîne de possession.
 - `data/custody/proofs.json` : preuves d'inclusion RFC 9162 de chaque entrée dans le journal.
 - `data/checkpoint.note` : l'état signé du journal (taille {index["checkpoint_size"]}), contresigné
   par les témoins (organisations partenaires) le cas échéant.
+- `data/anchors/` (s'il existe) : des états antérieurs du journal contresignés par des témoins
+  et/ou horodatés (RFC 3161), chacun avec la preuve que le journal de ce paquet le prolonge sans
+  modification.
 
 Vérifier hors ligne : `python3 data/verify_package.py . --log-key '<clé publiée>'` (Python 3 et la
 bibliothèque `cryptography`). Empreinte de la clé du journal : `{_fingerprint(vkey)}` — comparez-la
@@ -59,6 +62,8 @@ byte, with their chain of custody.
 - `data/custody/proofs.json`: RFC 9162 inclusion proof of every entry in the log.
 - `data/checkpoint.note`: signed log state (size {index["checkpoint_size"]}), co-signed by witnesses
   (partner organisations) when available.
+- `data/anchors/` (when present): earlier log states co-signed by witnesses and/or time-stamped by
+  RFC 3161 authorities, each with the proof that this package's log extends it unchanged.
 
 Verify offline: `python3 data/verify_package.py . --log-key '<published key>'` (Python 3 and the
 `cryptography` library). Log key fingerprint: `{_fingerprint(vkey)}` — compare it with the one the
@@ -87,6 +92,9 @@ def verify_md(vkey: str) -> str:
    `openssl ts -verify -data body.txt -in data/timestamps/checkpoint-0.tsr -CAfile <TSA root>`
    must print `Verification: OK`; use the authority's published root, not only
    `data/timestamps/roots/`.
+7. Anchors (if present), `data/anchors/checkpoint-M/`: steps 4 and 6 on its `checkpoint.note` and
+   `timestamp-*.tsr` (witness lines are C2SP `cosignature/v1`, checked with the witnesses' keys);
+   `consistency.json` is an RFC 9162 §2.1.4.2 proof from size M to the package checkpoint.
 
 `data/verify_package.py` does all of this and prints a verdict per item.
 """

@@ -139,16 +139,17 @@ def custody_checkpoint_publish(*, actor: Any) -> PublishOutcome:
         raise PermissionDenied("Réservé aux administrateurs.")
     with vault_errors(), signing_vault() as vault:
         note = vault.log.checkpoint()
-    row = checkpoint_record(note)
     with transaction.atomic():
+        row = checkpoint_record(note)
         audit_record(actor=actor, action="evidence.checkpoint", target=row,
                      details={"size": row.size, "origin": row.origin})
     return PublishOutcome(row, note, stamp_checkpoint(row))
 
 
 def checkpoint_timestamp(*, actor: Any, pending: bool = False) -> list[TimestampResult]:
-    """Time-stamp the latest recorded checkpoint, or (``pending``) retry every checkpoint that
-    lacks a token from a configured TSA. Needs no key: a TSA only sees the checkpoint body."""
+    """Time-stamp the latest recorded checkpoint and, with ``pending``, retry every checkpoint
+    whose time-stamping failed before (never-attempted older checkpoints are left: a newer
+    stamped checkpoint covers their entries). Needs no key: a TSA only sees the body."""
     if not policy.can_maintain_evidence(actor):
         raise PermissionDenied("Réservé aux administrateurs.")
     if not tsa_urls():
@@ -158,8 +159,10 @@ def checkpoint_timestamp(*, actor: Any, pending: bool = False) -> list[Timestamp
         latest = open_vault().log.latest_checkpoint()
     if latest is not None:
         checkpoint_record(latest)
-    rows = list(CustodyCheckpoint.objects.all()) if pending else list(
-        CustodyCheckpoint.objects.order_by("-size")[:1])
+    rows = list(CustodyCheckpoint.objects.order_by("-size")[:1])
+    if pending:
+        failed = CustodyCheckpoint.objects.filter(timestamps__status=CheckpointTimestamp.FAILED)
+        rows = sorted({r.pk: r for r in [*failed, *rows]}.values(), key=lambda r: r.size)
     results: list[TimestampResult] = []
     for row in rows:
         results.extend(stamp_checkpoint(row))
@@ -252,7 +255,9 @@ def witness_cosignature_accept(*, note: bytes, via: str = "api") -> CosignOutcom
         raise _refuse(f"Cosignature refusée : {exc.message}", exc.code) from exc
     by_name = {w.name: w for w in witnesses}
     with vault_errors():
-        open_vault().log.add_cosignatures(stored, [a.signature for a in accepted])
+        log = open_vault().log
+        with log.store.locked():  # read-merge-write of the stored note, one writer at a time
+            log.add_cosignatures(stored, [a.signature for a in accepted])
     new: list[str] = []
     already: list[str] = []
     with transaction.atomic():

@@ -182,3 +182,21 @@ def test_filename_never_on_disk_in_clear_nor_in_audit(case, vault_root):
 def test_schema_lists_the_evidence_endpoints(case):
     schema = client_for(case.world.admin).get("/api/schema/")
     assert schema.status_code == 200 and b"/api/evidence/{sha256}/timeline/" in schema.content
+
+
+def test_ingest_with_field_records_returns_verdicts_and_unlink_endpoint(case):
+    api = client_for(case.world.analyst)
+    sha = hashlib.sha256(PHOTO).hexdigest()
+    tella = SimpleUploadedFile("IMG_synthetic.json", f'{{"fileHashSHA256": "{sha}", "timestamp": 1709633472000}}'.encode())
+    audit = SimpleUploadedFile("audit.csv", b"event,node,start,end\nform start,,1709633400000,\n")
+    created = post_file(api, case, source=str(case.source_courts.pk), field_records=[tella, audit])
+    assert created.status_code == 201, created.json()
+    assert created.json()["proofs_now"] == ["tella:match", "odk_audit:absent"]
+    assert "field_record_incomplete" in created.json()["findings_now"]  # no location in the Tella record
+    unlinked = api.post(f"/api/evidence/{sha}/unlink/", {"source": str(case.source_courts.pk), "reason": "erreur"},
+                        format="json")
+    assert unlinked.status_code == 200 and unlinked.json()["sources"] == []
+    last = api.post(f"/api/evidence/{sha}/unlink/", {"events": [str(case.event.pk)], "reason": "x"}, format="json")
+    assert last.status_code == 400 and last.json()["error"]["fields"]["links"][0]["code"] == "last_link"
+    actions = [e["action"] for e in api.get(f"/api/evidence/{sha}/timeline/").json()["entries"]]
+    assert actions == ["ingest", "unlink"]

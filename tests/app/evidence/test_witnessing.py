@@ -261,3 +261,19 @@ def test_export_carries_the_cosigned_and_time_stamped_checkpoints(case, tsa, tmp
     assert report["anchored"][second].startswith("ingest entry 1 is in checkpoint 2: witnessed by none; time-stamped 20")
     recorded = CustodyCheckpoint.objects.get(size=outcome.checkpoint_size)  # the package's own
     assert recorded.timestamps.count() == 0 and CustodyCheckpoint.objects.count() == 3
+
+
+def test_pending_retries_failures_not_every_old_checkpoint(case, tsa, settings):
+    ingest(case, b"synthetic evidence eight")
+    urls, settings.TEMOIN_TSA_URLS = settings.TEMOIN_TSA_URLS, []
+    services.custody_checkpoint_publish(actor=case.world.admin)  # offline: never attempted
+    settings.TEMOIN_TSA_URLS = urls
+    ingest(case, b"synthetic evidence nine")
+    tsa.available = False
+    services.custody_checkpoint_publish(actor=case.world.admin)
+    ingest(case, b"synthetic evidence ten")
+    services.custody_checkpoint_publish(actor=case.world.admin)
+    tsa.available = True
+    retried = services.checkpoint_timestamp(actor=case.world.admin, pending=True)
+    assert [(r.size, r.status) for r in retried] == [(2, "granted"), (3, "granted")]
+    assert CustodyCheckpoint.objects.get(size=1).timestamps.count() == 0

@@ -15,9 +15,25 @@ from temoin.core.linkage.errors import InvalidSettingsError
 from temoin.core.linkage.synthetic import synthetic_lists
 
 
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Own system temp directory and working directory: nothing else writes there."""
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    monkeypatch.chdir(work)
+    return tmp_path
+
+
 def _private_dirs() -> set[str]:
     root = Path(tempfile.gettempdir())
     return {p.name for p in root.iterdir() if p.name.startswith(TEMP_PREFIX)}
+
+
+def _cwd_entries() -> list[Path]:
+    return list(Path.cwd().iterdir())
 
 
 def _spill(backend_connection: object) -> None:
@@ -30,11 +46,8 @@ def _spill(backend_connection: object) -> None:
     connection.execute("SELECT * FROM big ORDER BY h").fetchall()  # type: ignore[attr-defined]
 
 
-def test_default_spill_directory_is_private_and_removed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    before = _private_dirs()
+def test_default_spill_directory_is_private_and_removed() -> None:
+    assert _private_dirs() == set()
     with open_backend(LinkageSettings()) as backend:
         assert backend.connection is not None and backend.temp_directory is not None
         directory = backend.temp_directory
@@ -45,58 +58,49 @@ def test_default_spill_directory_is_private_and_removed(
         _spill(backend.connection)
         assert any(Path(directory).iterdir())  # the spill really went there
     assert not Path(directory).exists()
-    assert list(tmp_path.iterdir()) == []  # no .tmp in the working directory
-    assert _private_dirs() == before
+    assert _cwd_entries() == []  # no .tmp in the working directory
+    assert _private_dirs() == set()
 
 
-def test_spill_directory_removed_after_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    before = _private_dirs()
+def test_spill_directory_removed_after_an_error() -> None:
+    assert _private_dirs() == set()
     with pytest.raises(RuntimeError, match="boom"), open_backend(LinkageSettings()) as backend:
         directory = backend.temp_directory
         assert directory is not None and Path(directory).is_dir()
         raise RuntimeError("boom")
     assert not Path(directory).exists()
-    assert _private_dirs() == before
+    assert _private_dirs() == set()
 
 
-def test_link_persons_leaves_no_spill_anywhere(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    before = _private_dirs()
+def test_link_persons_leaves_no_spill_anywhere() -> None:
+    assert _private_dirs() == set()
     lists = synthetic_lists(persons=80, lists=3, seed=3)
     run = link_persons(
         lists.records, settings=LinkageSettings(memory_limit_mb=128, u_max_pairs=2e4)
     )
     assert run.status == "ok"
-    assert list(tmp_path.iterdir()) == []
-    assert _private_dirs() == before
+    assert _cwd_entries() == []
+    assert _private_dirs() == set()
 
 
-def test_link_persons_error_mid_run_removes_spill(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    before = _private_dirs()
+def test_link_persons_error_mid_run_removes_spill() -> None:
+    assert _private_dirs() == set()
     lists = synthetic_lists(persons=80, lists=3, seed=3)
     bad_model = {"comparisons": [], "probability_two_random_records_match": 0.01}
     with pytest.raises(InvalidSettingsError):
         link_persons(lists.records, settings=LinkageSettings(), model=bad_model)
-    assert list(tmp_path.iterdir()) == []
-    assert _private_dirs() == before
+    assert _cwd_entries() == []
+    assert _private_dirs() == set()
 
 
 def test_explicit_temp_directory_is_honoured_and_kept(tmp_path: Path) -> None:
     chosen = tmp_path / "spill"
     chosen.mkdir()
-    before = _private_dirs()
+    assert _private_dirs() == set()
     with open_backend(LinkageSettings(temp_directory=str(chosen))) as backend:
         assert backend.connection is not None
         setting = backend.connection.execute("SELECT current_setting('temp_directory')").fetchone()
         assert setting is not None and setting[0] == str(chosen)
-        assert _private_dirs() == before  # no private directory made
+        assert _private_dirs() == set()  # no private directory made
         _spill(backend.connection)
     assert chosen.is_dir()

@@ -24,7 +24,7 @@ def test_union_of_rules_counts_each_pair_once() -> None:
     # names: (1,3); village: (1,2), (1,3), (2,3); swapped: (1,4), (3,4).
     rules = [("given_canon", "family_canon"), ("village_key",), ("swapped_names",)]
     assert count_candidate_pairs(table, rules) == 5
-    assert count_candidate_pairs(table, rules, link_only=True) == 4
+    assert count_candidate_pairs(table, rules, link_only=True) == 3  # A-B pairs only
     assert count_candidate_pairs(table, []) == 0
 
 

@@ -145,6 +145,7 @@ def test_missing_dates_everywhere_still_links_on_names_and_place(priors: Linkage
         "name",
         "place",
         "sex",
+        "same_list",
     ]  # type: ignore[index]  # age needs a death date to become a birth interval
 
 

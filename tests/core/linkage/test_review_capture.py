@@ -137,7 +137,7 @@ def test_review_items_carry_field_evidence(three_lists: list[PersonRecord]) -> N
     queue = review_queue(run, limit=None)
     assert queue, "expected at least one pair to review"
     fields = {f.comparison: f for f in queue[0].fields}
-    assert set(fields) == {"name", "death_date_place", "birth", "sex"}
+    assert set(fields) == {"name", "death_date_place", "birth", "sex", "same_list"}
     assert fields["name"].left_value and fields["name"].right_value
     assert all(f.verdict in {"agrees", "disagrees", "missing"} for f in fields.values())
 

@@ -149,11 +149,11 @@ def test_odk_audit_log_bad_rows_and_header() -> None:
 
 def test_odk_submission_xml_and_kobo_json() -> None:
     xml = (
-        '<?xml version="1.0"?><data xmlns:orx="http://openrosa.org/xforms" id="synthetic_form" version="3">'
-        "<photo>VID_synthetic.mp4</photo><start>2024-03-05T10:10:00.000+00:00</start>"
-        "<end>2024-03-05T10:11:30.000+00:00</end><deviceid>collect:synthetic0001</deviceid>"
-        "<meta><audit>audit.csv</audit><orx:instanceID>uuid:00000000-0000-4000-8000-000000000001</orx:instanceID></meta></data>"
-    ).encode()
+        b'<?xml version="1.0"?><data xmlns:orx="http://openrosa.org/xforms" id="synthetic_form" version="3">'
+        b"<photo>VID_synthetic.mp4</photo><start>2024-03-05T10:10:00.000+00:00</start>"
+        b"<end>2024-03-05T10:11:30.000+00:00</end><deviceid>collect:synthetic0001</deviceid>"
+        b"<meta><audit>audit.csv</audit><orx:instanceID>uuid:00000000-0000-4000-8000-000000000001</orx:instanceID></meta></data>"
+    )
     verdict, values, findings = check(xml)
     assert (verdict["type"], verdict["result"]) == ("odk_submission", "absent")
     assert findings == []

@@ -292,8 +292,29 @@ def test_monitor_attaches_a_photo_and_sees_its_custody_timeline(site, world, vau
         and "AMT" in row and "photo remise par le moniteur (synthétique)" in row
     assert "SyntheticCam" in html  # the monitor ingested it: may read its metadata
     shot(page, "14-piece-registre-de-garde")
+    page.click("button[name=language][value=en]")
+    page.wait_for_selector("text=Custody log")
+    assert "Entered the vault" in page.inner_text("table.timeline")
+    shot(page, "14b-item-custody-log-english")
+    page.click("button[name=language][value=fr]")
+    page.wait_for_selector("text=Registre de garde")
     page.goto(f"{url}/evenements/{event.pk}/")
     assert sha256[:12] in page.inner_text("#pieces + table")
+    page.click("text=Sources, bilans et auteurs")  # perpetrators of an existing event
+    page.select_option("#id_inv-perpetrator", "fama")
+    page.select_option("#id_inv-degree", "direct_perpetrator")
+    page.click("text=Ajouter l’auteur")
+    page.wait_for_selector("text=Auteur présumé ajouté.")
+    page.fill("#id_src-source_title", "Radio locale (synthétique)")
+    page.select_option("#id_src-source_type", "media")
+    page.select_option("#id_src-reliability", "B")
+    page.select_option("#id_src-claim_kind", "killed")
+    page.select_option("#id_src-claim_qualifier", "at_least")
+    page.fill("#id_src-claim_min", "2")
+    page.click("text=Ajouter la source")
+    page.wait_for_selector("text=Source ajoutée.")
+    assert "Radio locale (synthétique)" in page.inner_text("#sources + table")
+    shot(page, "14c-sources-bilans-auteurs")
     assert problems == []
 
 
