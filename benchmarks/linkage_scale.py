@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/linkage_scale.py                          # 10k, 100k
     nice -n 10 .venv/bin/python benchmarks/linkage_scale.py --sizes 1000000
     .venv/bin/python benchmarks/linkage_scale.py --sizes 100000 --memory-mb 0 2000 500
+    .venv/bin/python benchmarks/linkage_scale.py --sizes 100000 --blocking default scale
 
 SYNTHETIC Mali victim lists from the scenario generator (:mod:`temoin.core.scenario`,
 the same lists as ``linkage_bench.py``: ``generate(11, n_incidents=size * 0.136)``).
@@ -16,8 +17,12 @@ sampling; ``--training em`` adds EM), ``predict`` (blocking + scoring, pairs abo
 ``review_low``), ``cluster`` (components + run assembly), ``capture`` (capture
 histories for estimation).  ``pairs compared`` is the number of distinct pairs the
 blocking rules generate (counted afterwards with DuckDB, not in the times).  F1 is
-pairwise against the generator's ground truth.  ``--memory-mb 0`` means no limit.
-``total s`` is wall-clock time of the linkage phases (load excluded); ``CPU s`` the CPU
+pairwise against the generator's ground truth.  ``--blocking scale`` uses
+:data:`SCALE_BLOCKING` (rules scoped by place or day, see below) instead of the default
+rules, whose pairs grow with the square of the input.  ``--memory-mb 0`` means no limit.
+``RSS before Splink`` is the process
+after loading and preparing (records + comparison table, Python side); the peak minus
+it is what Splink/DuckDB and the pair frame added.  ``total s`` is wall-clock time of the linkage phases (load excluded); ``CPU s`` the CPU
 time of those phases (all threads): on a shared machine the wall clock mostly measures
 the neighbours.
 """
@@ -39,8 +44,33 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 INCIDENTS_PER_10K_RECORDS = 1360
+# Blocking for large inputs: every rule is scoped by place (village, cercle) or by a
+# date, so block sizes stay bounded as lists grow.  The default rules (settings.py) block
+# on a family or given name within a whole cercle or year: their pairs grow with the
+# square of the input (36.9M pairs at 100k records, billions at 1M).
+SCALE_BLOCKING: tuple[tuple[str, ...], ...] = (
+    ("family_canon", "given_canon", "cercle_key"),
+    ("family_canon", "given_canon", "death_year"),
+    ("swapped_names", "cercle_key"),
+    ("given_phon", "family_phon", "cercle_key"),
+    ("given_first_canon", "village_key"),
+    ("family_canon", "village_key"),
+    ("document_id",),
+    ("name_script_key",),
+    ("birth_low", "village_key"),
+    ("death_low", "village_key"),
+    ("address_key",),
+    ("name_min", "village_key"),
+    ("name_max", "village_key"),
+    ("family_phon", "village_key"),
+    ("given_phon", "village_key"),
+    ("given_first_letter", "family_first_letter", "village_key"),
+    ("family_canon", "death_low", "cercle_key"),
+    ("given_canon", "death_low", "cercle_key"),
+)
 COLUMNS = [
     "records",
+    "blocking",
     "memory_limit_mb",
     "pairs compared",
     "pairs kept",
@@ -52,6 +82,7 @@ COLUMNS = [
     "capture s",
     "total s",
     "CPU s",
+    "RSS before Splink MB",
     "peak RSS MB",
     "F1",
 ]
@@ -100,7 +131,10 @@ def count_pairs(table: Any, rules: list[str]) -> int:
     return total
 
 
-def run_one(size: int, memory_mb: int, training: str, with_pair_count: bool) -> dict[str, Any]:
+def run_one(
+    size: int, memory_mb: int, training: str, with_pair_count: bool, blocking: str
+) -> dict[str, Any]:
+    import psutil
     import pyarrow.parquet as pq
 
     from temoin.core.linkage.capture import capture_histories
@@ -120,7 +154,11 @@ def run_one(size: int, memory_mb: int, training: str, with_pair_count: bool) -> 
     from temoin.core.linkage.records import PersonRecord, records_from_rows
     from temoin.core.linkage.settings import LinkageSettings
 
-    row: dict[str, Any] = {"records": size, "memory_limit_mb": memory_mb or "none"}
+    row: dict[str, Any] = {
+        "records": size,
+        "blocking": blocking,
+        "memory_limit_mb": memory_mb or "none",
+    }
     started = time.perf_counter()
     arrow = pq.read_table(data_file(size))
     truth = dict(
@@ -140,6 +178,7 @@ def run_one(size: int, memory_mb: int, training: str, with_pair_count: bool) -> 
 
     settings = LinkageSettings(
         training=training,  # type: ignore[arg-type]
+        blocking=SCALE_BLOCKING if blocking == "scale" else LinkageSettings().blocking,
         memory_limit_mb=memory_mb or None,
         predict_chunks=4 if memory_mb else 1,
     ).validate()
@@ -148,6 +187,7 @@ def run_one(size: int, memory_mb: int, training: str, with_pair_count: bool) -> 
     table = prepared.table
     present = {column for column in table.columns if table[column].notna().any()}
     row["prepare s"] = round(time.perf_counter() - started, 1)
+    row["RSS before Splink MB"] = round(psutil.Process().memory_info().rss / 2**20)
     result = run_splink(
         table,
         settings=settings,
@@ -201,10 +241,14 @@ def main() -> None:
     parser.add_argument("--memory-mb", nargs="*", type=int, default=[0])
     parser.add_argument("--training", default="priors", choices=["priors", "em"])
     parser.add_argument("--no-pair-count", action="store_true")
+    parser.add_argument("--blocking", nargs="*", default=["default"], choices=["default", "scale"])
     parser.add_argument("--one", nargs=2, type=int, metavar=("SIZE", "MEMORY_MB"))
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], args.one[1], args.training, not args.no_pair_count)))
+        row = run_one(
+            args.one[0], args.one[1], args.training, not args.no_pair_count, args.blocking[0]
+        )
+        print(json.dumps(row))
         return
     rows = []
     for size in args.sizes:
@@ -212,9 +256,9 @@ def main() -> None:
             started = time.perf_counter()
             generate_lists(size)
             print(f"generated {size} in {time.perf_counter() - started:.0f} s", flush=True)
-        for memory in args.memory_mb:
+        for blocking, memory in [(b, m) for b in args.blocking for m in args.memory_mb]:
             command = [sys.executable, __file__, "--one", str(size), str(memory)]
-            command += ["--training", args.training]
+            command += ["--training", args.training, "--blocking", blocking]
             if args.no_pair_count:
                 command.append("--no-pair-count")
             done = subprocess.run(
@@ -223,7 +267,14 @@ def main() -> None:
             lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
             if done.returncode != 0 or not lines:
                 tail = (done.stderr.strip().splitlines() or ["?"])[-1][:100]
-                rows.append({"records": size, "memory_limit_mb": memory, "F1": f"failed: {tail}"})
+                rows.append(
+                    {
+                        "records": size,
+                        "blocking": blocking,
+                        "memory_limit_mb": memory,
+                        "F1": f"failed: {tail}",
+                    }
+                )
             else:
                 rows.append(json.loads(lines[-1]))
             print(json.dumps(rows[-1]), flush=True)

@@ -31,6 +31,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -184,7 +185,7 @@ def main() -> None:
     print(f"\npeak RSS {rss_mb():.0f} MB")
 
 
-def first_load(client: object, bodies: dict[str, bytes]) -> None:
+def first_load(client: Any, bodies: dict[str, bytes]) -> None:
     """Bytes of a first visit (empty browser cache): the page and everything it pulls in."""
     print("\n## First page load (empty browser cache)\n")
     print("| page | HTML | static (raw / gzip) | data (as sent) | total as sent by Témoin | "
@@ -195,9 +196,9 @@ def first_load(client: object, bodies: dict[str, bytes]) -> None:
             ("event list", "/evenements/", []),
             ("map", "/carte/", ["/carte/limites-1.geojson", "/carte/limites-2.geojson",
                                 "/carte/donnees.json"])):
-        html = client.get(url).content  # type: ignore[attr-defined]
+        html = client.get(url).content
         raw, packed = static_bytes(html)
-        data = sum(len(client.get(u).content) for u in data_urls)  # type: ignore[attr-defined]
+        data = sum(len(client.get(u).content) for u in data_urls)
         print(f"| {label} | {len(html):,} | {raw:,} / {packed:,} | {data:,} | "
               f"{len(html) + raw + data:,} | {len(html) + packed + data:,} |")
 

@@ -185,6 +185,7 @@ def rebase(q: Q, *, to: str = "event") -> Q:
         if isinstance(child, Q):
             out.children.append(rebase(child, to=to))
         else:
+            assert isinstance(child, tuple)
             lookup, value = child
             if lookup == "pk" or lookup.startswith("pk__"):
                 lookup = to + lookup[2:]

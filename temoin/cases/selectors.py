@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from temoin.cases import access, policy
+from temoin.cases import policy
 from temoin.cases.history import FieldChange, diff
 from temoin.cases.models import Act, Actor, Claim, Event, Information, Source, Term, Version
 from temoin.cases.search import matching_event_ids

@@ -290,9 +290,10 @@ class InvolvementForm(forms.Form):
 
     def __init__(self, *args: Any, acts: Any, sources: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["act"].choices = [(str(a.pk), f"n° {a.pk} — {a.type_label}") for a in acts]
-        self.fields["perpetrator"].choices = vocab.actor_choices(blank=False)
-        self.fields["degree"].choices = vocab.term_choices("involvement_degrees", blank=False)
+        self.fields["act"].choices = [(str(a.pk), _("n° %(n)s — %(type)s") % {
+            "n": a.pk, "type": a.type_label}) for a in acts]
+        self.fields["perpetrator"].choices = vocab.actor_choices()  # a choice, never a default
+        self.fields["degree"].choices = vocab.term_choices("involvement_degrees")
         self.fields["attributed_by"].choices = _blank((str(s.pk), s.title) for s in sources)
 
 

@@ -163,6 +163,7 @@ def map_data(events: QuerySet[Event], *, colour_by: str) -> dict[str, Any]:
         "pk", "latitude", "longitude", "geo_precision")[:MAP_POINT_LIMIT])
     ids = [row[0] for row in rows]
     first: dict[int, str] = {}
+    pairs: Any
     if colour_by == "perpetrator":
         mapping = actor_roots()
         pairs = (Involvement.objects.filter(act__event_id__in=ids, actor__isnull=False)

@@ -3,6 +3,8 @@ fields are versioned and revert works; refusals change nothing. SYNTHETIC data."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.conftest import signed_in
@@ -188,3 +190,18 @@ def test_monitor_edits_own_event_and_source(world):
     assert client.get(_url(event)).status_code == 200
     source = event.information.get().source
     assert client.get(f"/sources/{source.pk}/modifier/").status_code == 200
+
+
+def test_perpetrator_and_degree_must_be_chosen(world):
+    cases = build(world)
+    client = signed_in(world, "analyst")
+    act = cases.located.acts.order_by("pk").last()
+    page = client.get(_url(cases.located)).content.decode()
+    assert re.search(r'<select[^>]*name="inv-perpetrator"[^>]*><option value="">', page)
+    before = _snapshot(cases.located)
+    response = client.post(_url(cases.located), {"action": "involvement",
+                                                 "inv-act": str(act.pk)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_inv-perpetrator-error"' in html and 'id="id_inv-degree-error"' in html
+    assert _snapshot(cases.located) == before

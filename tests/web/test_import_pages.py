@@ -88,6 +88,9 @@ def test_dry_run_writes_nothing_then_confirm_imports_the_batch(world, temoin_hom
     assert not (temoin_home / "imports" / "staging" / token).exists()
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert "Import terminé." in page and batch.file_sha256 in page
+    if not batch.stored_path:  # the source file is kept in the evidence vault
+        assert f'href="/pieces/{batch.file_sha256}/"' in page
+        assert client.get(f"/pieces/{batch.file_sha256}/").status_code == 200
     assert _count(page, "new") == "4" and _count(page, "quarantined") == "1"
     # the token is single-use
     again = client.post("/imports/confirmer/", {"token": token, "confirm": "1"})

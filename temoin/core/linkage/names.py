@@ -166,6 +166,9 @@ def _split_script(raw: str) -> tuple[str, str | None, str]:
     foreign_words: list[str] = []
     scripts: set[str] = set()
     for word in unicodedata.normalize("NFC", raw).split():
+        if word.isascii():
+            latin_words.append(word)
+            continue
         found = {s for s in (script_of(c) for c in word) if s is not None}
         if found:
             scripts |= found

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import jellyfish
 import pandas as pd
@@ -100,6 +101,7 @@ def _find_duplicate_lists(records: Sequence[PersonRecord]) -> dict[str, str]:
     return duplicates
 
 
+@lru_cache(maxsize=65536)
 def _phonetic(token: str | None) -> str | None:
     if not token:
         return None
@@ -141,6 +143,8 @@ def prepare_persons(
     unlinked: list[UnlinkedRecord] = []
     rows: list[dict[str, object]] = []
     seen_ids: set[tuple[str, str]] = set()
+    # Lists repeat names (many victims are "Amadou Traoré"): normalise each spelling once.
+    names_seen: dict[tuple[str | None, str | None, str | None], NormalisedName] = {}
     for record in records:
         key = (record.list_id, record.record_id)
         if key in seen_ids:
@@ -164,12 +168,16 @@ def prepare_persons(
                 )
             )
             continue
-        if record.given_name is not None or record.family_name is not None:
-            name = normalise_name(
-                given=record.given_name, family=record.family_name, variants=variants
-            )
-        else:
-            name = normalise_name(full=record.full_name, variants=variants)
+        name_key = (record.given_name, record.family_name, record.full_name)
+        name = names_seen.get(name_key)
+        if name is None:
+            if record.given_name is not None or record.family_name is not None:
+                name = normalise_name(
+                    given=record.given_name, family=record.family_name, variants=variants
+                )
+            else:
+                name = normalise_name(full=record.full_name, variants=variants)
+            names_seen[name_key] = name
         row = _row(record, name, variants)
         evidence = _evidence_count(row)
         full_latin_name = bool(name.given_tokens) and bool(name.family_tokens)

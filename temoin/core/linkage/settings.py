@@ -125,7 +125,8 @@ class LinkageSettings:
     min_evidence_fields: int = 2
     require_name_evidence: bool = True
     probability_two_random_records_match: float | None = None
-    u_max_pairs: float = 2e6
+    # Splink's default; 2e6 cost twice the time for the same F1 (Mali 10k: 0.9437 vs 0.9445).
+    u_max_pairs: float = 1e6
     em_max_iterations: int = 25
     seed: int = 20260101
     memory_limit_mb: int | None = None

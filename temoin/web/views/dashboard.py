@@ -79,7 +79,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def map_data(request: HttpRequest) -> JsonResponse:
+def map_data(request: HttpRequest) -> HttpResponse:
     events, filters, errors = filtered_events(request)
     if events is None:
         return JsonResponse({"error": {"code": "validation_failed", "fields": errors}},

@@ -26,10 +26,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from temoin.audit.services import audit_record
 from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFailed
+from temoin.evidence.access import visible_evidence
 from temoin.intake import access, selectors, services
 from temoin.intake.models import ImportBatch, QuarantinedRow
 from temoin.web import forms
@@ -38,11 +40,12 @@ from temoin.web.messages import problem_message
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 STAGING_TTL = 24 * 3600
 SESSION_PREFIX = "web.import."
-CLI = {"acled": "temoin import acled FICHIER", "acled_json": "temoin import acled FICHIER --json",
-       "ucdp": "temoin import ucdp FICHIER",
-       "table": "temoin import table FICHIER --profile PROFIL.json",
-       "uwazi": "temoin import uwazi FICHIER --profile PROFIL.json",
-       "odk_export": "temoin import odk FICHIER"}
+CLI = {"acled": gettext_lazy("temoin import acled FICHIER"),
+       "acled_json": gettext_lazy("temoin import acled FICHIER --json"),
+       "ucdp": gettext_lazy("temoin import ucdp FICHIER"),
+       "table": gettext_lazy("temoin import table FICHIER --profile PROFIL.json"),
+       "uwazi": gettext_lazy("temoin import uwazi FICHIER --profile PROFIL.json"),
+       "odk_export": gettext_lazy("temoin import odk FICHIER")}
 
 
 def max_upload_bytes() -> int:
@@ -262,7 +265,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome in ("updated", "flagged_deleted"):
         changes = changes.filter(outcome=outcome)
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    kept = None if batch.stored_path else visible_evidence(request.user).filter(
+        sha256=batch.file_sha256).first()
     return render(request, "web/import_batch.html", {
+        "kept": kept,
         "batch": batch, "detail": detail, "report": batch.report or {}, "page": page,
         "outcome": outcome or "", "qs": f"outcome={outcome}" if outcome else "",
         "profile_json": json.dumps(batch.profile, ensure_ascii=False, indent=1)

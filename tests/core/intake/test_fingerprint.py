@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from temoin.core.intake import (
     FieldChange,
     ParsedRow,
@@ -12,6 +15,7 @@ from temoin.core.intake import (
     flatten_record,
     iter_acled,
 )
+from temoin.core.intake.fingerprint import flat_fingerprint
 from tests.core.intake.synthetic import synthetic_row, write_acled_csv
 
 
@@ -73,3 +77,36 @@ def test_seen_ids_grows_and_reports_first_row() -> None:
     assert seen.add("ID0", 5000) == 2
     assert seen.add("ID999", 5001) == 1001
     assert len(seen) == 1000
+
+
+def _reference_fingerprint(flat: dict) -> str:  # type: ignore[type-arg]
+    """The v1 definition, written out: stored fingerprints must never change."""
+    import hashlib
+
+    payload = "\x1e".join(f"{key}\x1f{value!r}" for key, value in sorted(flat.items()))
+    return "v1:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                   st.text(max_size=30))
+
+
+@given(flat=st.dictionaries(st.text(max_size=20), SCALAR, min_size=1, max_size=30))
+def test_flat_fingerprint_is_the_v1_definition(flat: dict) -> None:  # type: ignore[type-arg]
+    assert flat_fingerprint(flat) == _reference_fingerprint(flat)
+
+
+def test_parsed_rows_keep_their_v1_fingerprint(tmp_path: Path) -> None:
+    rows = [synthetic_row(n) for n in range(1, 30)]
+    rows[3]["assoc_actor_1"] = "SYNTHETIC a; SYNTHETIC b"
+    rows[4].update(event_type="Battles", sub_event_type="Armed clash",
+                   civilian_targeting="Civilian targeting")
+    parsed = [r for r in iter_acled(write_acled_csv(tmp_path / "f.csv", rows))]
+    assert len(parsed) == 29
+    for row in parsed:
+        assert isinstance(row, ParsedRow)
+        assert row.fingerprint == _reference_fingerprint(flatten_record(row.source, row.event))
+    # shared (cached) act claims and actor names are equal to freshly built ones
+    assert parsed[4].event.acts[-1].mapping_note == "ACLED civilian_targeting = Civilian targeting"
+    assert [a.name for a in parsed[3].event.actors if a.role == "assoc_actor_1"] == [
+        "SYNTHETIC a", "SYNTHETIC b"]

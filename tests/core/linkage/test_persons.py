@@ -288,3 +288,21 @@ def test_a_nameless_record_is_linked_only_by_a_shared_document_number(
     assert run.cluster_of(("A", "A1")) == run.cluster_of(("B", "B1"))
     reasons = dict(zip(run.assignments["record_id"], run.assignments["unlinked_reason"]))
     assert reasons["C1"] == "no_name" and reasons["A1"] is None
+
+
+def test_a_pair_without_comparable_names_is_held_at_the_review_floor() -> None:
+    # Same village, day, age and sex, but one name in Arabic script and one in Latin:
+    # nothing in the names can be compared, so the pair is never an automatic link.
+    records = [
+        person("A", "A1", None, None, full_name="محمد علي"),
+        person("B", "B1", "Moussa", "Diarra"),
+        person("B", "B2", "Awa", "Traoré", sex="f", age=20),
+    ]
+    settings = LinkageSettings(training="priors", review_low=0.01)
+    run = link_persons(records, settings=settings)
+    pair = run.pairs[
+        (run.pairs["record_id_l"].isin(["A1", "B1"])) & (run.pairs["record_id_r"].isin(["A1", "B1"]))
+    ]
+    assert pair["gamma_name"].tolist() == [-1]
+    assert float(pair["match_probability"].iloc[0]) <= 0.01
+    assert run.cluster_of(("A", "A1")) != run.cluster_of(("B", "B1"))
