@@ -294,3 +294,16 @@ def test_restricted_event_upload_page_is_audited(world):
     client.get(f"/evenements/{cases.located.pk}/pieces/")
     assert not AuditEntry.objects.filter(action="event.view",
                                          target_id=str(cases.located.pk)).exists()
+
+
+def test_event_page_lists_items_attached_only_to_one_of_its_sources(world):
+    from temoin.evidence.services import evidence_ingest
+
+    cases = build(world)
+    outcome = evidence_ingest(actor=world.analyst, file=io.BytesIO(b"SYNTHETIC audio bytes"),
+                              reason="témoignage (synthétique)", source=cases.source)
+    client = signed_in(world, "analyst")
+    page = client.get(f"/evenements/{cases.located.pk}/").content.decode()
+    assert outcome.item.sha256[:12] in page.split('id="pieces"')[1]
+    other = client.get(f"/evenements/{cases.cercle.pk}/").content.decode()
+    assert outcome.item.sha256[:12] not in other

@@ -119,9 +119,7 @@ def _pair_u(counts: dict[str, Any], key: str, left: np.ndarray, right: np.ndarra
     sides = []
     for side in (left, right):
         own = 1.0 + same_group
-        sides.append(
-            (c[side] - own + PSEUDO_RECORDS * g[side]) / (n[side] - own + PSEUDO_RECORDS)
-        )
+        sides.append((c[side] - own + PSEUDO_RECORDS * g[side]) / (n[side] - own + PSEUDO_RECORDS))
     stacked = np.vstack(sides)
     known = (~np.isnan(stacked)).sum(axis=0)
     total = np.nansum(stacked, axis=0)
@@ -145,7 +143,8 @@ def _comparison(model: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def _pair_max(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    return np.fmax(values[left], values[right])
+    out: np.ndarray = np.fmax(values[left], values[right])
+    return out
 
 
 def apply_incident_context(
@@ -187,9 +186,7 @@ def apply_incident_context(
             adjustment = np.log2(counts[key][2]) - np.log2(np.clip(u, 1e-9, 1.0))
         name_adjustment[rows] = np.where(np.isnan(u), 0.0, adjustment)
     name_adjustment = np.clip(name_adjustment, MIN_ADJUSTMENT, MAX_ADJUSTMENT)
-    incident_adjustment = _incident_size_adjustment(
-        table, place, left, right, same_incident
-    )
+    incident_adjustment = _incident_size_adjustment(table, place, left, right, same_incident)
     weight = pairs["match_weight"].to_numpy(dtype=float) + name_adjustment + incident_adjustment
     probability = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
     return pairs.assign(

@@ -75,6 +75,6 @@ def cluster_pairs_by_list(
         if root_a != root_b and allowed(root_a, root_b):
             union(root_a, root_b)
     out = np.empty(n_nodes, dtype=np.int64)
-    for root, group in members.items():
+    for group in members.values():
         out[group] = min(group)
     return out

@@ -142,6 +142,4 @@ def _swap(row: dict[str, object], variants: NameVariants) -> None:
         row[left], row[right] = row[right], row[left]
     tokens = str(row["given_norm"] or "").split()
     row["given_first_canon"] = variants.canonical(tokens[0]) if tokens else None
-    row["given_related"] = next(
-        (r for r in (variants.related_group(t) for t in tokens) if r), None
-    )
+    row["given_related"] = next((r for r in (variants.related_group(t) for t in tokens) if r), None)

@@ -14,7 +14,6 @@ from temoin.core.linkage.context import add_context_keys
 from temoin.core.linkage.prepare import prepare_persons
 from temoin.core.linkage.records import PersonRecord
 from temoin.core.linkage.settings import LinkageSettings
-
 from tests.core.linkage.conftest import person
 
 SETTINGS = LinkageSettings(training="priors", review_low=1e-12, match_threshold=0.7)

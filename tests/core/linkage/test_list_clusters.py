@@ -53,7 +53,10 @@ def test_no_cluster_holds_two_records_of_one_list_without_their_own_edge(
     )
     edges = [(a, b, p) for a, b, p in edges if a != b]
     out = cluster_pairs_by_list(
-        lists, [a for a, _, _ in edges], [b for _, b, _ in edges], [p for *_, p in edges],
+        lists,
+        [a for a, _, _ in edges],
+        [b for _, b, _ in edges],
+        [p for *_, p in edges],
         threshold=0.5,
     )
     strong = {(min(a, b), max(a, b)) for a, b, p in edges if p >= 0.5}

@@ -301,7 +301,8 @@ def test_a_pair_without_comparable_names_is_held_at_the_review_floor() -> None:
     settings = LinkageSettings(training="priors", review_low=0.01)
     run = link_persons(records, settings=settings)
     pair = run.pairs[
-        (run.pairs["record_id_l"].isin(["A1", "B1"])) & (run.pairs["record_id_r"].isin(["A1", "B1"]))
+        (run.pairs["record_id_l"].isin(["A1", "B1"]))
+        & (run.pairs["record_id_r"].isin(["A1", "B1"]))
     ]
     assert pair["gamma_name"].tolist() == [-1]
     assert float(pair["match_probability"].iloc[0]) <= 0.01
