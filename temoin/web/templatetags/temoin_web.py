@@ -33,8 +33,8 @@ def number(value: object) -> str:
 
 
 INTAKE_STATUSES = {"running": _("en cours"), "done": _("terminé"), "failed": _("échoué"),
-                   "open": _("ouvertes"), "imported": _("importées"),
-                   "still_failing": _("échouent encore"), "all": _("toutes")}
+                   "open": _("ouverte"), "imported": _("importée"),
+                   "still_failing": _("échoue encore")}
 
 
 @register.filter

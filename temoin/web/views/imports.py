@@ -292,7 +292,8 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/import_quarantine.html", {
         "page": page, "status": status, "batch_id": batch_id,
         "qs": f"status={status}" + (f"&batch={batch_id}" if batch_id else ""),
-        "statuses": [*QuarantinedRow.Status.choices, ("all", _("toutes"))]})
+        "statuses": [("open", _("ouvertes")), ("imported", _("importées")),
+                     ("still_failing", _("échouent encore")), ("all", _("toutes"))]})
 
 
 def _row_or_404(request: HttpRequest, pk: int) -> QuarantinedRow:
