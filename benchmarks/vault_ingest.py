@@ -149,7 +149,7 @@ def _measure(source: Path, base: Path, size: int, chunk_mib: int) -> dict[str, f
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes-mib", type=int, nargs="+", default=[1024, 4096])
-    parser.add_argument("--chunk-mib", type=int, default=4)
+    parser.add_argument("--chunk-mib", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=Path("/tmp"))
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size (every round is printed)")
     parser.add_argument("--child", nargs=2, type=Path)

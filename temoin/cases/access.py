@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q
 
 from temoin.cases import policy
-from temoin.cases.models import Act, Event, Person, Source
+from temoin.cases.models import Act, Claim, Event, Involvement, Person, Source
 from temoin.errors import NotFound, PermissionDenied
 
 
@@ -102,3 +102,26 @@ def access_source_by_id(viewer: Any, source_id: Any) -> Source:
         return visible_sources(viewer).get(pk=int(source_id))
     except (Source.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"Source {source_id} introuvable.") from None
+
+
+def access_claim_by_id(viewer: Any, claim_id: Any) -> Claim:
+    """A claim whose event *and* source the viewer may see (withdrawn ones included)."""
+    try:
+        claim = Claim.objects.select_related("event", "source").get(pk=int(claim_id))
+    except (Claim.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Bilan {claim_id} introuvable.") from None
+    if not visible_events(viewer).filter(pk=claim.event_id).exists() or \
+            not visible_sources(viewer).filter(pk=claim.source_id).exists():
+        raise NotFound(f"Bilan {claim_id} introuvable.")
+    return claim
+
+
+def access_involvement_by_id(viewer: Any, involvement_id: Any) -> Involvement:
+    try:
+        involvement = Involvement.objects.select_related("act__event", "actor").get(
+            pk=int(involvement_id))
+    except (Involvement.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Implication {involvement_id} introuvable.") from None
+    if not visible_events(viewer).filter(pk=involvement.act.event_id).exists():
+        raise NotFound(f"Implication {involvement_id} introuvable.")
+    return involvement

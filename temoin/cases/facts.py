@@ -65,7 +65,7 @@ SELECT e.id, c.kind, lv.level, MIN(c.count_min), MAX(COALESCE(c.count_max, c.cou
 FROM cases_claim c JOIN cases_source s ON s.id = c.source_id
     JOIN ({levels}) lv ON s.confidentiality <= lv.level
     JOIN cases_event e ON e.id = c.event_id
-WHERE c.event_id IN ({placeholders})
+WHERE c.event_id IN ({placeholders}) AND c.withdrawn_at IS NULL
 GROUP BY e.id, c.kind, lv.level"""),
         (ActTypeFact._meta.db_table, f"""
 INSERT INTO {ActTypeFact._meta.db_table} (event_id, act_type, acts, low, high, {filters})

@@ -1,4 +1,4 @@
-"""Versions of events, acts, persons and sources: snapshots, field diffs and the data to revert.
+"""Versions of events, acts, persons, sources, claims and involvements: snapshots, field diffs and the data to revert.
 
 A snapshot holds the record's own columns (never a decrypted identity: a person's identity is
 kept as its sealed blob, so history is as safe as the record itself).
@@ -16,7 +16,7 @@ from django.db import models
 from temoin.cases.models import Version
 
 SKIP = {"id", "created_at", "updated_at"}
-TARGET_TYPES = {"event", "act", "person", "source"}
+TARGET_TYPES = {"event", "act", "person", "source", "claim", "involvement"}
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:

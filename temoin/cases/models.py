@@ -314,7 +314,11 @@ class Information(models.Model):
 
 
 class Claim(models.Model):
-    """A casualty figure as one source states it."""
+    """A casualty figure as one source states it.
+
+    A claim is never deleted: a figure entered by mistake is *withdrawn* (who, when, why)
+    and stays visible as withdrawn; figures, ranges and facts count only current claims
+    (``withdrawn_at`` null). Corrections are versioned (``Version`` rows, target "claim")."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="claims")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
@@ -326,6 +330,10 @@ class Claim(models.Model):
     qualifier = models.CharField(max_length=10, choices=ClaimQualifier.choices,
                                  default=ClaimQualifier.EXACT)
     remarks = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    withdrawal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -403,7 +411,8 @@ class EventAssignment(models.Model):
 
 
 class Version(models.Model):
-    """One saved state of an event, act, person or source (history, diffs, revert)."""
+    """One saved state of an event, act, person, source, claim or involvement (history,
+    diffs, revert). A removed involvement's last state is its ``remove`` version."""
 
     target_type = models.CharField(max_length=20)
     target_id = models.BigIntegerField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -104,27 +104,35 @@ def filter_conditions(filters: Mapping[str, str] | None) -> Q:
 
 @dataclass(frozen=True)
 class ClaimSummary:
+    """One casualty kind: the range across the current claims (None when every claim of
+    that kind was withdrawn) and the withdrawn claims, shown as such, never hidden."""
+
     kind: str
-    low: int
+    low: int | None
     high: int | None
     claims: list[Claim]
+    withdrawn: list[Claim] = field(default_factory=list)
 
 
 def event_claims(*, viewer: Any, event: Event) -> list[ClaimSummary]:
     """Casualty claims side by side: the range across sources and who says what."""
-    claims = list(event.claims.select_related("source"))
+    claims = list(event.claims.select_related("source").order_by("pk"))
     visible = set(Source.objects.filter(pk__in={c.source_id for c in claims})
                   .filter(policy.source_filter(viewer)).values_list("pk", flat=True))
-    summaries: dict[str, list[Claim]] = {}
+    current: dict[str, list[Claim]] = {}
+    withdrawn: dict[str, list[Claim]] = {}
     for claim in (c for c in claims if c.source_id in visible):
-        summaries.setdefault(claim.kind, []).append(claim)
+        bucket = current if claim.withdrawn_at is None else withdrawn
+        bucket.setdefault(claim.kind, []).append(claim)
     result = []
-    for kind, claims in sorted(summaries.items()):
-        highs = [c.count_max for c in claims]
+    for kind in sorted(set(current) | set(withdrawn)):
+        kept = current.get(kind, [])
+        highs = [c.count_max for c in kept]
         result.append(ClaimSummary(
-            kind=kind, low=min(c.count_min for c in claims),
-            high=None if any(h is None for h in highs) else max(h for h in highs if h is not None),
-            claims=claims))
+            kind=kind, low=min((c.count_min for c in kept), default=None),
+            high=None if not kept or any(h is None for h in highs)
+            else max(h for h in highs if h is not None),
+            claims=kept, withdrawn=withdrawn.get(kind, [])))
     return result
 
 

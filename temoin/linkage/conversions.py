@@ -220,7 +220,7 @@ def event_input(viewer: Any) -> LinkageInput:
         perpetrators[event_id].add(code)
     killed: dict[tuple[int, str], list[tuple[int, int | None]]] = defaultdict(list)
     for event_id, origin, low, high in Claim.objects.filter(
-            event_id__in=ids, kind="killed").values_list("event_id", "source__origin",
+            event_id__in=ids, kind="killed", withdrawn_at__isnull=True).values_list("event_id", "source__origin",
                                                          "count_min", "count_max"):
         killed[(event_id, origin)].append((low, high))
     records: list[Any] = []

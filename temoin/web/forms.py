@@ -350,3 +350,27 @@ class WorkingCopyForm(forms.Form):
                                           "judiciaires)"), required=False)
     reason = forms.CharField(label=_("Raison (registre de garde ; jamais de nom)"),
                              max_length=500)
+
+
+class InvolvementRemoveForm(forms.Form):
+    """Remove one perpetrator of an act (kept in its history, with the reason)."""
+
+    involvement = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Raison du retrait"), max_length=500)
+
+
+class ClaimCorrectForm(forms.Form):
+    """Correct the figures of one claim (a new version; the earlier figures stay in history)."""
+
+    claim = forms.IntegerField(widget=forms.HiddenInput)
+    qualifier = forms.ChoiceField(label=_("Qualificatif"), choices=ClaimQualifier.choices)
+    count_min = forms.IntegerField(label=_("Min."), min_value=0)
+    count_max = forms.IntegerField(label=_("Max."), required=False, min_value=0)
+    reason = forms.CharField(label=_("Raison de la correction"), max_length=500)
+
+
+class ClaimWithdrawForm(forms.Form):
+    """Withdraw one claim: it stays on the event, marked withdrawn, and is no longer counted."""
+
+    claim = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Raison du retrait"), max_length=500)

@@ -38,7 +38,8 @@ def public_place(event: Event) -> tuple[str, str]:
 
 def public_version(event: Event, *, act_labels: dict[str, str]) -> PublicEvent:
     place, precision = public_place(event)
-    claims = [c for c in Claim.objects.filter(event=event).select_related("source")
+    claims = [c for c in Claim.objects.filter(event=event, withdrawn_at__isnull=True)
+              .select_related("source")
               if Recipient.PUBLIC in (c.source.consent or [])]
     date_text = event.start_text or (
         event.start_earliest.isoformat() if event.start_earliest else "")

@@ -61,7 +61,8 @@ def plain(events: QuerySet[Event]) -> QuerySet[Event]:
 def event_claim_bounds(events: QuerySet[Event], viewer: Any, kind: str
                        ) -> dict[int, tuple[int, int, int]]:
     """event id → (lowest, highest, number of open-ended figures) over the visible sources."""
-    rows = (Claim.objects.filter(kind=kind, event__in=events.order_by().values("pk"),
+    rows = (Claim.objects.filter(kind=kind, withdrawn_at__isnull=True,
+                                 event__in=events.order_by().values("pk"),
                                  source__in=access.visible_sources(viewer).values("pk"))
             .values("event_id").order_by()
             .annotate(low=Min("count_min"), high=Max(Coalesce("count_max", "count_min")),

@@ -54,9 +54,13 @@ def test_monitor_records_an_incident(world):
     assert [a["act_type"] for a in detail["acts"]] == ["burning_of_dwellings", "killing"]
     assert detail["acts"][1]["victim"] == person["code"]
     assert detail["acts"][1]["involvements"][0]["actor"] == "dan_na_ambassagou"
+    claim_id = detail["claims"][0]["by_source"][0]["id"]
     assert detail["claims"] == [{"kind": "killed", "low": 1, "high": 1, "by_source": [{
+        "id": claim_id, "kind": "killed",
         "source": source["id"], "source_title": "Témoin T-3 (synthétique)", "reliability": "C",
-        "count_min": 1, "count_max": 1, "count_best": None, "qualifier": "exact"}]}]
+        "count_min": 1, "count_max": 1, "count_best": None, "qualifier": "exact",
+        "remarks": "", "withdrawn": False, "withdrawn_at": None, "withdrawal_reason": ""}],
+        "withdrawn": []}]
     assert detail["sources"][0]["credibility"] == [6]
 
 

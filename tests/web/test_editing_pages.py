@@ -205,3 +205,127 @@ def test_perpetrator_and_degree_must_be_chosen(world):
     html = response.content.decode()
     assert 'id="id_inv-perpetrator-error"' in html and 'id="id_inv-degree-error"' in html
     assert _snapshot(cases.located) == before
+
+
+def _corrections(event):  # type: ignore[no-untyped-def]
+    from temoin.cases.models import Claim, Involvement
+
+    return (list(Involvement.objects.filter(act__event=event).values_list("pk", flat=True)),
+            list(Claim.objects.filter(event=event).order_by("pk").values_list(
+                "count_min", "count_max", "qualifier", "withdrawn_at")))
+
+
+def test_remove_perpetrator_with_reason_kept_in_history(world):
+    from temoin.audit.models import AuditEntry
+    from temoin.cases import selectors
+    from temoin.cases.models import Involvement
+
+    cases = build(world)
+    client = signed_in(world, "analyst")
+    involvement = Involvement.objects.get(act__event=cases.located)
+    page = client.get(_url(cases.located)).content.decode()
+    assert f'name="involvement" value="{involvement.pk}"' in page
+    before = _corrections(cases.located)
+    missing = client.post(_url(cases.located), {"action": "involvement_remove",
+                                                "involvement": str(involvement.pk)})
+    assert missing.status_code == 400 and _corrections(cases.located) == before
+    response = client.post(_url(cases.located), {
+        "action": "involvement_remove", "involvement": str(involvement.pk),
+        "reason": "attribution non étayée"})
+    assert response.status_code == 302
+    assert not Involvement.objects.filter(pk=involvement.pk).exists()
+    assert [(h.change, h.reason) for h in selectors.record_history(
+        target_type="involvement", target_id=involvement.pk)] == [
+        ("create", ""), ("remove", "attribution non étayée")]
+    assert AuditEntry.objects.filter(action="involvement.remove",
+                                     actor_username="analyst").count() == 1
+    page = client.get(_url(cases.located)).content.decode()
+    assert "Auteur présumé retiré (conservé dans l’historique)." in page
+
+
+def test_correct_then_withdraw_claim_shown_as_withdrawn(world):
+    from temoin.cases.models import Claim
+
+    cases = build(world)
+    client = signed_in(world, "analyst")
+    claim = Claim.objects.get(event=cases.located, source=cases.source)
+    bad = client.post(_url(cases.located), {
+        "action": "claim_correct", "claim": str(claim.pk), "qualifier": "range",
+        "count_min": "20", "count_max": "15", "reason": "rectificatif"})
+    assert bad.status_code == 400
+    assert "Rien n’a été enregistré" in bad.content.decode()
+    assert Claim.objects.get(pk=claim.pk).count_min == 12
+    fixed = client.post(_url(cases.located), {
+        "action": "claim_correct", "claim": str(claim.pk), "qualifier": "range",
+        "count_min": "13", "count_max": "16", "reason": "rectificatif de la radio"})
+    assert fixed.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.count_min, claim.count_max) == (13, 16)
+    withdrawn = client.post(_url(cases.located), {
+        "action": "claim_withdraw", "claim": str(claim.pk), "reason": "doublon"})
+    assert withdrawn.status_code == 302
+    claim.refresh_from_db()
+    assert claim.withdrawal_reason == "doublon" and claim.withdrawn_at is not None
+    for url in (_url(cases.located), f"/evenements/{cases.located.pk}/"):
+        html = client.get(url).content.decode()
+        item = re.search(r'<li class="withdrawn">(.*?)</li>', html, re.S)
+        assert item is not None, url
+        assert "Radio S" in item.group(1) and "retiré" in item.group(1)
+        assert "doublon" in item.group(1) and "13–16" in item.group(1)
+        assert "30 – ?" in html  # the range counts only the claim still in force
+
+
+def test_corrections_in_english(world):
+    cases = build(world)
+    client = signed_in(world, "analyst")
+    from temoin.cases.models import Claim
+
+    claim = Claim.objects.get(event=cases.located, source=cases.source)
+    client.post(_url(cases.located), {"action": "claim_withdraw", "claim": str(claim.pk),
+                                      "reason": "doublon"})
+    html = client.get(_url(cases.located), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Remove this perpetrator" in html and "Correct or withdraw this figure" in html
+    assert "withdrawn" in html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_corrections_role_matrix(world, role):
+    """Only the event's editors (administrators, analysts here) correct; others get 404 and
+    nothing changes."""
+    from temoin.cases.models import Claim, Involvement
+
+    cases = build(world)
+    client = signed_in(world, role)
+    editor = role in ("admin", "analyst")
+    involvement = Involvement.objects.get(act__event=cases.located)
+    claim = Claim.objects.get(event=cases.located, source=cases.source)
+    before = _corrections(cases.located)
+    posts = [
+        {"action": "claim_correct", "claim": str(claim.pk), "qualifier": "range",
+         "count_min": "13", "count_max": "16", "reason": "x"},
+        {"action": "claim_withdraw", "claim": str(claim.pk), "reason": "x"},
+        {"action": "involvement_remove", "involvement": str(involvement.pk), "reason": "x"},
+    ]
+    codes = [client.post(_url(cases.located), data).status_code for data in posts]
+    assert codes == ([302] * 3 if editor else [404] * 3)
+    if editor:
+        claim.refresh_from_db()
+        assert (claim.count_min, claim.withdrawal_reason) == (13, "x")
+        assert not Involvement.objects.filter(pk=involvement.pk).exists()
+    else:
+        assert _corrections(cases.located) == before
+
+
+def test_claim_of_another_event_is_not_found(world):
+    from temoin.cases import services
+    from temoin.cases.models import Claim
+
+    cases = build(world)
+    other = services.claim_add(actor=world.admin, event=cases.cercle, source=cases.source,
+                               kind="injured", count_min=2)
+    client = signed_in(world, "analyst")
+    response = client.post(_url(cases.located), {
+        "action": "claim_withdraw", "claim": str(other.pk), "reason": "x"})
+    assert response.status_code == 400
+    assert "Bilan introuvable." in response.content.decode()
+    assert Claim.objects.get(pk=other.pk).withdrawn_at is None

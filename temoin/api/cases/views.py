@@ -57,6 +57,23 @@ class EventListView(APIView):
         return Response(EventListSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
+def claim_data(claim: Any) -> dict[str, Any]:
+    """One claim as a source states it; a withdrawn one says when and why."""
+    return {"id": claim.pk, "kind": claim.kind, "source": claim.source_id,
+            "source_title": claim.source.title, "reliability": claim.source.reliability,
+            "count_min": claim.count_min, "count_max": claim.count_max,
+            "count_best": claim.count_best, "qualifier": claim.qualifier,
+            "remarks": claim.remarks, "withdrawn": claim.withdrawn_at is not None,
+            "withdrawn_at": claim.withdrawn_at, "withdrawal_reason": claim.withdrawal_reason}
+
+
+def history_data(target_type: str, target_id: int) -> list[dict[str, Any]]:
+    return [{"number": h.number, "change": h.change, "actor": h.actor, "at": h.at,
+             "reason": h.reason,
+             "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in h.changes]}
+            for h in selectors.record_history(target_type=target_type, target_id=target_id)]
+
+
 def event_detail(viewer: Any, event: Any) -> dict[str, Any]:
     data = dict(EventListSerializer(event).data)
     data["description"] = event.description
@@ -65,10 +82,8 @@ def event_detail(viewer: Any, event: Any) -> dict[str, Any]:
     data["acts"] = ActSerializer(event.acts.all().order_by("pk"), many=True).data
     data["claims"] = [
         {"kind": s.kind, "low": s.low, "high": s.high,
-         "by_source": [{"source": c.source_id, "source_title": c.source.title,
-                        "reliability": c.source.reliability, "count_min": c.count_min,
-                        "count_max": c.count_max, "count_best": c.count_best,
-                        "qualifier": c.qualifier} for c in s.claims]}
+         "by_source": [claim_data(c) for c in s.claims],
+         "withdrawn": [claim_data(c) for c in s.withdrawn]}
         for s in selectors.event_claims(viewer=viewer, event=event)]
     sources = selectors.event_sources(viewer=viewer, event=event)
     data["sources"] = [
@@ -99,11 +114,7 @@ class EventDetailView(APIView):
 class EventHistoryView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         event = access.read_event(request.user, pk)
-        return Response([
-            {"number": h.number, "change": h.change, "actor": h.actor, "at": h.at,
-             "reason": h.reason,
-             "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in h.changes]}
-            for h in selectors.record_history(target_type="event", target_id=event.pk)])
+        return Response(history_data("event", event.pk))
 
 
 class EventRevertView(APIView):
@@ -197,6 +208,66 @@ class ActInvolvementView(APIView):
                                  attributed_by=source, remarks=str(data.get("remarks", "")))
         act.refresh_from_db()
         return Response(ActSerializer(act).data, status=status.HTTP_201_CREATED)
+
+
+class InvolvementRemoveView(APIView):
+    """POST /involvements/{id}/remove/ {"reason"}: the act without it (kept in history)."""
+
+    @extend_schema(request=dict, responses=ActSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        involvement = access.access_involvement_by_id(request.user, pk)
+        act = involvement.act
+        services.involvement_remove(actor=request.user, involvement=involvement,
+                                    reason=str(_body(request).get("reason", "")))
+        act.refresh_from_db()
+        return Response(ActSerializer(act).data)
+
+
+class ClaimDetailView(APIView):
+    """GET a claim; PATCH {fields…, "reason"} corrects it (a new version)."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(claim_data(access.access_claim_by_id(request.user, pk)))
+
+    @extend_schema(request=dict)
+    def patch(self, request: Request, pk: int) -> Response:
+        claim = access.access_claim_by_id(request.user, pk)
+        data = _body(request)
+        reason = str(data.pop("reason", ""))
+        claim = services.claim_update(actor=request.user, claim=claim, changes=data,
+                                      reason=reason)
+        return Response(claim_data(claim))
+
+
+class ClaimWithdrawView(APIView):
+    """POST /claims/{id}/withdraw/ {"reason"}: kept and shown as withdrawn, no longer counted."""
+
+    @extend_schema(request=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        claim = access.access_claim_by_id(request.user, pk)
+        claim = services.claim_withdraw(actor=request.user, claim=claim,
+                                        reason=str(_body(request).get("reason", "")))
+        return Response(claim_data(claim))
+
+
+class ClaimHistoryView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        claim = access.access_claim_by_id(request.user, pk)
+        return Response(history_data("claim", claim.pk))
+
+
+class ClaimRevertView(APIView):
+    """POST /claims/{id}/revert/ {"number", "reason"} (restores a withdrawn claim too)."""
+
+    @extend_schema(request=dict)
+    def post(self, request: Request, pk: int) -> Response:
+        claim = access.access_claim_by_id(request.user, pk)
+        data = _body(request)
+        number = int_value(data.get("number"), "number", record=f"revert of claim {claim.pk}")
+        claim = services.version_revert(actor=request.user, target_type="claim",
+                                        target_id=claim.pk, number=number,
+                                        reason=str(data.get("reason", "")))
+        return Response(claim_data(claim))
 
 
 class PersonListView(APIView):

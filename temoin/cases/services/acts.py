@@ -120,9 +120,10 @@ def involvement_add(*, actor: User, act: Act, degree: str, perpetrator_actor: Ac
             act=act, actor=perpetrator_actor, person=perpetrator_person, degree=degree,
             attributed_by=attributed_by, remarks=remarks)
         facts.refresh_events([act.event_id])
-        audit_record(actor=actor, action="involvement.create", target=involvement,
-                     details={"act": act.pk, "degree": degree,
-                              "actor": perpetrator_actor.code if perpetrator_actor else None})
+        record_change(actor=actor, target_type="involvement", instance=involvement,
+                      change="create",
+                      details={"act": act.pk, "event": act.event_id, "degree": degree,
+                               "actor": perpetrator_actor.code if perpetrator_actor else None})
     return involvement
 
 
@@ -261,8 +262,8 @@ def claim_add(*, actor: User, event: Event, source: Source, kind: str, count_min
                                      count_max=count_max if qualifier != ClaimQualifier.EXACT
                                      else count_min, qualifier=qualifier, remarks=remarks)
         facts.refresh_events([event.pk])
-        audit_record(actor=actor, action="claim.create", target=event,
-                     details={"claim": claim.pk, "source": source.pk, "kind": kind})
+        record_change(actor=actor, target_type="claim", instance=claim, change="create",
+                      details={"event": event.pk, "source": source.pk, "kind": kind})
     return claim
 
 

@@ -19,6 +19,7 @@ from temoin.core.linkage.errors import (
     InvalidSettingsError,
     LabelError,
     LinkageError,
+    MemoryLimitError,
     VariantFileError,
 )
 from temoin.core.linkage.incidents import IncidentCluster, incident_clusters, link_incidents
@@ -41,6 +42,7 @@ __all__ = [
     "InvalidSettingsError",
     "LabelError",
     "LinkageError",
+    "MemoryLimitError",
     "LinkageRun",
     "LinkageSettings",
     "NameVariants",

@@ -33,11 +33,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from temoin.core.linkage.errors import BackendUnavailableError
+from temoin.core.linkage.errors import BackendUnavailableError, MemoryLimitError
 from temoin.core.linkage.settings import LinkageSettings
 from temoin.core.linkage.similarity import duckdb_rounding, jaro_winkler_similarity
 
-__all__ = ["Backend", "open_backend", "spark_session"]
+__all__ = ["Backend", "memory_errors", "open_backend", "spark_session"]
 
 TEMP_PREFIX = "temoin-linkage-"
 # False keeps the jar's commons-text Jaro-Winkler on Spark (for diagnosis only:
@@ -207,6 +207,23 @@ def _spark_backend(settings: LinkageSettings) -> Backend:
         backend.close()
         raise
     return backend
+
+
+@contextmanager
+def memory_errors(settings: LinkageSettings) -> Iterator[None]:
+    """Turn DuckDB's out-of-memory error into :class:`MemoryLimitError` with advice."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException as error:
+        limit = (
+            f"memory_limit_mb={settings.memory_limit_mb}"
+            if settings.memory_limit_mb is not None
+            else "DuckDB's default memory limit"
+        )
+        raise MemoryLimitError(
+            f"linkage ran out of memory at {limit} (a step that cannot spill to disk): "
+            "raise memory_limit_mb, raise predict_chunks, or use stricter blocking rules"
+        ) from error
 
 
 @contextmanager

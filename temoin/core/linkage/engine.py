@@ -2,8 +2,9 @@
 
 Backends (:mod:`~temoin.core.linkage.backends`): DuckDB (default; memory bounded by
 ``memory_limit_mb`` with spill to a private temporary directory, ``threads`` and
-chunked prediction) and Spark local mode (same Splink settings; needs ``pyspark``).  Training is unsupervised — u by random
-sampling, m by expectation-maximisation on the ``em_blocking`` rules — or uses the
+chunked prediction) and Spark local mode (same Splink settings; needs ``pyspark``).
+Training is unsupervised — u by random sampling, m by expectation-maximisation on the
+``em_blocking`` rules — or uses the
 priors written in :mod:`temoin.core.linkage.comparisons`.  Reviewed pairs then move
 each m probability toward what the analysts saw (a Dirichlet-style blend with the
 unsupervised estimate, so a handful of labels cannot overturn the model).
@@ -22,7 +23,7 @@ import pandas as pd
 from splink import Linker, SettingsCreator
 from splink.internals.exceptions import EMTrainingException
 
-from temoin.core.linkage.backends import Backend, open_backend
+from temoin.core.linkage.backends import Backend, memory_errors, open_backend
 from temoin.core.linkage.comparisons import blocking_rule_sql, usable_rules
 from temoin.core.linkage.errors import InvalidSettingsError
 from temoin.core.linkage.settings import LinkageSettings
@@ -147,9 +148,10 @@ def run_splink(
     """Train (unless ``model`` is given) and predict; returns pairs above ``review_low``.
 
     The backend's private spill and checkpoint directories are removed before this
-    returns, also when it raises.
+    returns, also when it raises.  Raises :class:`MemoryLimitError` when DuckDB cannot
+    stay within ``memory_limit_mb``.
     """
-    with open_backend(settings) as backend:
+    with open_backend(settings) as backend, memory_errors(settings):
         return _run(
             backend,
             table,

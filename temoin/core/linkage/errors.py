@@ -8,6 +8,7 @@ message that names the record and field at fault, never a person's name or conta
     ├── InvalidRecordError             code="invalid_record"        (record id + field)
     ├── VariantFileError               code="invalid_variant_file"  (line number)
     ├── BackendUnavailableError        code="backend_unavailable"   (e.g. pyspark missing)
+    ├── MemoryLimitError               code="memory_limit_exceeded" (memory_limit_mb too low)
     └── LabelError                     code="invalid_label"         (reviewed pair unknown)
 """
 
@@ -19,6 +20,7 @@ __all__ = [
     "InvalidSettingsError",
     "LabelError",
     "LinkageError",
+    "MemoryLimitError",
     "VariantFileError",
 ]
 
@@ -64,6 +66,12 @@ class BackendUnavailableError(LinkageError):
     """The requested backend (e.g. Spark) cannot be used in this environment."""
 
     code = "backend_unavailable"
+
+
+class MemoryLimitError(LinkageError):
+    """DuckDB could not finish within ``memory_limit_mb`` (some steps cannot spill to disk)."""
+
+    code = "memory_limit_exceeded"
 
 
 class LabelError(LinkageError):

@@ -37,7 +37,7 @@ __all__ = [
 MAGIC: Final[bytes] = b"TMNVLT01"
 HEADER_SIZE: Final[int] = 19
 TAG_SIZE: Final[int] = 16
-DEFAULT_CHUNK_SIZE: Final[int] = 4 << 20
+DEFAULT_CHUNK_SIZE: Final[int] = 1 << 20
 MAX_CHUNKS: Final[int] = 1 << 32
 
 

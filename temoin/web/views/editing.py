@@ -3,7 +3,10 @@
 ``/evenements/<id>/sources-auteurs/`` gathers, for the editors of an event: perpetrators per
 act with their degree of involvement (``involvement_add``), sources with their reliability
 and the credibility of what they say about this event (``source_create`` +
-``information_add``, or an existing source linked), and casualty claims (``claim_add``).
+``information_add``, or an existing source linked), and casualty claims (``claim_add``);
+and corrects them: a perpetrator removed with a reason (``involvement_remove``, kept in its
+history), a claim's figures corrected (``claim_update``, versioned) or the claim withdrawn
+(``claim_withdraw``: still listed, marked withdrawn, no longer counted).
 ``/sources/<id>/modifier/`` edits a source's fields (``source_update``, versioned) with its
 history and revert (``version_revert``). Each action is one service call (audited there);
 views of restricted records are audited here.
@@ -74,7 +77,7 @@ def _acts(event: Any) -> list[Any]:
             else (i.person.code if i.person else "?"),
             "degree": degrees.get(i.degree, i.degree),
             "attributed_by": i.attributed_by.title if i.attributed_by else "",
-            "remarks": i.remarks} for i in act.involvements.all()]
+            "remarks": i.remarks, "id": i.pk} for i in act.involvements.all()]
     return acts
 
 
@@ -157,6 +160,71 @@ def _claim(request: HttpRequest, event: Any, form: Any) -> list[str]:
     return []
 
 
+def _remove_involvement(request: HttpRequest, event: Any, data: dict[str, Any]) -> list[str]:
+    involvement = Involvement.objects.filter(pk=data["involvement"], act__event=event).first()
+    if involvement is None:
+        return [_("Auteur présumé introuvable.")]
+    services.involvement_remove(actor=_user(request), involvement=involvement,
+                                reason=data["reason"])
+    messages.success(request, _("Auteur présumé retiré (conservé dans l’historique)."))
+    return []
+
+
+def _event_claim(request: HttpRequest, event: Any, claim_id: int) -> Any:
+    try:
+        claim = access.access_claim_by_id(request.user, claim_id)
+    except NotFound:
+        return None
+    return claim if claim.event_id == event.pk else None
+
+
+def _correct_claim(request: HttpRequest, event: Any, data: dict[str, Any]) -> list[str]:
+    claim = _event_claim(request, event, data["claim"])
+    if claim is None:
+        return [_("Bilan introuvable.")]
+    changes = {name: data.get(name) for name in ("qualifier", "count_min", "count_max")
+               if data.get(name) != getattr(claim, name)}
+    services.claim_update(actor=_user(request), claim=claim, changes=changes,
+                          reason=data["reason"])
+    messages.success(request, _("Bilan corrigé.") if changes else _("Rien à enregistrer."))
+    return []
+
+
+def _withdraw_claim(request: HttpRequest, event: Any, data: dict[str, Any]) -> list[str]:
+    claim = _event_claim(request, event, data["claim"])
+    if claim is None:
+        return [_("Bilan introuvable.")]
+    services.claim_withdraw(actor=_user(request), claim=claim, reason=data["reason"])
+    messages.success(request, _("Bilan retiré : il reste affiché comme retiré."))
+    return []
+
+
+ROW_ACTIONS: dict[str, tuple[Any, Any]] = {
+    "involvement_remove": (forms.InvolvementRemoveForm, _remove_involvement),
+    "claim_correct": (forms.ClaimCorrectForm, _correct_claim),
+    "claim_withdraw": (forms.ClaimWithdrawForm, _withdraw_claim),
+}
+
+
+def _row_action(request: HttpRequest, event: Any, action: str) -> list[str] | None:
+    """A correction posted from one row of the page: None when done (redirect), else the
+    messages to show (nothing saved)."""
+    form_class, handler = ROW_ACTIONS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return [f"{form.fields[name].label or name} : {error}"
+                for name, errors in form.errors.items() for error in errors]
+    try:
+        loose: list[str] = handler(request, event, form.cleaned_data)
+    except ValidationFailed as exc:
+        return [problem_message(c, m) for ps in exc.fields.values() for c, m in ps]
+    except PermissionDenied:
+        raise Http404 from None
+    except TemoinError as exc:
+        return [exc.message]
+    return loose or None
+
+
 @login_required
 def event_parties(request: HttpRequest, pk: int) -> HttpResponse:
     """Perpetrators, sources and claims of one event, for its editors."""
@@ -179,7 +247,13 @@ def event_parties(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             audit_record(actor=request.user, action="event.view", target=event,
                          details={"page": "sources-auteurs"})
-    if action in ACTIONS:
+    if action in ROW_ACTIONS:
+        row_problems = _row_action(request, event, action)
+        if row_problems is None:
+            return redirect(reverse("event-parties", args=[event.pk]) + (
+                "#auteurs" if action == "involvement_remove" else "#bilans"))
+        loose = row_problems
+    elif action in ACTIONS:
         form = built.get(action)
         handlers = {"involvement": _add_involvement, "source_new": _new_source,
                     "claim": _claim, "credibility": _credibility}
@@ -202,6 +276,7 @@ def event_parties(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "web/event_parties.html", {
         "event": event, "acts": acts, "sources": sources, "forms": built, "loose": loose,
         "action": action or "", "credibilities": forms.Credibility.choices,
+        "qualifiers": forms.ClaimQualifier.choices,
         "claims": selectors.event_claims(viewer=request.user, event=event)},
         status=400 if action else 200)
     response["Cache-Control"] = "no-store"

@@ -104,3 +104,18 @@ def test_explicit_temp_directory_is_honoured_and_kept(tmp_path: Path) -> None:
         assert _private_dirs() == set()  # no private directory made
         _spill(backend.connection)
     assert chosen.is_dir()
+
+
+def test_out_of_memory_becomes_a_memory_limit_error() -> None:
+    from temoin.core.linkage.backends import memory_errors
+    from temoin.core.linkage.errors import MemoryLimitError
+
+    settings = LinkageSettings(memory_limit_mb=64, threads=1)
+    with pytest.raises(MemoryLimitError) as caught, open_backend(settings) as backend:
+        assert backend.connection is not None
+        with memory_errors(settings):
+            # One list of 50M integers: an aggregate state that cannot spill.
+            backend.connection.execute("SELECT list(range) FROM range(50000000)").fetchall()
+    assert caught.value.code == "memory_limit_exceeded"
+    assert "memory_limit_mb=64" in caught.value.message
+    assert _private_dirs() == set()
