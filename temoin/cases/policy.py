@@ -191,6 +191,13 @@ def can_open_evidence_original(viewer: Any, item: Any) -> bool:
     return viewer.role in EVIDENCE_ORIGINAL_ROLES
 
 
+def can_see_import_files(viewer: Any) -> bool:
+    """Import source files in the vault (ingested unlinked, referenced by an import batch):
+    administrators and analysts see those of their organisation's batches; anyone else only
+    the files they imported themselves."""
+    return is_host_staff(viewer) and viewer.role in {Role.ADMINISTRATOR, Role.ANALYST}
+
+
 def can_export_evidence(viewer: Any) -> bool:
     return can_share(viewer)
 

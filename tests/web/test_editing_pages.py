@@ -329,3 +329,20 @@ def test_claim_of_another_event_is_not_found(world):
     assert response.status_code == 400
     assert "Bilan introuvable." in response.content.decode()
     assert Claim.objects.get(pk=other.pk).withdrawn_at is None
+
+
+def test_withdrawn_claim_not_counted_by_stats_nor_public_page(world):
+    from temoin.cases import services
+    from temoin.cases.models import Claim, Event
+    from temoin.web import public, stats
+
+    cases = build(world)
+    claim = Claim.objects.get(event=cases.located, source=cases.source)
+    events = Event.objects.filter(pk=cases.located.pk)
+    assert stats.event_claim_bounds(events, world.analyst, "killed") == {
+        cases.located.pk: (12, 30, 1)}
+    services.claim_withdraw(actor=world.analyst, claim=claim, reason="doublon")
+    assert stats.event_claim_bounds(events, world.analyst, "killed") == {
+        cases.located.pk: (30, 30, 1)}
+    # the radio (consent "public") gave the only publishable figure: none is left
+    assert public.public_version(cases.located, act_labels={}).claims == []

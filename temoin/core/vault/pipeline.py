@@ -13,7 +13,7 @@ the encryption and the disk overlap.  Plaintext is read with ``readinto`` into a
 of ``depth + 2`` buffers of ``chunk_size`` bytes and handed to the hash threads as
 memoryviews; a buffer is reused only when both digests are done with it.  At most ``depth``
 chunks (plaintext + ciphertext) are in flight, so memory stays flat in the file size:
-about ``2 × (depth + 2) × chunk_size`` (≈ 48 MiB with 4 MiB chunks), plus the in-memory copy
+about ``2 × (depth + 2) × chunk_size`` (≈ 12 MiB with 1 MiB chunks), plus the in-memory copy
 of small media kept for metadata extraction (``keep_limit``).
 """
 
