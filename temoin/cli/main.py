@@ -30,7 +30,8 @@ app.add_typer(keys_commands.app, name="keys")
 
 # Domain sub-commands, each in its own module: temoin estimate | link | import | geodata | evidence
 for _module, _name in (("estimate", "estimate"), ("link", "link"), ("importing", "import"),
-                       ("geodata", "geodata"), ("evidence", "evidence"), ("witness", "witness")):
+                       ("geodata", "geodata"), ("evidence", "evidence"), ("witness", "witness"),
+                       ("facts", "facts")):
     try:
         _sub = __import__(f"temoin.cli.{_module}", fromlist=["app"])
     except ModuleNotFoundError as _missing:  # a domain whose CLI is not written yet
