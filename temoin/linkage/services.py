@@ -33,7 +33,8 @@ from temoin.core.linkage import (
     link_persons,
     review_queue,
 )
-from temoin.core.linkage.clusters import cluster_pairs, conflicting_clusters
+from temoin.core.linkage.clusters import conflicting_clusters
+from temoin.core.linkage.list_clusters import cluster_run_pairs
 from temoin.core.linkage.review import (  # the core's display rules for settled pairs
     _fields,
     _level_labels,
@@ -448,9 +449,9 @@ def _recluster(run: LinkageRun) -> None:
         "left__position", "right__position", "match_probability"))
     must, cannot = _constraints(run, position)
     settings = LinkageSettings.from_dict(run.settings)
-    assignment = cluster_pairs(
-        len(members), [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
-        threshold=settings.match_threshold, must_link=must, cannot_link=cannot).tolist()
+    assignment = cluster_run_pairs(
+        run.kind, [m.list_id for m in members], [p[0] for p in pairs], [p[1] for p in pairs],
+        [p[2] for p in pairs], settings=settings, must_link=must, cannot_link=cannot).tolist()
     existing = {c.number: c for c in LinkedCluster.objects.filter(run=run)}
     before = {m.pk: m.cluster_id for m in members}
     _assign(run, members, assignment,

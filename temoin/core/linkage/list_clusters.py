@@ -14,10 +14,11 @@ never used as an edge and also block merges that would put them together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["cluster_pairs_by_list"]
+__all__ = ["cluster_pairs_by_list", "cluster_run_pairs"]
 
 
 def cluster_pairs_by_list(
@@ -78,3 +79,29 @@ def cluster_pairs_by_list(
     for group in members.values():
         out[group] = min(group)
     return out
+
+
+def cluster_run_pairs(
+    kind: str,
+    lists: Sequence[str],
+    left: Sequence[int],
+    right: Sequence[int],
+    probability: Sequence[float],
+    *,
+    settings: Any,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+) -> np.ndarray:
+    """The clustering a run uses — list-aware for persons from several lists when the
+    settings say so, connected components otherwise — so that re-clustering after a
+    review decision applies the same rule as the run itself."""
+    from temoin.core.linkage.clusters import cluster_pairs
+
+    several_lists = len(left) > 0 and len(set(lists)) > 1
+    if settings.clustering == "list_aware" and kind == "persons" and several_lists:
+        return cluster_pairs_by_list(lists, left, right, probability,
+                                     threshold=settings.match_threshold,
+                                     must_link=must_link, cannot_link=cannot_link)
+    return cluster_pairs(len(lists), left, right, probability,
+                         threshold=settings.match_threshold,
+                         must_link=must_link, cannot_link=cannot_link)

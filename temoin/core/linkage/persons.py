@@ -17,12 +17,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from temoin.core.linkage.clusters import cluster_pairs, conflicting_clusters, sample_clusterings
+from temoin.core.linkage.clusters import conflicting_clusters, sample_clusterings
 from temoin.core.linkage.comparisons import SEVERAL_LISTS, person_splink_settings
 from temoin.core.linkage.context import add_context_keys, apply_incident_context
 from temoin.core.linkage.engine import run_splink
 from temoin.core.linkage.errors import InvalidRecordError, LabelError
-from temoin.core.linkage.list_clusters import cluster_pairs_by_list
+from temoin.core.linkage.list_clusters import cluster_run_pairs
 from temoin.core.linkage.prepare import UnlinkedRecord, prepare_persons
 from temoin.core.linkage.records import PersonRecord, records_from_rows
 from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair, RunStatus
@@ -133,27 +133,16 @@ def finish_run(
     left = pairs["unique_id_l"].astype(int).tolist() if len(pairs) else []
     right = pairs["unique_id_r"].astype(int).tolist() if len(pairs) else []
     probability = pairs["match_probability"].astype(float).tolist() if len(pairs) else []
-    several_lists = len(pairs) > 0 and table["list_id"].nunique() > 1
-    if settings.clustering == "list_aware" and kind == "persons" and several_lists:
-        assignment = cluster_pairs_by_list(
-            table["list_id"].astype(str).tolist(),
-            left,
-            right,
-            probability,
-            threshold=settings.match_threshold,
-            must_link=must,
-            cannot_link=cannot,
-        )
-    else:
-        assignment = cluster_pairs(
-            n_nodes,
-            left,
-            right,
-            probability,
-            threshold=settings.match_threshold,
-            must_link=must,
-            cannot_link=cannot,
-        )
+    assignment = cluster_run_pairs(
+        kind,
+        table["list_id"].astype(str).tolist(),
+        left,
+        right,
+        probability,
+        settings=settings,
+        must_link=must,
+        cannot_link=cannot,
+    )
     linked = pd.DataFrame(
         {
             "list_id": table["list_id"],

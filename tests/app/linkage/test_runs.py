@@ -8,6 +8,7 @@ from itertools import combinations
 import pytest
 
 from temoin.audit.models import AuditEntry
+from temoin.core.linkage.settings import LinkageSettings
 from temoin.keys import keystore
 from temoin.linkage import selectors, services
 from temoin.linkage.models import ClusterMember, LinkageRun
@@ -44,7 +45,8 @@ def test_names_run_stores_a_reproducible_explainable_result(world, loaded):
     assert run.hidden == []
     assert run.input_count == len(loaded.truth) == 312
     assert len(run.input_sha256) == 64
-    assert run.settings["match_threshold"] == 0.9 and "temp_directory" not in run.manifest
+    assert run.settings["match_threshold"] == LinkageSettings().match_threshold
+    assert "temp_directory" not in run.manifest
     assert run.splink_model["comparisons"]  # the trained model, to reproduce or explain
     assert set(run.versions) >= {"temoin", "splink", "duckdb", "python"}
     assert run.metrics["duckdb"] == {"database": "in-memory", "spill_files_at_end": 0,
