@@ -91,7 +91,8 @@ def test_log_accepts_registered_cosignatures_only_on_its_own_checkpoint() -> Non
                               witnesses=[W1.verifier])
     text, signatures = parse_note(cosigned)
     bad = [*signatures[:-1], NoteSignature(signatures[-1].name, signatures[-1].key_id,
-                                           signatures[-1].signature[:-1] + b"\x00")]
+                                           signatures[-1].signature[:-1]
+                                           + bytes([signatures[-1].signature[-1] ^ 1]))]
     with pytest.raises(SignatureError):
         accepted_cosignatures(add_signatures(text, bad), log_verifier=LOG.verifier, stored_body=body,
                               witnesses=[W1.verifier, W2.verifier])
