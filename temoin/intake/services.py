@@ -245,6 +245,17 @@ def _not_in(block: list[int], seen_sorted: Any) -> list[int]:
     return [int(v) for v in values[~np.isin(values, seen_sorted, assume_unique=False)]]
 
 
+def _tally_known(scope: str, parsed: list[Any], outcome: dict[str, int]) -> None:
+    """Count parsed records as new, unchanged or updated against what the scope holds."""
+    known = dict(ImportedRecord.objects.filter(
+        scope=scope, upstream_id__in=[record_key(r) for r in parsed])
+        .values_list("upstream_id", "fingerprint"))
+    for r in parsed:
+        key = record_key(r)
+        outcome["new" if key not in known else
+                "unchanged" if known[key] == r.fingerprint else "updated"] += 1
+
+
 def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "table",
                   profile: Mapping[str, Any] | MappingProfile | None = None, samples: int = 5,
                   scope: str | None = None, file_name: str | None = None) -> dict[str, Any]:
@@ -265,27 +276,14 @@ def batch_dry_run(*, actor: Any, path: str | os.PathLike[str], kind: str = "tabl
     if report.ok:
         scope = scope or f"{kind}:{mapping.name}"
         chunk: list[Any] = []
-
-        def tally(rows: list[Any]) -> None:
-            known = dict(ImportedRecord.objects.filter(
-                scope=scope, upstream_id__in=[record_key(r) for r in rows])
-                .values_list("upstream_id", "fingerprint"))
-            for r in rows:
-                if record_key(r) not in known:
-                    outcome["new"] += 1
-                elif known[record_key(r)] == r.fingerprint:
-                    outcome["unchanged"] += 1
-                else:
-                    outcome["updated"] += 1
-
         for result in parse_file(kind, Path(path), mapping, name=Path(path).name):
             if not isinstance(result, QuarantinedRow):
                 chunk.append(result)
                 if len(chunk) >= 500:
-                    tally(chunk)
+                    _tally_known(scope, chunk, outcome)
                     chunk = []
         if chunk:
-            tally(chunk)
+            _tally_known(scope, chunk, outcome)
     return {"ok": report.ok, "problems": list(report.problems), "header": list(report.header),
             "rows": report.total_rows, "parsed": report.parsed_rows,
             "quarantined": report.quarantined_rows,
@@ -311,16 +309,6 @@ def _dry_run_parsed(kind: str, path: Path, *, name: str, samples: int,
     sample_quarantined: list[dict[str, Any]] = []
     rows = quarantined = 0
     chunk: list[Any] = []
-
-    def tally(parsed: list[Any]) -> None:
-        known = dict(ImportedRecord.objects.filter(
-            scope=scope, upstream_id__in=[record_key(r) for r in parsed])
-            .values_list("upstream_id", "fingerprint"))
-        for r in parsed:
-            key = record_key(r)
-            outcome["new" if key not in known else
-                    "unchanged" if known[key] == r.fingerprint else "updated"] += 1
-
     for result in _guarded(parse_file(kind, path, None, name=name)):
         rows += 1
         if isinstance(result, QuarantinedRow):
@@ -334,10 +322,10 @@ def _dry_run_parsed(kind: str, path: Path, *, name: str, samples: int,
             continue
         chunk.append(result)
         if len(chunk) >= 500:
-            tally(chunk)
+            _tally_known(scope, chunk, outcome)
             chunk = []
     if chunk:
-        tally(chunk)
+        _tally_known(scope, chunk, outcome)
     known_alive = ImportedRecord.objects.filter(scope=scope, deleted_upstream=False).count()
     return {"ok": True, "problems": [], "header": [], "rows": rows,
             "parsed": rows - quarantined, "quarantined": quarantined,

@@ -40,3 +40,18 @@ def problem_message(code: str, message: str, *, text: Any = None, field: str = "
     if template is None:
         return message
     return template % {"text": "" if text is None else str(text), "examples": EXAMPLES}
+
+
+def attach_problems(form: Any, exc: Any, renames: dict[str, str] | None = None) -> list[str]:
+    """Put each problem of a ``ValidationFailed`` next to its form field (``renames`` maps a
+    service field to the form's); return the messages of fields the form does not have."""
+    loose = []
+    for name, problems in exc.fields.items():
+        field = (renames or {}).get(name, name)
+        for code, message in problems:
+            text = problem_message(code, message)
+            if field in form.fields:
+                form.add_error(field, text)
+            else:
+                loose.append(text)
+    return loose

@@ -30,7 +30,7 @@ from temoin.cases import access, policy, selectors, services
 from temoin.cases.models import Actor, Confidentiality, Involvement
 from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFailed
 from temoin.web import flows, forms, vocab
-from temoin.web.messages import problem_message
+from temoin.web.messages import attach_problems, problem_message
 
 ACTIONS = ("involvement", "source_new", "source_link", "credibility", "claim")
 
@@ -50,18 +50,6 @@ def _editable_event(request: HttpRequest, pk: int) -> Any:
     return event
 
 
-def _attach(form: Any, exc: ValidationFailed, renames: dict[str, str] | None = None
-            ) -> list[str]:
-    loose = []
-    for name, problems in exc.fields.items():
-        field = (renames or {}).get(name, name)
-        for code, message in problems:
-            text = problem_message(code, message)
-            if field in form.fields:
-                form.add_error(field, text)
-            else:
-                loose.append(text)
-    return loose
 
 
 def _acts(event: Any) -> list[Any]:
@@ -264,7 +252,7 @@ def event_parties(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationFailed as exc:
                 renames = {"count_min": "claim_min", "count_max": "claim_max",
                            "title": "source_title"} if action == "source_new" else {}
-                loose = _attach(form, exc, renames) if form is not None else \
+                loose = attach_problems(form, exc, renames) if form is not None else \
                     [problem_message(c, m) for ps in exc.fields.values() for c, m in ps]
             except PermissionDenied:
                 raise Http404 from None
@@ -315,7 +303,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.source_update(actor=_user(request), source=source, changes=changes,
                                        reason=request.POST.get("reason", ""))
         except ValidationFailed as exc:
-            loose = _attach(form, exc)
+            loose = attach_problems(form, exc)
         except PermissionDenied:
             raise Http404 from None
         except TemoinError as exc:

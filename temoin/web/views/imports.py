@@ -35,7 +35,7 @@ from temoin.evidence.access import visible_evidence
 from temoin.intake import access, selectors, services
 from temoin.intake.models import ImportBatch, QuarantinedRow
 from temoin.web import forms
-from temoin.web.messages import problem_message
+from temoin.web.messages import attach_problems, problem_message
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 STAGING_TTL = 24 * 3600
@@ -128,16 +128,6 @@ def _too_large(request: HttpRequest) -> bool:
         return False
 
 
-def _attach(form: Any, exc: ValidationFailed) -> list[str]:
-    loose = []
-    for name, problems in exc.fields.items():
-        for code, message in problems:
-            text = problem_message(code, message)
-            if name in form.fields:
-                form.add_error(name, text)
-            else:
-                loose.append(text)
-    return loose
 
 
 @login_required
@@ -174,7 +164,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     actor=request.user, path=path, kind=kind, profile=profile,
                     file_name=upload.name)
             except ValidationFailed as exc:
-                loose = _attach(form, exc)
+                loose = attach_problems(form, exc)
             except PermissionDenied:
                 raise Http404 from None
             except TemoinError as exc:
