@@ -43,31 +43,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from temoin.core.linkage.settings import SCALE_PERSON_BLOCKING  # noqa: E402
+
 INCIDENTS_PER_10K_RECORDS = 1360
-# Blocking for large inputs: every rule is scoped by place (village, cercle) or by a
-# date, so block sizes stay bounded as lists grow.  The default rules (settings.py) block
-# on a family or given name within a whole cercle or year: their pairs grow with the
-# square of the input (36.9M pairs at 100k records, billions at 1M).
-SCALE_BLOCKING: tuple[tuple[str, ...], ...] = (
-    ("family_canon", "given_canon", "cercle_key"),
-    ("family_canon", "given_canon", "death_year"),
-    ("swapped_names", "cercle_key"),
-    ("given_phon", "family_phon", "cercle_key"),
-    ("given_first_canon", "village_key"),
-    ("family_canon", "village_key"),
-    ("document_id",),
-    ("name_script_key",),
-    ("birth_low", "village_key"),
-    ("death_low", "village_key"),
-    ("address_key",),
-    ("name_min", "village_key"),
-    ("name_max", "village_key"),
-    ("family_phon", "village_key"),
-    ("given_phon", "village_key"),
-    ("given_first_letter", "family_first_letter", "village_key"),
-    ("family_canon", "death_low", "cercle_key"),
-    ("given_canon", "death_low", "cercle_key"),
-)
+# The large-input rules (temoin.core.linkage.settings.SCALE_PERSON_BLOCKING, scoped by
+# place or day) versus the default ones, whose pairs grow with the square of the input.
+SCALE_BLOCKING = SCALE_PERSON_BLOCKING
 COLUMNS = [
     "records",
     "blocking",

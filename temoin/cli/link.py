@@ -57,7 +57,8 @@ def _unseal(user: Any) -> None:
 
 
 def _run(kind: str, username: str, train_from_decisions: bool, max_pairs: int | None,
-         unseal: bool, blind: bool, model_from: int | None) -> None:
+         unseal: bool, blind: bool, model_from: int | None,
+         settings: dict[str, object] | None = None) -> None:
     with cli_context():
         from temoin.errors import TemoinError
         from temoin.linkage import selectors, services
@@ -78,7 +79,7 @@ def _run(kind: str, username: str, train_from_decisions: bool, max_pairs: int | 
                 run = services.linkage_run_start(
                     actor=user, kind=kind, use_names=False if blind else None,
                     train_from_decisions=train_from_decisions, max_pairs=max_pairs,
-                    model_from=earlier, progress=progress)
+                    settings=settings, model_from=earlier, progress=progress)
         except TemoinError as error:
             _fail(error)
         _print_status(run)
@@ -92,9 +93,20 @@ def persons(train_from_decisions: bool = typer.Option(False, help="use reviewed 
             blind: bool = typer.Option(False, help="blind index only, even when unsealed"),
             model_from: int | None = typer.Option(None, help="reuse the settings and trained "
                                                              "model of this earlier run"),
+            blocking: str = typer.Option("default", help="blocking rules: default, or scale "
+                                                         "(bounded blocks for very large lists)"),
             username: str = AS_USER) -> None:
     """Link person records (victims) across the source lists."""
-    _run("persons", username, train_from_decisions, max_pairs, unseal, blind, model_from)
+    from temoin.core.linkage.settings import PERSON_BLOCKING_PROFILES
+
+    if blocking not in PERSON_BLOCKING_PROFILES:
+        console.print(f"[red]linkage.blocking[/red]: --blocking {blocking!r} : "
+                      f"{' ou '.join(sorted(PERSON_BLOCKING_PROFILES))}.")
+        raise typer.Exit(2)
+    settings = None if blocking == "default" else {
+        "blocking": [list(rule) for rule in PERSON_BLOCKING_PROFILES[blocking]]}
+    _run("persons", username, train_from_decisions, max_pairs, unseal, blind, model_from,
+         settings)
 
 
 @app.command("events")

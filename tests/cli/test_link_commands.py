@@ -39,6 +39,9 @@ def test_link_commands_end_to_end(tmp_path):
                       "--n-boot", "0").stdout
     assert "loglinear" in estimate.lower()
     blind = temoin(home, "link", "persons", "--blind").stdout
+    assert "--blocking" in temoin(home, "link", "persons", "--help").stdout
+    wrong = temoin(home, "link", "persons", "--blocking", "nope", ok=False)
+    assert wrong.returncode == 2 and "scale" in wrong.stdout
     assert "blind_index" in blind and "masqué" in blind
     events = temoin(home, "link", "events").stdout
     assert "Liaison 3 (events)" in events

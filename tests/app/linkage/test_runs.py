@@ -157,3 +157,20 @@ def test_a_tampered_identity_fails_the_run_and_says_which(world, loaded):
     assert run.status == "failed" and run.failure.startswith(failed.value.code)
     assert victim.code in run.failure
     assert AuditEntry.objects.filter(action="linkage.run_failed", target_id=str(run.pk)).exists()
+
+
+def test_scale_blocking_profile_is_stored_with_the_run_and_finds_the_same_people(world, loaded):
+    from temoin.core.linkage.settings import SCALE_PERSON_BLOCKING
+
+    rules = [list(rule) for rule in SCALE_PERSON_BLOCKING]
+    run = services.linkage_run_start(actor=world.analyst, kind="persons",
+                                     settings={"blocking": rules})
+    assert run.status == "done"
+    assert [list(rule) for rule in run.settings["blocking"]] == rules
+    default = services.linkage_run_start(actor=world.analyst, kind="persons")
+    assert [list(rule) for rule in default.settings["blocking"]] != rules
+    # bounded blocks compare fewer pairs; on this small scenario they find the same links
+    precision, recall, _, _ = scores(run, loaded.truth)
+    d_precision, d_recall, _, _ = scores(default, loaded.truth)
+    assert precision >= d_precision - 0.02 and recall >= d_recall - 0.05, (
+        precision, recall, d_precision, d_recall)
