@@ -131,27 +131,24 @@ class EvidenceDeriveView(APIView):
 
 
 class EvidenceLinkView(APIView):
+    """Link an item to events, acts or a source (``EvidenceUnlinkView``: remove links);
+    the service appends the custody entry in the same transaction."""
+
+    service = staticmethod(services.evidence_link)
+
     @extend_schema(request=dict)
     def post(self, request: Request, sha256: str) -> Response:
         item = access.access_evidence_by_sha(request.user, sha256)
         links = _links(request)
         source = links.pop("source")
-        item = services.evidence_link(actor=request.user, item=item,
-                                      reason=str(request.data.get("reason", "")),
-                                      sources=[source] if source else [], **links)
+        item = self.service(actor=request.user, item=item,
+                            reason=str(request.data.get("reason", "")),
+                            sources=[source] if source else [], **links)
         return Response(selectors.evidence_summary(request.user, item))
 
 
-class EvidenceUnlinkView(APIView):
-    @extend_schema(request=dict)
-    def post(self, request: Request, sha256: str) -> Response:
-        item = access.access_evidence_by_sha(request.user, sha256)
-        links = _links(request)
-        source = links.pop("source")
-        item = services.evidence_unlink(actor=request.user, item=item,
-                                        reason=str(request.data.get("reason", "")),
-                                        sources=[source] if source else [], **links)
-        return Response(selectors.evidence_summary(request.user, item))
+class EvidenceUnlinkView(EvidenceLinkView):
+    service = staticmethod(services.evidence_unlink)
 
 
 class EvidenceShredView(APIView):
