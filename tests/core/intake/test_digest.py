@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from temoin.core.intake.errors import AuthorizationError
@@ -95,3 +95,12 @@ def test_parser_never_fails_otherwise(text: str) -> None:
         parse_authorization("Digest " + text)
     except AuthorizationError:
         pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_nonce_text_is_refused_or_aged_never_a_crash(text):
+    # headers arrive as Latin-1 text: non-ASCII bytes once raised inside the HMAC check
+    secret = b"s" * 32
+    assert nonce_age(secret, text, now=100) is None or text.isascii()
+    assert nonce_age(secret, "é" + make_nonce(secret, now=1), now=2) is None

@@ -137,6 +137,8 @@ def make_nonce(secret: bytes, *, now: int) -> str:
 
 def nonce_age(secret: bytes, nonce: str, *, now: int) -> int | None:
     """Seconds since the nonce was issued, or ``None`` if it is not one of ours."""
+    if not nonce.isascii():  # a header may carry any Latin-1 byte: not one of ours
+        return None
     body, _, mac = nonce.partition(".")
     if not body or not hmac.compare_digest(mac, _nonce_mac(secret, body)):
         return None
