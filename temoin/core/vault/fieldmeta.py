@@ -215,7 +215,8 @@ def _read_audit(reading: _Reading, rows: list[dict[str, str]], header: Sequence[
                 if column == "start":
                     reading.problem("field_record_corrupt", f"line {number}: column start is empty")
                 continue
-            if not text.lstrip("-").isdigit():
+            digits = text.removeprefix("-")
+            if not (digits.isascii() and digits.isdigit()):  # "²" is a digit to isdigit()
                 reading.problem("field_record_corrupt", f"line {number}: column {column} is not a time in milliseconds ({text[:40]!r})")
                 continue
             bucket.append(int(text))

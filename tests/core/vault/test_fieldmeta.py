@@ -142,6 +142,9 @@ def test_odk_audit_log_bad_rows_and_header() -> None:
         "line 2: column start is not a time in milliseconds ('soon')",
         "line 3: column event is empty",
     ]
+    # Unicode digits other than 0-9 ("²", Arabic-Indic) are not milliseconds (they once crashed int())
+    verdict, _, findings = check("event,node,start,end\nquestion,/data/a,²,\n".encode())
+    assert findings == ["field_record_corrupt"] and "'²'" in verdict["messages"][-1]
     verdict, _, findings = check(b"event,node,begin\nform start,,1\n")
     assert (verdict["result"], findings) == ("unreadable", ["field_record_unreadable"])
     assert verdict["messages"] == ["audit log header lacks column(s) start, end"]
