@@ -20,6 +20,14 @@ with other people's load while CPU time much less):
                claim, version 1 of event/source/acts, three search entries (FTS5 on SQLite),
                the imported-record row with its flat record; one audit row per chunk.
                Then the same file again (every row unchanged: the idempotency path).
+* ``floor``    the physical floor of that write volume, same run: every row the import
+               wrote to the case tables (event, source, information, act, involvement, claim,
+               version, search entry, imported record, the dashboard's fact tables) is read
+               back and inserted again, by bare ``executemany`` with no Python logic, into a
+               fresh database of the same schema (indexes, FTS5 trigger: search entries go in
+               one ``INSERT … SELECT`` per chunk, as the import does), committing every 5,000
+               rows per table. What is left between ``import`` and ``floor`` is our code;
+               the floor itself is the data model's write volume.
 * ``update``   (real file) a newer export where every 10th row changed: versions + diffs.
 * ``geocode``  (real file) the first import with the gazetteer checking every place.
 
@@ -27,7 +35,8 @@ The database, its migrations, users and keys are created by a separate setup pro
 (Argon2 key derivation and migrations would otherwise dominate the peak RSS).
 
 Run: .venv/bin/python benchmarks/intake_import.py [--rows 100000 --rows 1000000]
-     [--real-only] [--no-real] [--no-reimport] [--database-url postgres://…] [--keep]
+     [--real-only] [--no-real] [--no-reimport] [--no-floor] [--database-url postgres://…]
+     [--keep]
 """
 
 from __future__ import annotations
@@ -151,6 +160,11 @@ def worker(kind: str, path: Path, home: Path | None) -> dict[str, Any]:
         assert row is not None
         result["rows"] = int(row[0]) - 1  # the HXL hashtag row is a data row for DuckDB
         result["seconds"], result["cpu"] = clock.read()
+    elif kind == "floor":
+        assert home is not None
+        _django(home)
+        source_url = os.environ.get("BENCH_SOURCE_URL", "")
+        result.update(floor(source_url or Path(os.environ["BENCH_SOURCE_HOME"])))
     elif kind == "parse":
         from temoin.core.intake import iter_acled
 
@@ -191,6 +205,88 @@ def worker(kind: str, path: Path, home: Path | None) -> dict[str, Any]:
     return result
 
 
+FLOOR_TABLES = (  # in an order that satisfies the foreign keys at each commit
+    "intake_importbatch", "cases_event", "cases_source", "cases_information", "cases_act",
+    "cases_involvement", "cases_claim", "cases_version", "cases_searchentry", "intake_importedrecord",
+    "cases_eventfact", "cases_claimfact", "cases_acttypefact", "cases_actorfact",
+    "cases_factcell",
+)
+FLOOR_CHUNK = 5000
+
+
+def _source_rows(source: Path | str, table: str) -> Any:
+    """(column names, iterator of row tuples) of ``table`` in the imported database."""
+    if isinstance(source, Path):
+        import sqlite3
+
+        connection = sqlite3.connect(f"file:{source / 'temoin.sqlite3'}?mode=ro", uri=True)
+        cursor = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid')  # noqa: S608
+        columns = [d[0] for d in cursor.description]
+    else:
+        import psycopg
+
+        connection = psycopg.connect(source)
+        types = connection.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s"
+            " ORDER BY ordinal_position", [table]).fetchall()
+        columns = [name for name, _ in types]
+        select = ", ".join(f'"{n}"::text' if t in ("json", "jsonb") else f'"{n}"'
+                           for n, t in types)
+        cursor = connection.cursor(name="floor")  # server-side: memory stays flat
+        cursor.execute(f'SELECT {select} FROM "{table}" ORDER BY 1')  # noqa: S608
+
+    def rows() -> Any:
+        while batch := cursor.fetchmany(FLOOR_CHUNK):
+            yield batch
+        connection.close()
+
+    return columns, rows()
+
+
+def floor(source: Path | str) -> dict[str, Any]:
+    """Insert the imported rows again into this (fresh) database by bare executemany."""
+    from django.db import connection, transaction
+
+    spent_wall = spent_cpu = 0.0
+    written = 0
+    per_table: dict[str, float] = {}
+    for table in FLOOR_TABLES:
+        columns, batches = _source_rows(source, table)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        insert = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'  # noqa: S608
+        staged = table == "cases_searchentry" and connection.vendor == "sqlite"
+        started = spent_cpu
+        existing = 0  # rows of the setup (the same ids in both databases) are skipped
+        if "id" in columns:
+            with connection.cursor() as cursor:
+                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
+                existing = cursor.fetchone()[0]
+        key = columns.index("id") if "id" in columns else 0
+        for batch in batches:
+            batch = [row for row in batch if row[key] > existing] if existing else batch
+            if not batch:
+                continue
+            clock = Clock()
+            with transaction.atomic(), connection.cursor() as cursor:
+                if staged:  # one statement feeds FTS5, as the import's StagedInserter
+                    cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS floor_stage AS SELECT '
+                                   f'{quoted} FROM "{table}" WHERE 0')  # noqa: S608
+                    cursor.executemany(f"INSERT INTO floor_stage ({quoted}) VALUES ({marks})",
+                                       batch)
+                    cursor.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} '
+                                   "FROM floor_stage ORDER BY rowid")  # noqa: S608
+                    cursor.execute("DELETE FROM floor_stage")
+                else:
+                    cursor.executemany(insert, batch)
+            wall, cpu = clock.read()
+            spent_wall += wall
+            spent_cpu += cpu
+            written += len(batch)
+        per_table[table] = round(spent_cpu - started, 2)
+    return {"seconds": spent_wall, "cpu": spent_cpu, "db_rows": written, "tables": per_table}
+
+
 def peak_rss_mb() -> float:
     """Peak RSS of this process: VmHWM (ru_maxrss of a child started by vfork/exec can also
     count its parent's memory on Linux), else ru_maxrss."""
@@ -220,8 +316,31 @@ def measure(kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
             home = Path(folder) / "home"
             _run(["--setup", str(home)], env)
             out = _run(["--worker", kind, str(path), str(home)], env)
+            if kind == "import" and env.get("BENCH_FLOOR", "1") == "1":
+                result = json.loads(out.strip().splitlines()[-1])
+                result["floor"] = _measure_floor(path, home, env)
+                out = json.dumps(result)
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     print(f"{path.name} {json.dumps(result)}", file=sys.stderr, flush=True)  # partial results
+    return result
+
+
+def _measure_floor(path: Path, source_home: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The floor worker, into a fresh database (PostgreSQL: ``<name>_floor``)."""
+    target = source_home.parent / "floor"
+    floor_env = {**env, "BENCH_SOURCE_HOME": str(source_home)}
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        floor_env["BENCH_SOURCE_URL"] = env["DATABASE_URL"]
+        floor_env["DATABASE_URL"] = env["DATABASE_URL"] + "_floor"
+    _run(["--setup", str(target)], floor_env)
+    out = _run(["--worker", "floor", str(path), str(target)], floor_env)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    if "BENCH_SOURCE_URL" in floor_env:
+        import psycopg
+
+        url = floor_env["DATABASE_URL"]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
     return result
 
 
@@ -240,6 +359,12 @@ def _ratio(r: dict[str, Any], baseline: dict[str, Any]) -> str:
             f"({float(r['cpu']) / max(float(baseline['cpu']), 1e-3):.0f}×)")
 
 
+def _floor(imp: dict[str, Any]) -> str:
+    if "floor" not in imp:
+        return "–"
+    return f"{_seconds(imp['floor'])} ({int(imp['floor']['db_rows']):,})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, action="append", default=None,
@@ -251,6 +376,8 @@ def main() -> int:
     parser.add_argument("--database-url", default="",
                         help="PostgreSQL URL of a scratch database (dropped and recreated)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the bare-executemany floor of the import's writes")
     parser.add_argument("--worker", nargs="+", metavar="ARG")
     parser.add_argument("--setup", metavar="HOME")
     args = parser.parse_args()
@@ -269,6 +396,8 @@ def main() -> int:
         env["DATABASE_URL"] = args.database_url
     if args.no_reimport:
         env["BENCH_REIMPORT"] = "0"
+    if args.no_floor:
+        env["BENCH_FLOOR"] = "0"
     backend = "PostgreSQL" if args.database_url else "SQLite"
     files: list[tuple[str, Path, bool]] = []
     if not args.no_real:
@@ -286,8 +415,9 @@ def main() -> int:
     print(f"Database: {backend}. Seconds as wall (CPU of the process). Load average at start: "
           f"{_load()}.\n")
     print("| file | rows | MB | DuckDB read_csv s | parse s | × DuckDB | import s | "
-          "import rows/s | × DuckDB | RSS MB parse / import | notes |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", flush=True)
+          "import rows/s | × DuckDB | floor s (DB rows) | floor × DuckDB | "
+          "RSS MB parse / import | notes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", flush=True)
     for label, path, synthetic in files:
         duck = measure("duckdb", path, env)
         parse = measure("parse", path, env)
@@ -310,7 +440,8 @@ def main() -> int:
         print(f"| {label} | {rows:,} | {path.stat().st_size / 1e6:,.0f} | {_seconds(duck)} | "
               f"{_seconds(parse)} | {_ratio(parse, duck)} | {_seconds(imp)} | "
               f"{rows / float(imp['seconds']):,.0f} ({rows / float(imp['cpu']):,.0f}) | "
-              f"{_ratio(imp, duck)} | "
+              f"{_ratio(imp, duck)} | {_floor(imp)} | "
+              f"{_ratio(imp['floor'], duck) if 'floor' in imp else '–'} | "
               f"{float(parse['rss_mb']):.0f} / {float(imp['rss_mb']):.0f} | "
               f"{'; '.join(notes)} |", flush=True)
     print(f"\nLoad average at the end: {_load()}.")

@@ -4,6 +4,7 @@
     nice -n 10 .venv/bin/python benchmarks/linkage_scale.py --sizes 1000000
     .venv/bin/python benchmarks/linkage_scale.py --sizes 100000 --memory-mb 0 2000 500
     .venv/bin/python benchmarks/linkage_scale.py --sizes 100000 --blocking default scale
+    .venv/bin/python benchmarks/linkage_scale.py --sizes 100000 --blocking scale --legacy
 
 SYNTHETIC Mali victim lists from the scenario generator (:mod:`temoin.core.scenario`,
 the same lists as ``linkage_bench.py``: ``generate(11, n_incidents=size * 0.136)``).
@@ -14,7 +15,7 @@ covers loading the records, linkage and scoring, not the scenario generator.
 Phases mirror :func:`temoin.core.linkage.link_persons` step by step: ``load`` (parquet →
 PersonRecord), ``prepare`` (normalisation, blocking keys), ``train`` (u by random
 sampling; ``--training em`` adds EM), ``predict`` (blocking + scoring, pairs above
-``review_low``), ``cluster`` (components + run assembly), ``capture`` (capture
+``review_low``), ``context`` (incident context), ``cluster`` (clustering + run assembly), ``capture`` (capture
 histories for estimation).  ``pairs compared`` is the number of distinct pairs the
 blocking rules generate (counted afterwards with DuckDB, not in the times).  F1 is
 pairwise against the generator's ground truth.  ``--blocking scale`` uses
@@ -59,6 +60,7 @@ COLUMNS = [
     "prepare s",
     "train s",
     "predict s",
+    "context s",
     "cluster s",
     "capture s",
     "total s",
@@ -113,7 +115,12 @@ def count_pairs(table: Any, rules: list[str]) -> int:
 
 
 def run_one(
-    size: int, memory_mb: int, training: str, with_pair_count: bool, blocking: str
+    size: int,
+    memory_mb: int,
+    training: str,
+    with_pair_count: bool,
+    blocking: str,
+    legacy: bool = False,
 ) -> dict[str, Any]:
     import psutil
     import pyarrow.parquet as pq
@@ -124,32 +131,40 @@ def run_one(
         person_splink_settings,
         usable_rules,
     )
+    from temoin.core.linkage.context import add_context_keys, apply_incident_context
     from temoin.core.linkage.engine import run_splink
     from temoin.core.linkage.evaluation import (
         cluster_pairs_from_assignments,
         pair_scores,
         true_pairs,
     )
-    from temoin.core.linkage.persons import _deterministic_rules, finish_run
+    from temoin.core.linkage.persons import (
+        _deterministic_rules,
+        compact_table,
+        finish_run,
+        records_from_arrow,
+    )
     from temoin.core.linkage.prepare import prepare_persons
-    from temoin.core.linkage.records import PersonRecord, records_from_rows
+    from temoin.core.linkage.records import PersonRecord
     from temoin.core.linkage.settings import LinkageSettings
 
     row: dict[str, Any] = {
         "records": size,
-        "blocking": blocking,
+        "blocking": blocking + (" (legacy)" if legacy else ""),
         "memory_limit_mb": memory_mb or "none",
     }
     started = time.perf_counter()
-    arrow = pq.read_table(data_file(size))
-    truth = dict(
-        zip(
-            zip(arrow["list_id"].to_pylist(), arrow["record_id"].to_pylist(), strict=True),
-            arrow["true_person"].to_pylist(),
-            strict=True,
-        )
-    )
-    records = records_from_rows(arrow.drop(["true_person"]).to_pylist(), PersonRecord)
+    # Batch by batch, repeated values shared (as link_persons does with an Arrow input);
+    # the ground truth is read only after the peak is taken (it is not the tool's memory).
+    arrow = pq.read_table(data_file(size), columns=[f.name for f in fields(PersonRecord)])
+    if legacy:  # the Python side before compaction, for comparison in the same run
+        from temoin.core.linkage import engine
+        from temoin.core.linkage.records import records_from_rows
+
+        engine.COMPACT_PAIRS = False
+        records = records_from_rows(arrow.to_pylist(), PersonRecord)
+    else:
+        records = records_from_arrow(arrow, PersonRecord)
     del arrow
     row["records"] = len(records)
     row["load s"] = round(time.perf_counter() - started, 1)
@@ -165,7 +180,7 @@ def run_one(
     ).validate()
     started = time.perf_counter()
     prepared = prepare_persons(records, min_evidence_fields=settings.min_evidence_fields)
-    table = prepared.table
+    table = prepared.table if legacy else compact_table(prepared.table)
     present = {column for column in table.columns if table[column].notna().any()}
     row["prepare s"] = round(time.perf_counter() - started, 1)
     row["RSS before Splink MB"] = round(psutil.Process().memory_info().rss / 2**20)
@@ -181,18 +196,25 @@ def run_one(
     row["train s"] = round(result.seconds_by_phase["train"], 1)
     row["predict s"] = round(result.seconds_by_phase["predict"], 1)
     row["pairs kept"] = len(result.pairs)
+    pairs, model = result.pairs, result.model
+    messages = list(result.messages)
+    del result  # as link_persons does: one pair frame alive at a time
+    started = time.perf_counter()
+    if settings.incident_context:
+        pairs = apply_incident_context(pairs, add_context_keys(table), model)
+    row["context s"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     run = finish_run(
         kind="persons",
         records=records,
         table=table,
         unlinked=prepared.unlinked,
-        pairs=result.pairs,
-        model=result.model,
+        pairs=pairs,
+        model=model,
         settings=settings,
         must=[],
         cannot=[],
-        messages=list(result.messages),
+        messages=messages,
         started=started,
     )
     row["cluster s"] = round(time.perf_counter() - started, 1)
@@ -204,6 +226,14 @@ def run_one(
     row["CPU s"] = round(usage.ru_utime + usage.ru_stime - cpu_before, 1)
     row["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["individuals"] = len(histories.individuals)
+    arrow = pq.read_table(data_file(size), columns=["list_id", "record_id", "true_person"])
+    truth = dict(
+        zip(
+            zip(arrow["list_id"].to_pylist(), arrow["record_id"].to_pylist(), strict=True),
+            arrow["true_person"].to_pylist(),
+            strict=True,
+        )
+    )
     scores = pair_scores(cluster_pairs_from_assignments(run.assignments), true_pairs(truth))
     row["F1"] = round(scores.f1, 4)
     if with_pair_count:
@@ -223,11 +253,23 @@ def main() -> None:
     parser.add_argument("--training", default="priors", choices=["priors", "em"])
     parser.add_argument("--no-pair-count", action="store_true")
     parser.add_argument("--blocking", nargs="*", default=["default"], choices=["default", "scale"])
+    parser.add_argument(
+        "--legacy",
+        action="store_true",
+        help="also run the old Python side (to_pylist records, pandas pairs via "
+        "as_pandas_dataframe, no shared strings) beside the new one",
+    )
     parser.add_argument("--one", nargs=2, type=int, metavar=("SIZE", "MEMORY_MB"))
+    parser.add_argument("--legacy-one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         row = run_one(
-            args.one[0], args.one[1], args.training, not args.no_pair_count, args.blocking[0]
+            args.one[0],
+            args.one[1],
+            args.training,
+            not args.no_pair_count,
+            args.blocking[0],
+            legacy=args.legacy_one,
         )
         print(json.dumps(row))
         return
@@ -237,11 +279,15 @@ def main() -> None:
             started = time.perf_counter()
             generate_lists(size)
             print(f"generated {size} in {time.perf_counter() - started:.0f} s", flush=True)
-        for blocking, memory in [(b, m) for b in args.blocking for m in args.memory_mb]:
+        variants = [False, True] if args.legacy else [False]
+        runs = [(b, m, old) for b in args.blocking for m in args.memory_mb for old in variants]
+        for blocking, memory, old in runs:
             command = [sys.executable, __file__, "--one", str(size), str(memory)]
             command += ["--training", args.training, "--blocking", blocking]
             if args.no_pair_count:
                 command.append("--no-pair-count")
+            if old:
+                command.append("--legacy-one")
             done = subprocess.run(
                 command, capture_output=True, text=True, check=False, env=dict(os.environ)
             )

@@ -10,6 +10,7 @@ database (thin interface over :mod:`temoin.intake.services`).
     temoin import quarantine list [--batch ID] [--all]
     temoin import quarantine show ID
     temoin import quarantine retry ID [--set column=value ...]
+    temoin import odk-vault                       move files of earlier versions into the vault
 
 Every command runs as a named user (``--user`` or ``TEMOIN_USER``; by default the only
 active administrator), who must be an administrator or an analyst.
@@ -334,3 +335,24 @@ def odk_pending(user: str | None = USER_OPTION) -> None:
         keys_unseal(actor=actor, passphrase=passphrase)
         counts = odk_pending_process(actor=actor)
         _console().print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@app.command("odk-vault")
+def odk_vault(user: str | None = USER_OPTION) -> None:
+    """Move the ODK submission XML and attachments that earlier versions kept under
+    TEMOIN_HOME/odk/ into the evidence vault (administrators; idempotent). Sealed testimony
+    XML moves only when unsealed: set TEMOIN_PASSPHRASE, else it is counted "sealed"."""
+    import os
+
+    with cli_context():
+        from temoin.intake.odk import odk_files_to_vault
+        from temoin.keys.services import keys_unseal
+
+        actor = _actor(user)
+        passphrase = os.environ.get("TEMOIN_PASSPHRASE")
+        if passphrase:
+            keys_unseal(actor=actor, passphrase=passphrase)
+        counts = odk_files_to_vault(actor=actor)
+        _console().print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        if counts["sealed"] or counts["missing"] or counts["mismatch"]:
+            raise typer.Exit(1)

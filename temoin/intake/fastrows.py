@@ -5,7 +5,8 @@ per-column adapter; in an import most cells are defaults or the chunk's one time
 the conversion cost more than the SQL itself (profiled: ~30 µs per row and table). This
 subclass writes *the same values* (a test compares both) but converts each default and the
 chunk's timestamp once, and adapts only the cells a row actually gives, with a converter
-only for the columns that need one (dates, date-times, JSON).
+only for the columns that need one (dates, date-times, JSON); on PostgreSQL it sends them
+with ``COPY`` rather than ``executemany``.
 
 :func:`version_rows` builds version 1 of inserted rows with the shape of
 ``temoin.cases.history.snapshot`` (the same JSON as the ORM path) without building a
@@ -26,7 +27,7 @@ from django.db import connection, models
 from temoin.cases import history
 from temoin.cases.rawinsert import Inserter
 
-__all__ = ["ChunkInserter", "version_rows"]
+__all__ = ["ChunkInserter", "StagedInserter", "version_rows"]
 
 
 class ChunkInserter(Inserter):
@@ -68,11 +69,65 @@ class ChunkInserter(Inserter):
         return out
 
     def insert(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows``: ``executemany`` (SQLite), ``COPY … FROM STDIN`` (PostgreSQL:
+        the same values, ~4× less client CPU and ~2.5× less wall time than psycopg's
+        pipelined ``executemany``, measured on 60,000 version rows)."""
         if not rows:
             return
         values = self.values
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                quote = connection.ops.quote_name
+                with cursor.cursor.copy(
+                    f"COPY {quote(self.model._meta.db_table)} "
+                    f"({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row(values(row))
+                return
             cursor.executemany(self.sql, [values(r) for r in rows])
+
+
+class StagedInserter(ChunkInserter):
+    """A :class:`ChunkInserter` for a table with a per-row ``AFTER INSERT`` trigger (the
+    search entries, whose SQLite trigger feeds the FTS5 index).
+
+    Under SQLite, firing the FTS5 trigger once per ``executemany`` statement costs ~4× more
+    than firing it for the same rows inside *one* statement (FTS5 opens and flushes per
+    statement; measured 1.1 s vs 0.27 s for 60,000 entries). So the rows go by
+    ``executemany`` into a connection-private TEMP table with the same columns, then into the
+    table with one ``INSERT … SELECT`` (the trigger still fires for every row, ids are given in
+    the same order: the same rows and index as a direct insert). Other backends insert
+    directly."""
+
+    def __init__(self, model: type[models.Model], *, with_id: bool = True) -> None:
+        super().__init__(model, with_id=with_id)
+        quote = connection.ops.quote_name
+        table = model._meta.db_table
+        stage = quote(f"temoin_stage_{table}")
+        columns = ", ".join(quote(c) for c in self.columns)
+        placeholders = ", ".join(["%s"] * len(self.columns))
+        self.stage_sql = (
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {columns} "  # noqa: S608
+            f"FROM {quote(table)} WHERE 0",
+            f"INSERT INTO {stage} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            f"INSERT INTO {quote(table)} ({columns}) SELECT {columns} FROM {stage} "  # noqa: S608
+            "ORDER BY rowid",
+            f"DELETE FROM {stage}",  # noqa: S608
+        )
+
+    def insert(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows or connection.vendor != "sqlite" or len(rows) == 1:
+            super().insert(rows)
+            return
+        create, stage, move, clear = self.stage_sql
+        values = self.values
+        with connection.cursor() as cursor:
+            cursor.execute(create)
+            cursor.execute(clear)  # empty unless an earlier chunk failed half-way
+            cursor.executemany(stage, [values(r) for r in rows])
+            cursor.execute(move)
+            cursor.execute(clear)
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)

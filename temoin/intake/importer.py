@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -50,7 +50,7 @@ from temoin.core.geo import Gazetteer, haversine_km
 from temoin.core.intake import ParsedRow, QuarantinedRow, RowResult, diff_records, flatten_record
 from temoin.intake import conversions
 from temoin.intake.conversions import ActorAliases, PlaceAnswer
-from temoin.intake.fastrows import ChunkInserter, version_rows
+from temoin.intake.fastrows import ChunkInserter, StagedInserter, version_rows
 from temoin.intake.models import ImportBatch, ImportedRecord, RowChange
 from temoin.intake.models import QuarantinedRow as QuarantineModel
 from temoin.keys.selectors import active_keyring
@@ -165,7 +165,8 @@ class BatchWriter:
         self.tables: dict[type[Any], ChunkInserter] = {
             m: ChunkInserter(m) for m in (Event, Source, Act)}
         self.tables.update({m: ChunkInserter(m, with_id=False) for m in (
-            Information, Claim, Involvement, Version, SearchEntry)})
+            Information, Claim, Involvement, Version)})
+        self.tables[SearchEntry] = StagedInserter(SearchEntry, with_id=False)  # FTS5 trigger
         self.records = ChunkInserter(ImportedRecord, with_id=False)
         self.seen = array("q")  # pks of unchanged records met in this batch
 
@@ -326,13 +327,22 @@ class BatchWriter:
             "actor_id": self.actor.pk, "at": now})
 
     # ------------------------------------------------------------------ updates
+    set_based_updates = True  # False: the per-row ORM path (kept as the reference in tests)
+
     def _update_many(self, pairs: list[tuple[ImportedRecord, ParsedRow]]) -> list[int | None]:
-        """Update the changed rows of a chunk: what they touch is read in a few queries, their
-        versions, row changes and imported records written in bulk at the end."""
+        """Update the changed rows of a chunk: what they touch is read in a few queries; the
+        events, sources, search entries, claims, new acts, involvements, versions, row changes
+        and imported records are then written per table for the whole chunk (the same rows and
+        values as the per-row path, :meth:`_update_one_by_one`; a test compares both)."""
         if not pairs:
             return []
         pre = _Prefetched.load(pairs, actor=self.actor)
-        updated = [self._update(record, row, pre) for record, row in pairs]
+        if self.set_based_updates:
+            pending = _PendingWrites.start(pairs, pre, now=timezone.now())
+            updated = [self._update(record, row, pre, pending) for record, row in pairs]
+            pending.flush()
+        else:
+            updated = [self._update_one_by_one(record, row, pre) for record, row in pairs]
         Version.objects.bulk_create(pre.versions)
         RowChange.objects.bulk_create(pre.row_changes)
         ImportedRecord.objects.bulk_update(pre.records, [
@@ -340,54 +350,37 @@ class BatchWriter:
             "deleted_upstream"])
         return updated
 
-    def _update(self, record: ImportedRecord, row: ParsedRow, pre: _Prefetched) -> int | None:
-        new_flat = flatten_record(row.source, row.event)
-        changes = diff_records(record.flat, new_flat)
-        groups = {c.field.split(".")[1] for c in changes}  # event.<group>… / source.<field>
-        place = self.places.check(row)
-        reason = f"lot d'import {self.batch.pk} : " + ", ".join(c.field for c in changes)
-        event = pre.events.get(record.event_id)
-        if event is not None:
-            fresh = conversions.event_values(row, place, organisation_id=event.organisation_id,
-                                             actor_id=event.created_by_id)
-            fields: set[str] = set()
-            if groups & {"date_start", "date_end", "location", "acts", "title"}:
-                fields.add("title")  # the title is built from them
-            if groups & {"date_start", "date_end", "date_precision", "date_precision_code"}:
-                fields |= {"start_earliest", "start_latest", "start_precision", "start_text"}
-            if "description" in groups:
-                fields.add("description")
-            if "location" in groups:
-                fields |= {"place_name", "admin1", "admin2", "admin3", "latitude", "longitude",
-                           "geo_precision", "geonameid"}
-            fields |= {name for name, needs in conversions.UPDATED_EVENT_FIELDS.items()
-                       if groups & needs}
-            for name in fields:
-                setattr(event, name, fresh.get(name))
-            event.save()
-            reindex_event(event)
-            pre.version("event", event, reason[:2000])
-            self._update_acts(event, record, row, pre)
-        source = pre.sources.get(record.source_id)
-        if source is not None:
-            fresh_source = conversions.source_values(
-                row, organisation_id=source.organisation_id, actor_id=source.created_by_id,
-                kind=row.source.source_kind, origin=self.origin,
-                reliability_map=self.reliability_map, source_type=self.source_type)
-            source_fields = {"title": {"source_text", "upstream_id", "title"},
-                             "content": {"description"},
-                             "reliability": {"source_scale"},
-                             **conversions.UPDATED_SOURCE_FIELDS}
-            for name, needs in source_fields.items():
-                if groups & needs:
-                    setattr(source, name, fresh_source[name])
-            source.save()
-            if "casualties" in groups and event is not None:
-                Claim.objects.filter(event=event, source=source).delete()
-                claims, _ = conversions.claim_values(row)
-                Claim.objects.bulk_create([Claim(event=event, source=source, **c) for c in claims])
-            reindex_source(source)
-            pre.version("source", source, reason[:2000])
+    def _event_fields(self, groups: set[str]) -> set[str]:
+        """The event columns an update rewrites, from the changed field groups."""
+        fields: set[str] = set()
+        if groups & {"date_start", "date_end", "location", "acts", "title"}:
+            fields.add("title")  # the title is built from them
+        if groups & {"date_start", "date_end", "date_precision", "date_precision_code"}:
+            fields |= {"start_earliest", "start_latest", "start_precision", "start_text"}
+        if "description" in groups:
+            fields.add("description")
+        if "location" in groups:
+            fields |= {"place_name", "admin1", "admin2", "admin3", "latitude", "longitude",
+                       "geo_precision", "geonameid"}
+        return fields | {name for name, needs in conversions.UPDATED_EVENT_FIELDS.items()
+                         if groups & needs}
+
+    def _source_fields(self, groups: set[str]) -> list[str]:
+        source_fields = {"title": {"source_text", "upstream_id", "title"},
+                         "content": {"description"},
+                         "reliability": {"source_scale"},
+                         **conversions.UPDATED_SOURCE_FIELDS}
+        return [name for name, needs in source_fields.items() if groups & needs]
+
+    def _fresh_source(self, row: ParsedRow, source: Source) -> dict[str, Any]:
+        return conversions.source_values(
+            row, organisation_id=source.organisation_id, actor_id=source.created_by_id,
+            kind=row.source.source_kind, origin=self.origin,
+            reliability_map=self.reliability_map, source_type=self.source_type)
+
+    def _finish_update(self, record: ImportedRecord, row: ParsedRow, pre: _Prefetched,
+                       new_flat: dict[str, Any], changes: Sequence[Any],
+                       place: PlaceAnswer) -> None:
         warnings = list(row.warnings) + place.warnings
         self.batch.warnings += 1 if warnings else 0
         self.changed_fields.update(c.field for c in changes)
@@ -400,6 +393,103 @@ class BatchWriter:
         record.last_batch = record.last_seen_batch = self.batch
         record.deleted_upstream = False
         pre.records.append(record)
+
+    def _update(self, record: ImportedRecord, row: ParsedRow, pre: _Prefetched,
+                pending: _PendingWrites) -> int | None:
+        """One changed row, its writes queued in ``pending`` (in the per-row path's order)."""
+        new_flat = flatten_record(row.source, row.event)
+        changes = diff_records(record.flat, new_flat)
+        groups = {c.field.split(".")[1] for c in changes}  # event.<group>… / source.<field>
+        place = self.places.check(row)
+        reason = f"lot d'import {self.batch.pk} : " + ", ".join(c.field for c in changes)
+        event = pre.events.get(record.event_id)
+        if event is not None:
+            fresh = conversions.event_values(row, place, organisation_id=event.organisation_id,
+                                             actor_id=event.created_by_id)
+            fields = self._event_fields(groups)
+            for name in fields:
+                setattr(event, name, fresh.get(name))
+            pending.save_event(event, fields)
+            pending.index("event", event.pk, event.pk, [
+                event.reference, event.title, event.description, event.place_name,
+                event.admin1, event.admin2, event.admin3])
+            pre.version("event", event, reason[:2000])
+            self._queue_acts(event, record, row, pre, pending)
+        source = pre.sources.get(record.source_id)
+        if source is not None:
+            fresh_source = self._fresh_source(row, source)
+            names = self._source_fields(groups)
+            for name in names:
+                setattr(source, name, fresh_source[name])
+            pending.save_source(source, names)
+            if "casualties" in groups and event is not None:
+                claims, _ = conversions.claim_values(row)
+                pending.replace_claims(event, source, claims)
+            for event_id in pre.information.get(source.pk, set()):
+                pending.index("source", source.pk * 1_000_000_000 + event_id, event_id,
+                              [source.title, source.content])
+            pre.version("source", source, reason[:2000])
+        self._finish_update(record, row, pre, new_flat, changes, place)
+        return event.pk if event is not None else None
+
+    def _queue_acts(self, event: Event, record: ImportedRecord, row: ParsedRow,
+                    pre: _Prefetched, pending: _PendingWrites) -> None:
+        """As :meth:`_update_acts`, queued: a new act type is added (with a reserved id), a
+        new armed actor is added to each act of the event."""
+        existing = dict(pre.acts.get(event.pk, {}))
+        for code in dict.fromkeys(a.act_type_code for a in row.event.acts):
+            if code not in existing:
+                act = pending.new_act(
+                    event=event, act_type=code, victim_group=UNKNOWN_VICTIMS,
+                    victims_unknown=True, start_earliest=event.start_earliest,
+                    start_latest=event.start_latest, start_precision=event.start_precision,
+                    confidentiality=event.confidentiality)
+                pending.index("act", act.pk, act.event_id, [
+                    act.act_type.replace("_", " "), act.victim_group, act.consequences,
+                    act.place_name])
+                pre.version("act", act, f"lot d'import {self.batch.pk}")
+                existing[code] = act
+        found, unknown = conversions.perpetrators(row, self.aliases)
+        self.unknown_actors.update(unknown)
+        for act in existing.values():
+            have = pre.involved.get(act.pk, set())
+            pending.involvements += [
+                Involvement(act=act, actor_id=actor_pk, degree="unknown",
+                            attributed_by_id=record.source_id, remarks=remark)
+                for actor_pk, remark in found if actor_pk not in have]
+
+    def _update_one_by_one(self, record: ImportedRecord, row: ParsedRow,
+                           pre: _Prefetched) -> int | None:
+        """The per-row ORM path (each event and source saved and re-indexed on its own): the
+        reference the set-based :meth:`_update` is tested against."""
+        new_flat = flatten_record(row.source, row.event)
+        changes = diff_records(record.flat, new_flat)
+        groups = {c.field.split(".")[1] for c in changes}
+        place = self.places.check(row)
+        reason = f"lot d'import {self.batch.pk} : " + ", ".join(c.field for c in changes)
+        event = pre.events.get(record.event_id)
+        if event is not None:
+            fresh = conversions.event_values(row, place, organisation_id=event.organisation_id,
+                                             actor_id=event.created_by_id)
+            for name in self._event_fields(groups):
+                setattr(event, name, fresh.get(name))
+            event.save()
+            reindex_event(event)
+            pre.version("event", event, reason[:2000])
+            self._update_acts(event, record, row, pre)
+        source = pre.sources.get(record.source_id)
+        if source is not None:
+            fresh_source = self._fresh_source(row, source)
+            for name in self._source_fields(groups):
+                setattr(source, name, fresh_source[name])
+            source.save()
+            if "casualties" in groups and event is not None:
+                Claim.objects.filter(event=event, source=source).delete()
+                claims, _ = conversions.claim_values(row)
+                Claim.objects.bulk_create([Claim(event=event, source=source, **c) for c in claims])
+            reindex_source(source)
+            pre.version("source", source, reason[:2000])
+        self._finish_update(record, row, pre, new_flat, changes, place)
         return event.pk if event is not None else None
 
     def _update_acts(self, event: Event, record: ImportedRecord, row: ParsedRow,
@@ -466,6 +556,7 @@ class _Prefetched:
         self.acts: dict[int, dict[str, Act]] = defaultdict(dict)
         self.involved: dict[int, set[int]] = defaultdict(set)
         self.numbers: dict[tuple[str, int], int] = {}
+        self.information: dict[int, set[int]] = defaultdict(set)  # source → its events
         self.versions: list[Version] = []
         self.row_changes: list[RowChange] = []
         self.records: list[ImportedRecord] = []
@@ -483,6 +574,9 @@ class _Prefetched:
         for act_id, actor_id in Involvement.objects.filter(
                 act__event_id__in=event_ids).values_list("act_id", "actor_id"):
             pre.involved[act_id].add(actor_id)
+        for source_id, event_id in Information.objects.filter(
+                source_id__in=source_ids).values_list("source_id", "event_id"):
+            pre.information[source_id].add(event_id)
         for target_type, ids in (("event", event_ids), ("source", source_ids)):
             for target_id, number in Version.objects.filter(
                     target_type=target_type, target_id__in=ids).values("target_id").annotate(
@@ -499,6 +593,107 @@ class _Prefetched:
             target_type=target_type, target_id=instance.pk, number=number,
             data=history.snapshot(instance), change="import_update", reason=reason,
             actor=self.actor))
+
+
+class _PendingWrites:
+    """The writes of one chunk's updates, queued in the per-row path's order and written per
+    table by :meth:`flush`: events and sources by ``bulk_update`` (the columns any row
+    changed, and ``updated_at``: the others keep their loaded values), search entries by one
+    ``executemany`` UPDATE for those that exist and one insert for the others, claims replaced
+    by one DELETE and one insert, new acts (ids reserved first, so their versions name them)
+    and involvements by one insert each."""
+
+    def __init__(self, *, now: Any, act_ids: Iterable[int]) -> None:
+        self.now = now
+        self.act_ids = iter(act_ids)
+        self.events: dict[int, Event] = {}
+        self.event_fields: set[str] = {"updated_at"}
+        self.sources: dict[int, Source] = {}
+        self.source_fields: set[str] = {"updated_at"}
+        self.search: dict[tuple[str, int], tuple[int, str]] = {}  # first-queued order kept
+        self.claim_pairs: list[tuple[int, int]] = []
+        self.claims: list[Claim] = []
+        self.acts: list[Act] = []
+        self.involvements: list[Involvement] = []
+
+    @classmethod
+    def start(cls, pairs: Sequence[tuple[ImportedRecord, ParsedRow]], pre: _Prefetched, *,
+              now: Any) -> _PendingWrites:
+        """Reserve the ids of the acts the chunk adds (an event type new to its event)."""
+        needed = 0
+        for record, row in pairs:
+            if record.event_id in pre.events:
+                have = pre.acts.get(record.event_id, {})
+                needed += sum(1 for code in dict.fromkeys(a.act_type_code for a in row.event.acts)
+                              if code not in have)
+        return cls(now=now, act_ids=reserve_ids(Act, needed) if needed else ())
+
+    def save_event(self, event: Event, fields: Iterable[str]) -> None:
+        event.updated_at = self.now
+        self.events[event.pk] = event
+        self.event_fields.update(fields)
+
+    def save_source(self, source: Source, fields: Iterable[str]) -> None:
+        source.updated_at = self.now
+        self.sources[source.pk] = source
+        self.source_fields.update(fields)
+
+    def index(self, doc_type: str, doc_id: int, event_id: int, parts: list[Any]) -> None:
+        """As ``temoin.cases.search.index_document`` (update or create), queued."""
+        self.search[(doc_type, doc_id)] = (event_id, fold(" ".join(p for p in parts if p)))
+
+    def replace_claims(self, event: Event, source: Source, claims: list[dict[str, Any]]) -> None:
+        self.claim_pairs.append((event.pk, source.pk))
+        self.claims += [Claim(event=event, source=source, **c) for c in claims]
+
+    def new_act(self, **values: Any) -> Act:
+        act = Act(id=next(self.act_ids), **values)
+        act.created_at = act.updated_at = self.now
+        self.acts.append(act)
+        return act
+
+    def flush(self) -> None:
+        if self.events:
+            Event.objects.bulk_update(list(self.events.values()), sorted(self.event_fields))
+        if self.acts:
+            inserter = ChunkInserter(Act)
+            inserter.insert([{name: getattr(act, name) for name in inserter.attnames}
+                             for act in self.acts])
+        if self.involvements:
+            Involvement.objects.bulk_create(self.involvements)
+        if self.sources:
+            Source.objects.bulk_update(list(self.sources.values()), sorted(self.source_fields))
+        if self.claim_pairs:
+            wanted = set(self.claim_pairs)
+            doomed = [pk for pk, event_id, source_id in Claim.objects.filter(
+                event_id__in=[e for e, _ in wanted]).values_list("pk", "event_id", "source_id")
+                if (event_id, source_id) in wanted]
+            Claim.objects.filter(pk__in=doomed).delete()
+            Claim.objects.bulk_create(self.claims)
+        self._flush_search()
+
+    def _flush_search(self) -> None:
+        if not self.search:
+            return
+        existing: set[tuple[str, int]] = set()
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for doc_type, doc_id in self.search:
+            by_type[doc_type].append(doc_id)
+        for doc_type, doc_ids in by_type.items():
+            existing.update(SearchEntry.objects.filter(doc_type=doc_type, doc_id__in=doc_ids)
+                            .values_list("doc_type", "doc_id"))
+        table = connection.ops.quote_name(SearchEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(  # an empty list writes nothing
+                f"UPDATE {table} SET event_id = %s, text = %s "  # noqa: S608
+                "WHERE doc_type = %s AND doc_id = %s",
+                [(event_id, text, doc_type, doc_id)
+                 for (doc_type, doc_id), (event_id, text) in self.search.items()
+                 if (doc_type, doc_id) in existing])
+        StagedInserter(SearchEntry, with_id=False).insert([
+            {"doc_type": doc_type, "doc_id": doc_id, "event_id": event_id, "text": text}
+            for (doc_type, doc_id), (event_id, text) in self.search.items()
+            if (doc_type, doc_id) not in existing])
 
 
 MAX_ID_LENGTH = 120

@@ -156,9 +156,9 @@ class OdkSubmission(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices)
     reason_code = models.CharField(max_length=40, blank=True)
     message = models.TextField(blank=True)
-    xml_sha256 = models.CharField(max_length=64)
-    xml_path = models.CharField(max_length=500)
-    xml_sealed = models.BooleanField(default=False)  # testimony forms: stored sealed
+    xml_sha256 = models.CharField(max_length=64)  # of the XML as received = its vault item
+    xml_path = models.CharField(max_length=500)  # "" = in the vault; else a file of an earlier
+    xml_sealed = models.BooleanField(default=False)  # version (sealed: testimony forms)
     received_at = models.DateTimeField(auto_now_add=True)
 
 

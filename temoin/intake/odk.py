@@ -4,17 +4,23 @@ devices, and submissions (plain or encrypted) turned into rows of an "odk" batch
 * ``odk_keypair_create``: an RSA-2048 pair; the public key goes into every form (devices
   encrypt submissions with it); the private PEM is sealed with the organisation key exactly
   like an identity, so it opens only while the server is unsealed.
-* ``submission_receive``: stores the XML with its SHA-256 (testimony XML sealed) and puts
-  every attachment through the evidence vault's ingest (custody ``ingest``, reason naming the
-  submission; works sealed, as vault ingest does), then imports the row (or quarantines it —
-  testimony rows sealed) and links the attachments to the event and source it became. The
-  decrypted content of an encrypted attachment is kept as a *working copy* of the encrypted
-  original (``evidence_derive``, custody ``derivative_created``). An encrypted
+* ``submission_receive``: puts the submission XML exactly as received (for an encrypted
+  form: the manifest; ``submission.xml.enc`` arrives as one of the files) and every attachment
+  through the evidence vault's ingest (custody ``ingest``, reason naming the submission and its
+  batch; works sealed, as vault ingest does; ``OdkSubmission.xml_sha256`` = the vault item's
+  SHA-256, ``xml_path`` empty), then imports the row (or quarantines it — testimony rows
+  sealed) and links the XML and the attachments to the event and source it became. The
+  decrypted content of an encrypted file (attachments and ``submission.xml``) is kept as a
+  *working copy* of the encrypted original (``evidence_derive``, custody
+  ``derivative_created``). An encrypted
   submission received while sealed is kept encrypted (``stored_encrypted``) and decrypted by
   ``odk_pending_process`` after unseal. A tampered one is rejected and recorded with its reason.
 * ``openrosa_password_set`` / ``openrosa_password_revoke``: a user's *device password* for
   OpenRosa Digest authentication (RFC 7616); only its HA1 verifiers are stored
   (``OpenRosaCredential``), never the password, and it is never the account password.
+* ``odk_files_to_vault``: moves what earlier versions kept under ``TEMOIN_HOME/odk/``
+  (submission XML, sealed for testimony forms, and attachments) into the vault, checking each
+  file's SHA-256 against the one recorded at reception, then deletes the file (idempotent).
 * Persons named by testimony forms (the witness *pseudonym*) go through
   ``temoin.cases.services.person_create(identity=…)``: sealed, never in reports or logs.
 """
@@ -61,7 +67,7 @@ from temoin.intake.models import (
     OpenRosaCredential,
 )
 from temoin.intake.services import IMPORTER_VERSION
-from temoin.intake.storage import store_bytes, vault_keep, vault_link, vault_read
+from temoin.intake.storage import vault_keep, vault_link, vault_read
 from temoin.keys import keystore
 from temoin.keys.selectors import active_keyring
 
@@ -212,16 +218,6 @@ def _odk_batch(actor: Any, form_id: str) -> ImportBatch:
     return batch
 
 
-def _store(data: bytes, *, seal_context: str | None = None) -> tuple[str, str, int]:
-    """Store bytes (sealed first when ``seal_context``); (sha256 of stored bytes, path, size)."""
-    if seal_context is not None:
-        org = active_keyring()
-        data = sealing.seal_identity(org.public_key, {"xml_b64": base64.b64encode(data).decode()},
-                                     key_id=org.key_id, context=seal_context)
-    stored = store_bytes(data, folder=_odk_dir())
-    return stored.sha256, str(stored.path), stored.size
-
-
 def submission_receive(*, actor: Any, xml: bytes, files: dict[str, bytes]) -> Outcome:
     """One OpenRosa submission (``xml_submission_file`` + other parts)."""
     if not policy.can_create(actor):
@@ -244,23 +240,28 @@ def submission_receive(*, actor: Any, xml: bytes, files: dict[str, bytes]) -> Ou
         if existing.xml_sha256 == xml_sha:
             return Outcome(202, "Déjà reçu.", existing)
         return Outcome(409, f"instanceID {instance_id} déjà reçu avec un autre contenu.")
-    testimony = form_id in TESTIMONY_FORMS
-    _, xml_path, _ = _store(xml, seal_context=_xml_context(instance_id)
-                            if (testimony and not encrypted) else None)
+    with transaction.atomic():
+        batch = _odk_batch(actor, form_id)
+    # the bytes as received, before anything reads them further: the vault hashes them
+    # (SHA-256 = xml_sha256) and logs the custody entry; nothing is written in clear
+    received = vault_keep(actor=actor, file=xml, filename="submission.xml",
+                          reason=f"soumission ODK {instance_id} ({form_id}, lot d'import "
+                                 f"{batch.pk}) : XML reçu" + (" (manifeste chiffré)"
+                                                              if encrypted else ""))
     kept = {name: vault_keep(actor=actor, file=content, filename=name,
                              reason=f"soumission ODK {instance_id} ({form_id}) : pièce jointe")
             for name, content in files.items()}
     with transaction.atomic():
-        batch = _odk_batch(actor, form_id)
         submission = OdkSubmission.objects.create(
             instance_id=instance_id[:120], form_id=form_id, encrypted=encrypted, batch=batch,
             submitted_by=actor, status=OdkSubmission.Status.STORED_ENCRYPTED, xml_sha256=xml_sha,
-            xml_path=xml_path, xml_sealed=testimony and not encrypted)
+            xml_path="", xml_sealed=False)
         for name, item in kept.items():
             OdkAttachment.objects.create(submission=submission, name=name[:255],
                                          sha256=item.sha256, size=item.size, stored_path="")
         audit_record(actor=actor, action="intake.odk_receive", target=submission, details={
-            "form": form_id, "encrypted": encrypted, "attachments": len(files)})
+            "form": form_id, "encrypted": encrypted, "attachments": len(files),
+            "xml_sha256": xml_sha, "xml_custody_seq": received.custody_seq})
         if encrypted:
             outcome = _decrypt_and_import(actor, submission, xml, files)
         else:
@@ -293,11 +294,19 @@ def _decrypt_and_import(actor: Any, submission: OdkSubmission, manifest: bytes,
             attachment.save(update_fields=["plain_sha256"])
             if not attachment.stored_path:  # the encrypted original is in the vault
                 _keep_decrypted(actor, submission, attachment, name, content)
+    xml_name = parse_manifest(manifest).encrypted_xml_file.removesuffix(".enc")
+    xml_file = by_name.get(xml_name)
+    if xml_file is not None:  # the decrypted form data, a working copy of submission.xml.enc
+        xml_file.plain_sha256 = hashlib.sha256(decrypted.submission_xml).hexdigest()
+        xml_file.save(update_fields=["plain_sha256"])
+        if not xml_file.stored_path:
+            _keep_decrypted(actor, submission, xml_file, xml_name, decrypted.submission_xml,
+                            what="XML déchiffré")
     return _import_plain(actor, submission, decrypted.submission_xml)
 
 
 def _keep_decrypted(actor: Any, submission: OdkSubmission, attachment: OdkAttachment,
-                    name: str, content: bytes) -> None:
+                    name: str, content: bytes, *, what: str = "pièce jointe déchiffrée") -> None:
     """The decrypted attachment as a working copy of its encrypted original in the vault."""
     import io
 
@@ -308,20 +317,21 @@ def _keep_decrypted(actor: Any, submission: OdkSubmission, attachment: OdkAttach
     evidence_derive(actor=actor, original=original, file=io.BytesIO(content), filename=name,
                     operation={"name": "odk_decrypt", "tool": "temoin.core.intake.odk",
                                "tool_version": IMPORTER_VERSION},
-                    reason=f"soumission ODK {submission.instance_id} : pièce jointe déchiffrée")
+                    reason=f"soumission ODK {submission.instance_id} : {what}")
 
 
 def link_attachments(*, actor: Any, submission: OdkSubmission) -> int:
-    """Link the submission's attachments in the vault (originals and decrypted copies) to the
-    event and source the submission became; returns how many items were linked."""
+    """Link the submission's XML and attachments in the vault (originals and decrypted
+    copies) to the event and source the submission became; returns how many were linked."""
     record = ImportedRecord.objects.filter(scope=submission.batch.scope,
                                            upstream_id=submission.instance_id).first()
     if record is None or record.event_id is None:
         return 0
     event = record.event
     sources = [record.source] if record.source_id is not None else []
-    shas = [sha for a in submission.attachments.filter(stored_path="")
-            for sha in (a.sha256, a.plain_sha256) if sha]
+    shas = [submission.xml_sha256] if not submission.xml_path else []
+    shas += [sha for a in submission.attachments.filter(stored_path="")
+             for sha in (a.sha256, a.plain_sha256) if sha]
     for sha in dict.fromkeys(shas):
         vault_link(actor=actor, sha256=sha, events=[event], sources=sources,
                    reason=f"soumission ODK {submission.instance_id}")
@@ -405,8 +415,9 @@ def odk_pending_process(*, actor: Any) -> dict[str, int]:
     counts = {"imported": 0, "quarantined": 0, "rejected": 0}
     pending = OdkSubmission.objects.filter(status=OdkSubmission.Status.STORED_ENCRYPTED)
     for submission in pending.select_related("submitted_by").order_by("pk"):
-        manifest = Path(submission.xml_path).read_bytes()
         reason = f"déchiffrement de la soumission ODK {submission.instance_id}"
+        manifest = Path(submission.xml_path).read_bytes() if submission.xml_path else \
+            vault_read(viewer=actor, sha256=submission.xml_sha256, reason=reason)
         files = {a.name: Path(a.stored_path).read_bytes() if a.stored_path  # before the vault
                  else vault_read(viewer=actor, sha256=a.sha256, reason=reason)
                  for a in submission.attachments.all()}
@@ -418,13 +429,120 @@ def odk_pending_process(*, actor: Any) -> dict[str, int]:
     return counts
 
 
-def read_submission_xml(submission: OdkSubmission) -> bytes | None:
-    """The stored XML (opened when sealed and the keys are unsealed; else ``None``)."""
+def read_submission_xml(submission: OdkSubmission, *, viewer: Any, reason: str) -> bytes | None:
+    """The XML as received: from the vault (an audited ``access``), or from a file an earlier
+    version kept under ``TEMOIN_HOME/odk/`` (opened when sealed). ``None`` while sealed."""
+    if keystore.unsealed_keys() is None:
+        return None
+    if not submission.xml_path:
+        return vault_read(viewer=viewer, sha256=submission.xml_sha256, reason=reason)
     data = Path(submission.xml_path).read_bytes()
     if not submission.xml_sealed:
         return data
     keys = keystore.unsealed_keys()
-    if keys is None:
-        return None
+    assert keys is not None
     opened = sealing.open_identity(keys, data, context=_xml_context(submission.instance_id))
     return base64.b64decode(str(opened["xml_b64"]))
+
+
+# ------------------------------------------------------------------ files of earlier versions
+def _legacy_file(path_text: str) -> Path | None:
+    """A file an earlier version kept under ``TEMOIN_HOME/odk/`` (``None`` elsewhere)."""
+    path = Path(path_text)
+    try:
+        path.resolve().relative_to(_odk_dir().resolve())
+    except ValueError:
+        return None
+    return path
+
+
+def _remove_if_unused(path: Path) -> bool:
+    """Delete a moved file unless another row still names it (files were shared by hash)."""
+    text = str(path)
+    if OdkSubmission.objects.filter(xml_path=text).exists() or \
+            OdkAttachment.objects.filter(stored_path=text).exists():
+        return False
+    path.unlink(missing_ok=True)
+    return True
+
+
+def _link_moved(actor: Any, submission: OdkSubmission, sha256: str) -> None:
+    record = ImportedRecord.objects.filter(scope=submission.batch.scope,
+                                           upstream_id=submission.instance_id).first()
+    if record is not None and record.event_id is not None:
+        vault_link(actor=actor, sha256=sha256, events=[record.event],
+                   sources=[record.source] if record.source_id is not None else [],
+                   reason=f"soumission ODK {submission.instance_id}")
+
+
+def odk_files_to_vault(*, actor: Any) -> dict[str, int]:
+    """Move the submission XML and attachments that earlier versions kept under
+    ``TEMOIN_HOME/odk/`` into the evidence vault (administrators). Each file's SHA-256 must
+    equal the one recorded when it was received (a sealed testimony XML is opened first, so
+    the vault holds the bytes as received and their hash matches). The custody entry
+    ``ingest`` names the submission, its batch and the reception date; the row then points to
+    the vault (``xml_path``/``stored_path`` emptied), is linked to the event and source it
+    became, an ``intake.odk_to_vault`` audit row records it, and the file is deleted.
+    Idempotent: moved rows are skipped. Sealed XML needs the keys unsealed (else counted
+    ``sealed``); a missing or altered file is counted and left as it is."""
+    if not policy.can_administer(actor):
+        raise PermissionDenied("Seul un administrateur déplace les fichiers ODK dans le coffre.")
+    counts = {"xml": 0, "attachments": 0, "deleted": 0, "sealed": 0, "missing": 0,
+              "mismatch": 0}
+    keys = keystore.unsealed_keys()
+    for submission in OdkSubmission.objects.exclude(xml_path="").select_related("batch") \
+            .order_by("pk"):
+        path = _legacy_file(submission.xml_path)
+        if path is None or not path.is_file():
+            counts["missing"] += 1
+            continue
+        data = path.read_bytes()
+        if submission.xml_sealed:
+            if keys is None:
+                counts["sealed"] += 1
+                continue
+            opened = sealing.open_identity(keys, data,
+                                           context=_xml_context(submission.instance_id))
+            data = base64.b64decode(str(opened["xml_b64"]))
+        if hashlib.sha256(data).hexdigest() != submission.xml_sha256:
+            counts["mismatch"] += 1
+            continue
+        received = submission.received_at.date().isoformat()
+        kept = vault_keep(actor=actor, file=data, filename="submission.xml", reason=(
+            f"soumission ODK {submission.instance_id} ({submission.form_id}, lot d'import "
+            f"{submission.batch_id}) : XML reçu le {received}, déplacé de "
+            f"TEMOIN_HOME/odk/{path.name} vers le coffre"))
+        with transaction.atomic():
+            was_sealed = submission.xml_sealed
+            submission.xml_path, submission.xml_sealed = "", False
+            submission.save(update_fields=["xml_path", "xml_sealed"])
+            audit_record(actor=actor, action="intake.odk_to_vault", target=submission, details={
+                "file": "xml", "sha256": kept.sha256, "custody_seq": kept.custody_seq,
+                "was_sealed": was_sealed})
+            _link_moved(actor, submission, kept.sha256)
+        counts["xml"] += 1
+        counts["deleted"] += _remove_if_unused(path)
+    for attachment in OdkAttachment.objects.exclude(stored_path="").select_related(
+            "submission__batch").order_by("pk"):
+        path = _legacy_file(attachment.stored_path)
+        if path is None or not path.is_file():
+            counts["missing"] += 1
+            continue
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != attachment.sha256:
+            counts["mismatch"] += 1
+            continue
+        submission = attachment.submission
+        kept = vault_keep(actor=actor, file=data, filename=attachment.name, reason=(
+            f"soumission ODK {submission.instance_id} ({submission.form_id}) : pièce jointe "
+            f"reçue le {submission.received_at.date().isoformat()}, déplacée de "
+            f"TEMOIN_HOME/odk/{path.name} vers le coffre"))
+        with transaction.atomic():
+            attachment.stored_path = ""
+            attachment.save(update_fields=["stored_path"])
+            audit_record(actor=actor, action="intake.odk_to_vault", target=submission, details={
+                "file": "attachment", "sha256": kept.sha256, "custody_seq": kept.custody_seq})
+            _link_moved(actor, submission, kept.sha256)
+        counts["attachments"] += 1
+        counts["deleted"] += _remove_if_unused(path)
+    return counts

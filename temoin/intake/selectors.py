@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
+
 from temoin.intake.access import can_import
 from temoin.intake.importer import open_raw
 from temoin.intake.models import ImportBatch, QuarantinedRow, RowChange
+from temoin.intake.reasons import reason_label, row_message
 
 
 def batches_list(*, viewer: Any, kind: str | None = None):  # type: ignore[no-untyped-def]
@@ -59,7 +62,10 @@ def quarantined_row_view(row: QuarantinedRow, *, with_raw: bool = False) -> dict
         "id": row.pk, "batch": row.batch_id, "row_number": row.row_number,
         "upstream_id": row.upstream_id, "field": row.field, "reason_code": row.reason_code,
         "message": row.message, "status": row.status, "attempts": row.attempts,
-        "sealed": row.sealed, "field_names": row.field_names}
+        "sealed": row.sealed, "field_names": row.field_names,
+        # the same in the active language (web choice / API Accept-Language), code unchanged
+        "language": get_language() or "fr", "reason": reason_label(row.reason_code),
+        "message_localized": row_message(row)}
     if with_raw and not row.sealed:
         data["raw"] = open_raw(row)
     return data

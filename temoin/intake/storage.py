@@ -8,8 +8,11 @@
   (:func:`vault_read`) is an audited ``access`` and needs the keys unsealed.
 * The batch keeps the file by its SHA-256 (``ImportBatch.file_sha256`` = the vault item's
   ``sha256``), an attachment likewise (``OdkAttachment.sha256``); ``stored_path`` is empty.
-* :func:`store_stream` / :func:`store_bytes` remain for the ODK submission XML (sealed for
-  testimony forms) under ``TEMOIN_HOME/odk/``. Files that earlier versions copied to
+* The ODK submission XML goes to the vault too (``OdkSubmission.xml_sha256`` = the vault
+  item's ``sha256``, ``xml_path`` empty). :func:`store_stream` / :func:`store_bytes` remain
+  only for files of earlier versions (sealed testimony XML re-wrapped at a key rotation)
+  until ``temoin import odk-vault`` (``temoin.intake.odk.odk_files_to_vault``) moves
+  what is under ``TEMOIN_HOME/odk/`` into the vault. Files that earlier versions copied to
   ``TEMOIN_HOME/imports/<sha256>`` stay where they are, still named by their batch's
   ``stored_path``: nothing is moved silently (see docs/readme/intake.md).
 """

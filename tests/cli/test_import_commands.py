@@ -92,3 +92,13 @@ def test_odk_device_password_set_and_revoke(tmp_path):
     assert "révoqué" in temoin(home, "import", "odk-password", "awa", "--revoke").stdout
     again = temoin(home, "import", "odk-password", "awa", "--revoke").stdout
     assert "aucun mot de passe" in again
+
+
+def test_odk_vault_moves_nothing_on_a_new_installation_and_is_for_administrators(tmp_path):
+    home = tmp_path / "home"
+    temoin(home, "init")
+    temoin(home, "user", "create", "awa", "--role", "analyst")
+    out = temoin(home, "import", "odk-vault").stdout
+    assert "xml: 0, attachments: 0, deleted: 0, sealed: 0, missing: 0, mismatch: 0" in out
+    refused = temoin(home, "import", "odk-vault", "--user", "awa", ok=False)
+    assert refused.returncode == 2 and "permission_denied" in refused.stderr

@@ -231,3 +231,33 @@ def test_import_pages_role_matrix(world, role):
         assert row.attempts == 0
     nav = client.get("/").content.decode()
     assert ('href="/imports/"' in nav) == (role in IMPORTERS)
+
+
+def test_quarantine_reasons_read_in_the_viewers_language(world):
+    from temoin.intake.models import QuarantinedRow
+
+    client = signed_in(world, "analyst")
+    preview = client.post("/imports/nouveau/", {
+        "kind": "acled", "file": SimpleUploadedFile("s.csv", five_rows(), "text/csv"),
+        "geocode": "", "flag_deletions": "on"}).content.decode()
+    assert "type d’évènement absent de la table de correspondance de la source" in preview
+    client.post("/imports/confirmer/", {"token": _token(preview)})
+    row = QuarantinedRow.objects.get()
+    where = f"{row.row_number} (identifiant « {row.upstream_id} »)"
+    french = (f"Ligne {where}, champ « event_type » : type d’évènement absent de la table de "
+              "correspondance de la source (reçu : « SYNTHETIC unknown type »).")
+    import html
+
+    def text(url: str) -> str:
+        return html.unescape(client.get(url).content.decode())
+
+    assert french in text("/imports/quarantaine/")
+    assert french in text(f"/imports/quarantaine/{row.pk}/")
+    assert row.message in text(f"/imports/quarantaine/{row.pk}/")  # the core's, kept
+    assert french in text(f"/imports/{row.batch_id}/")
+    client.post("/langue/", {"language": "en", "next": "/"})
+    english = (f"Row {row.row_number} (id “{row.upstream_id}”), field “event_type”: event "
+               "type missing from the source’s type mapping (received: “SYNTHETIC unknown "
+               "type”).")
+    assert english in text("/imports/quarantaine/")
+    assert english in text(f"/imports/quarantaine/{row.pk}/")

@@ -10,7 +10,7 @@
 Every response carries ``X-OpenRosa-Version: 1.0``. Everything is refused over plain HTTP
 unless ``settings.TEMOIN_OPENROSA_ALLOW_HTTP`` is set (development).
 
-Authentication (``settings.TEMOIN_OPENROSA_AUTH``, default ``("digest", "basic")``):
+Authentication (``settings.TEMOIN_OPENROSA_AUTH``, default ``("digest",)``):
 
 * **Digest** (RFC 7616, what the OpenRosa spec asks for) with the user's *device password*
   (``temoin.intake.odk.openrosa_password_set``; only its HA1 verifiers are stored, never the
@@ -20,9 +20,18 @@ Authentication (``settings.TEMOIN_OPENROSA_AUTH``, default ``("digest", "basic")
   Nonces are HMAC-authenticated and expire after ``TEMOIN_OPENROSA_NONCE_SECONDS`` (300 s:
   the client is told ``stale=true`` and retries without asking the user); each nonce-count
   is accepted once and must increase (``OpenRosaNonce``): a replayed request is refused.
-* **Basic** over HTTPS, with the account password (Argon2) or the device password.
+* **Basic**, only when ``"basic"`` is added to the setting, and then only on HTTPS requests
+  (never offered nor accepted over plain HTTP, even with ``TEMOIN_OPENROSA_ALLOW_HTTP``),
+  with the account password (Argon2) or the device password.
 
-One ``WWW-Authenticate`` header carries every challenge (Django sends one header per name).
+Why Digest only by default: the OpenRosa Authentication API requires devices to speak Digest
+(and Basic), servers at least one; ODK Collect registers its Digest authenticator always and
+Basic only for ``https`` URLs, and answers the first challenge whose scheme it knows. Django
+sends one header per name, so several challenges must share one ``WWW-Authenticate`` value;
+the Digest parsers of okhttp-digest (Collect) and python ``requests`` read that whole value as
+one parameter list (the last challenge's parameters win). A single Digest challenge is read
+the same way by every client, and the account password never leaves a device. With several
+``TEMOIN_OPENROSA_DIGEST_ALGORITHMS``, the preferred one is therefore sent *last*.
 """
 
 from __future__ import annotations
@@ -82,7 +91,19 @@ def _message(text: str, status: int) -> HttpResponse:
 
 
 def _schemes() -> tuple[str, ...]:
-    return tuple(getattr(settings, "TEMOIN_OPENROSA_AUTH", ("digest", "basic")))
+    return tuple(getattr(settings, "TEMOIN_OPENROSA_AUTH", ("digest",)))
+
+
+def _basic_allowed(request: HttpRequest) -> bool:
+    """Basic only when enabled and over HTTPS (it carries the password itself)."""
+    return "basic" in _schemes() and request.is_secure()
+
+
+def _digest_algorithms() -> tuple[str, ...]:
+    """The configured algorithms, the preferred (first configured) one challenged last: the
+    clients' Digest parsers keep the last challenge's parameters of a combined header."""
+    return tuple(reversed(tuple(getattr(settings, "TEMOIN_OPENROSA_DIGEST_ALGORITHMS",
+                                        ("MD5",)))))
 
 
 def _nonce_seconds() -> int:
@@ -97,18 +118,20 @@ def _opaque() -> str:
     return hmac.new(_secret(), b"opaque", hashlib.sha256).hexdigest()[:32]
 
 
-def _challenge(text: str, *, stale: bool = False) -> HttpResponse:
+def _challenge(request: HttpRequest, text: str, *, stale: bool = False) -> HttpResponse:
+    """401 with the challenges: Digest (one per algorithm, preferred last), then Basic when
+    enabled and the request came over HTTPS."""
     response = _message(text, 401)
     values = []
     if "digest" in _schemes():
         nonce = digest.make_nonce(_secret(), now=int(time.time()))
         values += [digest.challenge(realm=REALM, nonce=nonce, opaque=_opaque(),
                                     algorithm=algorithm, stale=stale)
-                   for algorithm in getattr(settings, "TEMOIN_OPENROSA_DIGEST_ALGORITHMS",
-                                            ("MD5",))]
-    if "basic" in _schemes():
+                   for algorithm in _digest_algorithms()]
+    if _basic_allowed(request):
         values.append(f'Basic realm="{REALM}", charset="UTF-8"')
-    response["WWW-Authenticate"] = ", ".join(values)
+    if values:
+        response["WWW-Authenticate"] = ", ".join(values)
     return response
 
 
@@ -117,7 +140,7 @@ def _basic_user(request: HttpRequest, value: str) -> Any:
         username, _, password = base64.b64decode(value, validate=True).decode("utf-8") \
             .partition(":")
     except (binascii.Error, UnicodeDecodeError):
-        return _challenge("Authentification invalide.")
+        return _challenge(request, "Authentification invalide.")
     user = authenticate(request, username=username, password=password)
     if user is None:  # the device password works too
         credential = OpenRosaCredential.objects.select_related("user").filter(
@@ -126,7 +149,7 @@ def _basic_user(request: HttpRequest, value: str) -> Any:
                 credential.ha1_sha256, digest.ha1("SHA-256", username, REALM, password)):
             user = credential.user
     if user is None or not user.is_active:
-        return _challenge("Identifiants refusés.")
+        return _challenge(request, "Identifiants refusés.")
     return user
 
 
@@ -158,10 +181,10 @@ def _digest_user(request: HttpRequest, header: str) -> Any:
     try:
         credentials = digest.parse_authorization(header)
     except AuthorizationError as error:
-        return _challenge(f"Authentification invalide ({error.field or 'en-tête'}).")
+        return _challenge(request, f"Authentification invalide ({error.field or 'en-tête'}).")
     age = digest.nonce_age(_secret(), credentials.nonce, now=int(time.time()))
     if age is None or credentials.realm != REALM or not _uri_matches(request, credentials.uri):
-        return _challenge("Authentification invalide.")
+        return _challenge(request, "Authentification invalide.")
     stored = OpenRosaCredential.objects.select_related("user").filter(
         user__username=credentials.username, realm=REALM).first()
     verifier = None if stored is None else (
@@ -169,12 +192,12 @@ def _digest_user(request: HttpRequest, header: str) -> Any:
     expected = "" if verifier is None else digest.expected_response(
         credentials, method=request.method or "GET", ha1_hex=verifier)
     if stored is None or not hmac.compare_digest(expected, credentials.response):
-        return _challenge("Identifiants refusés.")
+        return _challenge(request, "Identifiants refusés.")
     if age < 0 or age > _nonce_seconds():
-        return _challenge("Nonce expiré.", stale=True)
+        return _challenge(request, "Nonce expiré.", stale=True)
     if not _nonce_count_fresh(stored.user, credentials.nonce, credentials.nc):
-        return _challenge("Requête rejouée (nonce-count déjà utilisé).")
-    return stored.user if stored.user.is_active else _challenge("Identifiants refusés.")
+        return _challenge(request, "Requête rejouée (nonce-count déjà utilisé).")
+    return stored.user if stored.user.is_active else _challenge(request, "Identifiants refusés.")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -187,10 +210,10 @@ def _user(request: HttpRequest) -> Any:
     scheme = scheme.lower()
     if scheme == "digest" and "digest" in _schemes():
         user = _digest_user(request, header)
-    elif scheme == "basic" and value and "basic" in _schemes():
+    elif scheme == "basic" and value and _basic_allowed(request):
         user = _basic_user(request, value)
     else:
-        return _challenge("Authentification requise.")
+        return _challenge(request, "Authentification requise.")
     if isinstance(user, HttpResponse):
         return user
     if not policy.can_create(user):

@@ -19,11 +19,20 @@ Exception tree::
         ├── MissingAttachmentError   code="attachment_missing"
         └── SignatureMismatchError   code="signature_mismatch"
     AuthorizationError           code="authorization_invalid" (a malformed Digest header)
+
+Row-level problems are not exceptions: a :class:`~temoin.core.intake.records.QuarantinedRow`
+carries one of the stable ``reason_code`` values of :data:`QUARANTINE_REASONS` (a test checks
+that every code the parsers write is listed there, and that the apps translate each one;
+:func:`error_codes` lists the codes of the exception tree above).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 __all__ = [
+    "QUARANTINE_REASONS",
     "AuthorizationError",
     "DecryptionError",
     "EmptyFileError",
@@ -36,6 +45,7 @@ __all__ = [
     "SignatureMismatchError",
     "SubmissionError",
     "UnreadableFileError",
+    "error_codes",
 ]
 
 
@@ -124,3 +134,31 @@ class AuthorizationError(IntakeError):
     """An HTTP ``Authorization: Digest …`` header that cannot be parsed or lacks a field."""
 
     code = "authorization_invalid"
+
+
+QUARANTINE_REASONS: Mapping[str, str] = MappingProxyType({
+    "bad_coordinate": "a coordinate is not a number, is out of range, or is given without "
+                      "the other one",
+    "bad_date": "a date that cannot be read or does not exist",
+    "bad_number": "a count that is not a whole number of at least 0",
+    "bad_range": "the end (or maximum) comes before the start (or minimum)",
+    "bad_shape": "the row does not have the expected shape (extra cells, not a JSON object)",
+    "duplicate_id": "the upstream id is already used by an earlier row of the same file",
+    "id_too_long": "the upstream id is longer than the database column (never truncated)",
+    "missing_id": "the upstream id is empty",
+    "missing_value": "a required value is empty",
+    "unknown_act_type": "a partner's act label that the mapping profile does not map",
+    "unknown_event_type": "an event type that the source's type mapping does not know",
+})
+"""Every ``QuarantinedRow.reason_code`` with its meaning in English."""
+
+
+def error_codes() -> frozenset[str]:
+    """The ``code`` of every exception class of this module's tree."""
+    codes: set[str] = set()
+    pending: list[type[IntakeError]] = [IntakeError]
+    while pending:
+        cls = pending.pop()
+        codes.add(cls.code)
+        pending.extend(cls.__subclasses__())
+    return frozenset(codes)

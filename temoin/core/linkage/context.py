@@ -39,6 +39,10 @@ __all__ = ["add_context_keys", "apply_incident_context"]
 PSEUDO_RECORDS = 2.0
 MIN_ADJUSTMENT = -10.0
 MAX_ADJUSTMENT = 6.0
+# A first-pass link this strong accounts for a victim (see ``exclusive``).
+ACCOUNTED_PROBABILITY = 0.9
+# Birth intervals further apart than this rule a namesake out as the same person.
+INCOMPATIBLE_BIRTH_GAP_DAYS = 730
 
 # Name level label (prefix) → key whose agreement the level rests on.
 # Full-name levels (exact, same variant families, other order) are left alone: a list
@@ -87,6 +91,12 @@ def _within_incident_counts(table: pd.DataFrame) -> dict[str, Any]:
     group = _join(table["incident_key"], table["list_id"])
     codes, _ = pd.factorize(group, use_na_sentinel=True)
     out: dict[str, Any] = {
+        "info": {
+            "list_id": table["list_id"].astype(str).to_numpy(dtype=object),
+            "sex": table["sex"].to_numpy(dtype=object),
+            "birth_low": table["birth_low"].to_numpy(dtype=float),
+            "birth_high": table["birth_high"].to_numpy(dtype=float),
+        },
         "group": codes,
         "n": group.map(group.value_counts()).to_numpy(dtype=float),
     }
@@ -99,6 +109,7 @@ def _within_incident_counts(table: pd.DataFrame) -> dict[str, Any]:
         share = counts / total
         combined = _join(group, values)
         valid = table["incident_key"].notna().to_numpy() & values.notna().to_numpy()
+        out["values_" + key] = values.to_numpy(dtype=object)
         out[key] = (
             np.where(valid, combined.map(combined.value_counts()).to_numpy(dtype=float), np.nan),
             values.map(share).to_numpy(dtype=float),
@@ -107,19 +118,31 @@ def _within_incident_counts(table: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def _pair_u(counts: dict[str, Any], key: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _pair_u(
+    counts: dict[str, Any],
+    key: str,
+    left: np.ndarray,
+    right: np.ndarray,
+    accounted: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+) -> np.ndarray:
     """Chance that another victim of the pair's incident shares the key (mean of both sides).
 
     Each side looks at the *other* records of its own list for that incident (the pair's
     own records excluded, so a list's duplicate of one victim is not read as a namesake).
+    ``accounted`` (per side: records to take out of the key count and of the group size)
+    removes the victims already confidently linked to another record of the other list.
     """
     c, g, _ = counts[key]
     n, group = counts["n"], counts["group"]
     same_group = (group[left] == group[right]) & (group[left] >= 0)
     sides = []
-    for side in (left, right):
+    for position, side in enumerate((left, right)):
         own = 1.0 + same_group
-        sides.append((c[side] - own + PSEUDO_RECORDS * g[side]) / (n[side] - own + PSEUDO_RECORDS))
+        taken_c, taken_n = (0.0, 0.0) if accounted is None else accounted[position]
+        sides.append(
+            (c[side] - taken_c - own + PSEUDO_RECORDS * g[side])
+            / (n[side] - taken_n - own + PSEUDO_RECORDS)
+        )
     stacked = np.vstack(sides)
     known = (~np.isnan(stacked)).sum(axis=0)
     total = np.nansum(stacked, axis=0)
@@ -148,9 +171,15 @@ def _pair_max(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.nda
 
 
 def apply_incident_context(
-    pairs: pd.DataFrame, table: pd.DataFrame, model: dict[str, Any]
+    pairs: pd.DataFrame, table: pd.DataFrame, model: dict[str, Any], *, exclusive: bool = True
 ) -> pd.DataFrame:
-    """Pairs with match weight and probability corrected for the incident context."""
+    """Pairs with match weight and probability corrected for the incident context.
+
+    ``exclusive``: a second pass leaves out of the namesake counts the victims that a
+    first pass already linked (probability >= ``ACCOUNTED_PROBABILITY``) to another
+    record of the pair's other list — a list names a victim once, so the Traoré of list
+    B already matched to "Moussa Traoré" of list A is no candidate for "Traoré" of list A.
+    """
     name = _comparison(model, "name")
     place = _comparison(model, "death_date_place")
     needed = {"gamma_name", "gamma_death_date_place", "match_weight"}
@@ -173,7 +202,44 @@ def apply_incident_context(
     right = pairs["unique_id_r"].to_numpy(dtype=np.int64)
     same_incident = pairs["gamma_death_date_place"].isin(same_gammas).to_numpy()
     gamma_name = pairs["gamma_name"].to_numpy()
-    name_adjustment = np.zeros(len(pairs))
+    incident_adjustment = _incident_size_adjustment(table, place, left, right, same_incident)
+    base_weight = pairs["match_weight"].to_numpy(dtype=float) + incident_adjustment
+    name_adjustment = _name_adjustment(counts, name, left, right, same_incident, gamma_name)
+    weight = base_weight + name_adjustment
+    if exclusive:
+        # Second pass: victims of the incident already confidently linked to another
+        # record of the other list are accounted for, not competitors any more.
+        claimed = _claims(counts["info"]["list_id"], left, right, _probability(weight))
+        name_adjustment = _name_adjustment(
+            counts, name, left, right, same_incident, gamma_name, claimed=claimed
+        )
+        weight = base_weight + name_adjustment
+    probability = _probability(weight)
+    return pairs.assign(
+        tf_adjustment_name=name_adjustment,
+        tf_adjustment_incident=incident_adjustment,
+        match_weight=weight,
+        match_probability=probability,
+    )
+
+
+def _probability(weight: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+    return out
+
+
+def _name_adjustment(
+    counts: dict[str, Any],
+    name: dict[str, Any],
+    left: np.ndarray,
+    right: np.ndarray,
+    same_incident: np.ndarray,
+    gamma_name: np.ndarray,
+    *,
+    claimed: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Bounded correction (bits) of partial-name levels for the pairs of one incident."""
+    out = np.zeros(len(left))
     for label, key in _LEVEL_KEYS:
         gamma = _gamma_of(name, label)
         if gamma is None or key not in counts:
@@ -181,20 +247,116 @@ def apply_incident_context(
         rows = same_incident & (gamma_name == gamma)
         if not rows.any():
             continue
+        taken = _not_competing(counts, key, left[rows], right[rows], claimed)
         with np.errstate(all="ignore"):
-            u = _pair_u(counts, key, left[rows], right[rows])
+            u = _pair_u(counts, key, left[rows], right[rows], taken)
             adjustment = np.log2(counts[key][2]) - np.log2(np.clip(u, 1e-9, 1.0))
-        name_adjustment[rows] = np.where(np.isnan(u), 0.0, adjustment)
-    name_adjustment = np.clip(name_adjustment, MIN_ADJUSTMENT, MAX_ADJUSTMENT)
-    incident_adjustment = _incident_size_adjustment(table, place, left, right, same_incident)
-    weight = pairs["match_weight"].to_numpy(dtype=float) + name_adjustment + incident_adjustment
-    probability = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
-    return pairs.assign(
-        tf_adjustment_name=name_adjustment,
-        tf_adjustment_incident=incident_adjustment,
-        match_weight=weight,
-        match_probability=probability,
+        out[rows] = np.where(np.isnan(u), 0.0, adjustment)
+    clipped: np.ndarray = np.clip(out, MIN_ADJUSTMENT, MAX_ADJUSTMENT)
+    return clipped
+
+
+def _claims(
+    lists: np.ndarray, left: np.ndarray, right: np.ndarray, probability: np.ndarray
+) -> pd.DataFrame:
+    """(record, list) pairs: the record is linked with ``ACCOUNTED_PROBABILITY`` to a
+    record of that (other) list."""
+    strong = (probability >= ACCOUNTED_PROBABILITY) & (lists[left] != lists[right])
+    return pd.DataFrame(
+        {
+            "record": np.concatenate([left[strong], right[strong]]),
+            "by_list": np.concatenate([lists[right[strong]], lists[left[strong]]]),
+        }
+    ).drop_duplicates()
+
+
+def _is_claimed(records: np.ndarray, by_list: np.ndarray, claimed: pd.DataFrame) -> np.ndarray:
+    """Whether each record is claimed by the list beside it."""
+    query = pd.DataFrame({"record": np.asarray(records, dtype=np.int64), "by_list": by_list})
+    joined = query.merge(claimed, on=["record", "by_list"], how="left", indicator=True)
+    found: np.ndarray = (joined["_merge"] == "both").to_numpy(dtype=bool)
+    return found
+
+
+def _not_competing(
+    counts: dict[str, Any],
+    key: str,
+    left: np.ndarray,
+    right: np.ndarray,
+    claimed: pd.DataFrame | None,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Per side of each pair: how many records of that side's incident group sharing the
+    key are no candidate for the *other* record, and how many records of the group are
+    accounted for.
+
+    A victim is no candidate when sex or age rule it out (both sexes known and
+    different; birth intervals more than ``INCOMPATIBLE_BIRTH_GAP_DAYS`` apart) or, when
+    ``claimed`` is given, when a first pass already linked it to another record of the
+    other record's list (a list names each victim once).  The pair's own records never
+    count (they are taken out as "own").
+    """
+    info = counts["info"]
+    lists = info["list_id"]
+    group = counts["group"]
+    values = counts["values_" + key]
+    valid = (group >= 0) & pd.notna(values)
+    members = pd.DataFrame(
+        {
+            "record": np.flatnonzero(valid),
+            "grp": group[valid],
+            "val": values[valid],
+        }
     )
+    out = []
+    for side, other in ((left, right), (right, left)):
+        cross = lists[side] != lists[other]
+        query = pd.DataFrame(
+            {
+                "row": np.arange(len(side)),
+                "grp": group[side],
+                "val": values[side],
+                "own": side,
+                "partner": other,
+            }
+        )
+        joined = query.merge(members, on=["grp", "val"], how="inner")
+        joined = joined[
+            (joined["record"] != joined["own"]) & (joined["record"] != joined["partner"])
+        ]
+        z = joined["record"].to_numpy(dtype=np.int64)
+        o = joined["partner"].to_numpy(dtype=np.int64)
+        sex_z, sex_o = info["sex"][z], info["sex"][o]
+        sex_clash = pd.notna(sex_z) & pd.notna(sex_o) & (sex_z != sex_o)
+        low_z, high_z = info["birth_low"][z], info["birth_high"][z]
+        low_o, high_o = info["birth_low"][o], info["birth_high"][o]
+        with np.errstate(invalid="ignore"):
+            gap = np.maximum(low_z - high_o, low_o - high_z)
+        age_clash = np.nan_to_num(gap, nan=-1.0) > INCOMPATIBLE_BIRTH_GAP_DAYS
+        out_of_play = sex_clash | age_clash
+        taken_n = np.zeros(len(side))
+        if claimed is not None and len(claimed):
+            flags = _is_claimed(joined["record"].to_numpy(), lists[o], claimed)
+            out_of_play |= flags & cross[joined["row"].to_numpy()]
+            group_claims = (
+                pd.Series(group[claimed["record"].to_numpy()]).astype("string")
+                + "|"
+                + claimed["by_list"].to_numpy()
+            )
+            per_group = group_claims.value_counts()
+            keys = pd.Series(group[side]).astype("string") + "|" + pd.Series(lists[other])
+            in_group = keys.map(per_group).fillna(0).to_numpy(dtype=float)
+            own_claimed = _is_claimed(side, lists[other], claimed)
+            partner_claimed = _is_claimed(other, lists[other], claimed) & (
+                group[other] == group[side]
+            )
+            taken_n = np.where(
+                cross, np.maximum(in_group - own_claimed - partner_claimed, 0.0), 0.0
+            )
+        taken_c = np.bincount(
+            joined["row"].to_numpy(dtype=np.int64)[out_of_play], minlength=len(side)
+        ).astype(float)
+        out.append((taken_c, np.maximum(taken_n, taken_c)))
+    return out[0], out[1]
 
 
 def _incident_size_adjustment(

@@ -13,12 +13,13 @@ unsupervised estimate, so a handful of labels cannot overturn the model).
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
+import numpy as np
 import pandas as pd
 from splink import Linker, SettingsCreator
 from splink.internals.exceptions import EMTrainingException
@@ -36,6 +37,10 @@ logging.getLogger("splink").setLevel(logging.WARNING)
 MIN_RECORDS_FOR_EM = 200
 # Pseudo-count of the unsupervised estimate when blending in reviewed matches.
 LABEL_PSEUDO_COUNT = 20.0
+# False restores the previous data path — the pandas table registered as a DuckDB view,
+# scored pairs read with Splink's ``as_pandas_dataframe()`` (a new string object per
+# cell) — to compare old and new in tests/core/linkage/test_compact_parity.py.
+COMPACT_PAIRS = True
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def _run(
     prior = settings.probability_two_random_records_match or min(
         0.05, max(1e-7, n_records / max(total_pairs, 1.0) / 2)
     )
-    frame = backend.register(table)
+    frame = backend.register(table, copy_into_duckdb=COMPACT_PAIRS)
     creator = build_settings(present, prior)
     if model is not None:
         creator_or_model: Any = with_parameters(creator, model, dialect=settings.backend)
@@ -206,7 +211,7 @@ def _run(
             messages.append(f"only {n_records} records: expert m and u priors used")
     phases["train"] = time.perf_counter() - started
     started = time.perf_counter()
-    pairs = _predict(linker, settings)
+    pairs = _predict(linker, settings, backend, table)
     trained = linker.misc.save_model_to_json()
     used = 0
     if matched_label_ids:
@@ -218,8 +223,10 @@ def _run(
         if used:
             trained = _blend_labels(trained, labelled)
             retrained = with_parameters(creator, trained, dialect=settings.backend)
-            linker = Linker(backend.register(table), retrained, log_level=None)
-            pairs = _predict(linker, settings)
+            linker = Linker(
+                backend.register(table, copy_into_duckdb=COMPACT_PAIRS), retrained, log_level=None
+            )
+            pairs = _predict(linker, settings, backend, table)
             messages.append(f"m probabilities updated from {used} reviewed matching pairs")
     phases["predict"] = time.perf_counter() - started
     return EngineResult(
@@ -231,7 +238,9 @@ def _run(
     )
 
 
-def _predict(linker: Linker, settings: LinkageSettings) -> pd.DataFrame:
+def _predict(
+    linker: Linker, settings: LinkageSettings, backend: Backend, table: pd.DataFrame
+) -> pd.DataFrame:
     chunks = settings.predict_chunks
     if chunks > 1:
         predictions = linker.inference.predict(
@@ -244,9 +253,96 @@ def _predict(linker: Linker, settings: LinkageSettings) -> pd.DataFrame:
         predictions = linker.inference.predict(
             threshold_match_probability=settings.review_low, warning_mode="never"
         )
-    pairs: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # splink does not annotate it
-    predictions.drop_table_from_database_and_remove_from_cache()
-    pairs["match_probability"] = (
-        pairs["match_probability"].astype(float).map(lambda p: 0.0 if math.isnan(p) else p)
-    )
+    try:
+        if backend.connection is not None and COMPACT_PAIRS:
+            pairs = fetch_pairs(backend.connection, predictions.physical_name, table)
+        else:
+            pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # splink does not annotate it
+            # DuckDB's parallel plan and Spark's partitions return pairs in no fixed
+            # order; sampled clusterings draw one number per pair, in this order.
+            pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+            pairs = pairs.reset_index(drop=True)
+    finally:
+        predictions.drop_table_from_database_and_remove_from_cache()
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    pairs["match_probability"] = np.where(np.isnan(probability), 0.0, probability)
     return pairs
+
+
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _table_sourced(table: pd.DataFrame, column: str) -> bool:
+    """Whether a prepared column can stand for Splink's ``<column>_l/_r`` copies:
+    numbers and strings (DuckDB returns them unchanged), not lists (returned as arrays)."""
+    if column == "unique_id" or column not in table.columns:
+        return False
+    values = table[column]
+    if values.dtype.kind in "iufb":
+        return True
+    # All-missing columns keep DuckDB's own rendering of NULL: they are read from it.
+    return pd.api.types.infer_dtype(values, skipna=True) == "string"
+
+
+def share_strings(values: np.ndarray) -> np.ndarray:
+    """The same values, each distinct string one shared object (8 bytes a cell).
+
+    A column read from DuckDB, Arrow or a dict row holds a new ``str`` for every cell
+    (about 60 bytes each); victims' lists repeat names, places and keys endlessly.
+    Missing values (None/NaN) are kept as they were.
+    """
+    if values.dtype != object or not len(values):
+        return values
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): leave the column alone
+        return values
+    out = values.copy()
+    known = codes >= 0
+    out[known] = np.asarray(uniques, dtype=object)[codes[known]]
+    return out
+
+
+def fetch_pairs(
+    connection: duckdb.DuckDBPyConnection, table_name: str, table: pd.DataFrame
+) -> pd.DataFrame:
+    """Splink's scored pairs as a compact pandas frame, same columns and values as
+    ``as_pandas_dataframe()``.
+
+    Pairs come ordered by ``(unique_id_l, unique_id_r)``.  Only the pair's own columns (ids, gammas, weights, probabilities) are read from
+    DuckDB; the ``<column>_l/_r`` copies of prepared fields are taken from ``table``
+    by record position, so every cell points at the table's string object instead of a
+    new one per pair (≈ 0.4 KB per pair instead of ≈ 2.4 KB).
+    """
+    columns = [row[0] for row in connection.execute(f"DESCRIBE {table_name}").fetchall()]
+    sourced = {
+        column: column[:-2]
+        for column in columns
+        if column.endswith(("_l", "_r")) and _table_sourced(table, column[:-2])
+    }
+    fetched = [column for column in columns if column not in sourced]
+    frame = connection.sql(
+        f"SELECT {', '.join(_quoted(c) for c in fetched)} FROM {table_name} "
+        "ORDER BY unique_id_l, unique_id_r"  # a fixed order: see _predict
+    ).df()
+    if sourced:
+        ids = table["unique_id"].to_numpy()
+        if np.array_equal(ids, np.arange(len(ids))):
+            position = {
+                side: frame[f"unique_id_{side}"].to_numpy(dtype=np.int64) for side in ("l", "r")
+            }
+        else:
+            index = pd.Index(ids)
+            position = {
+                side: index.get_indexer(frame[f"unique_id_{side}"]) for side in ("l", "r")
+            }
+    data: dict[str, Any] = {}
+    for column in columns:
+        if column in sourced:
+            data[column] = table[sourced[column]].to_numpy()[position[column[-1]]]
+        else:
+            values = frame[column]
+            data[column] = share_strings(values.to_numpy()) if values.dtype == object else values
+    del frame
+    return pd.DataFrame(data, columns=columns, copy=False)

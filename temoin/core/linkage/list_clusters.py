@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+MIN_AVERAGE = 0.0
+
 __all__ = ["cluster_pairs_by_list", "cluster_run_pairs"]
 
 
@@ -30,6 +32,7 @@ def cluster_pairs_by_list(
     threshold: float,
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
+    min_average: float = 0.0,
 ) -> np.ndarray:
     """Cluster id (= smallest member node) for each record 0..len(lists)-1."""
     n_nodes = len(lists)
@@ -37,9 +40,11 @@ def cluster_pairs_by_list(
     members: dict[int, list[int]] = {node: [node] for node in range(n_nodes)}
     banned = {(min(a, b), max(a, b)) for a, b in cannot_link}
     strong: set[tuple[int, int]] = set()
+    scored: dict[tuple[int, int], float] = {}
     candidates: list[tuple[float, int, int]] = []
     for a, b, p in zip(left, right, probability, strict=True):
         key = (min(a, b), max(a, b))
+        scored[key] = p
         if p >= threshold and key not in banned:
             strong.add(key)
             candidates.append((-p, key[0], key[1]))
@@ -58,6 +63,7 @@ def cluster_pairs_by_list(
         members[root_a].extend(members.pop(root_b))
 
     def allowed(root_a: int, root_b: int) -> bool:
+        total = 0.0
         for x in members[root_a]:
             for y in members[root_b]:
                 key = (min(x, y), max(x, y))
@@ -65,7 +71,8 @@ def cluster_pairs_by_list(
                     return False
                 if lists[x] == lists[y] and key not in strong:
                     return False
-        return True
+                total += scored.get(key, 0.0)
+        return total >= min_average * len(members[root_a]) * len(members[root_b])
 
     for a, b in must_link:
         root_a, root_b = find(a), find(b)
@@ -101,7 +108,8 @@ def cluster_run_pairs(
     if settings.clustering == "list_aware" and kind == "persons" and several_lists:
         return cluster_pairs_by_list(lists, left, right, probability,
                                      threshold=settings.match_threshold,
-                                     must_link=must_link, cannot_link=cannot_link)
+                                     must_link=must_link, cannot_link=cannot_link,
+                                     min_average=MIN_AVERAGE)
     return cluster_pairs(len(lists), left, right, probability,
                          threshold=settings.match_threshold,
                          must_link=must_link, cannot_link=cannot_link)

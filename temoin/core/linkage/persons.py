@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, Literal
 
 import duckdb
@@ -20,15 +21,41 @@ import pandas as pd
 from temoin.core.linkage.clusters import conflicting_clusters, sample_clusterings
 from temoin.core.linkage.comparisons import SEVERAL_LISTS, person_splink_settings
 from temoin.core.linkage.context import add_context_keys, apply_incident_context
-from temoin.core.linkage.engine import run_splink
+from temoin.core.linkage.engine import run_splink, share_strings
 from temoin.core.linkage.errors import InvalidRecordError, LabelError
 from temoin.core.linkage.list_clusters import cluster_run_pairs
 from temoin.core.linkage.prepare import UnlinkedRecord, prepare_persons
 from temoin.core.linkage.records import PersonRecord, records_from_rows
+from temoin.core.linkage.review import learn_from_reviews
 from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair, RunStatus
 from temoin.core.linkage.settings import LinkageSettings
 
-__all__ = ["link_persons", "finish_run"]
+__all__ = ["compact_table", "finish_run", "link_persons", "records_from_arrow"]
+
+# Rows converted at a time from Arrow: a dict per row is ≈ 1.5 KB, so a whole 1M-row
+# table at once would cost more than the records themselves.
+ARROW_BATCH_ROWS = 65_536
+
+
+def records_from_arrow(table: Any, record_type: type) -> list[Any]:
+    """Records from a pyarrow Table (or RecordBatchReader), batch by batch.
+
+    Repeated values (list ids, places, names, dates) become one shared object each
+    instead of one per record: about half the memory of ``records_from_rows(to_pylist())``.
+    """
+    shared: dict[Any, Any] = {}
+    batches = table.to_batches(max_chunksize=ARROW_BATCH_ROWS) if hasattr(
+        table, "to_batches"
+    ) else table
+    out: list[Any] = []
+    for batch in batches:
+        rows = batch.to_pylist()
+        for row in rows:
+            for key, value in row.items():
+                if key != "record_id" and isinstance(value, (str, date)):
+                    row[key] = shared.setdefault(value, value)
+        out.extend(records_from_rows(rows, record_type))
+    return out
 
 
 def _as_records(records: Any, record_type: type) -> list[Any]:
@@ -38,6 +65,8 @@ def _as_records(records: Any, record_type: type) -> list[Any]:
     if isinstance(records, pd.DataFrame):
         clean = records.astype(object).where(records.notna(), None)
         return records_from_rows(clean.to_dict("records"), record_type)
+    if hasattr(records, "to_batches"):
+        return records_from_arrow(records, record_type)
     if hasattr(records, "to_pylist"):
         return records_from_rows(records.to_pylist(), record_type)
     out = list(records)
@@ -125,10 +154,9 @@ def finish_run(
         no_name = pairs["gamma_name"] == -1
         if "gamma_document_id" in pairs:
             no_name &= pairs["gamma_document_id"] != 1
-        pairs = pairs.assign(
-            match_probability=pairs["match_probability"].where(
-                ~no_name, pairs["match_probability"].clip(upper=settings.review_low)
-            )
+        # In place: ``assign`` would copy every column of a frame of millions of pairs.
+        pairs["match_probability"] = pairs["match_probability"].where(
+            ~no_name, pairs["match_probability"].clip(upper=settings.review_low)
         )
     left = pairs["unique_id_l"].astype(int).tolist() if len(pairs) else []
     right = pairs["unique_id_r"].astype(int).tolist() if len(pairs) else []
@@ -176,13 +204,15 @@ def finish_run(
             cannot_link=cannot,
         ):
             alternatives.append(np.concatenate([draw, tail]))
-    if len(pairs):
-        key_l = table[["record_id", "list_id"]].rename(columns=lambda c: c + "_l")
-        if "record_id_l" not in pairs:
-            pairs = pairs.join(key_l, on="unique_id_l")
-            pairs = pairs.join(
-                table[["record_id", "list_id"]].rename(columns=lambda c: c + "_r"), on="unique_id_r"
-            )
+    del left, right, probability
+    if len(pairs) and "record_id_l" not in pairs:
+        # Columns pointing at the table's strings (what ``join`` on unique_id gave,
+        # without copying the whole pair frame twice).
+        ids = pd.Index(table["unique_id"].to_numpy())
+        for side in ("l", "r"):
+            position = ids.get_indexer(pairs[f"unique_id_{side}"].to_numpy())
+            for column in ("record_id", "list_id"):
+                pairs[f"{column}_{side}"] = table[column].to_numpy()[position]
     skipped = {u.reason for u in unlinked}
     if skipped:
         messages.append(
@@ -202,6 +232,19 @@ def finish_run(
         comparison_table=table,
         seconds=time.perf_counter() - started,
     )
+
+
+def compact_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The prepared table with each distinct string stored once per column.
+
+    Normalisation builds a new string for every record ("traore", "ogossagou", the
+    list id…); sharing them cuts the table from ≈ 1.3 KB to a few hundred bytes per
+    record, and the pair frame (which points into it) likewise.  Values are unchanged.
+    """
+    for column in table.columns:
+        if table[column].dtype == object:
+            table[column] = share_strings(table[column].to_numpy())
+    return table
 
 
 def _deterministic_rules(present: set[str]) -> list[str]:
@@ -236,7 +279,7 @@ def link_persons(
             "persons", settings, items, (), "empty_input", "empty input: nothing to link"
         )
     prepared = prepare_persons(items, min_evidence_fields=settings.min_evidence_fields)
-    table = prepared.table
+    table = compact_table(prepared.table)
     if len(items) == 1:
         return _empty_run(
             "persons",
@@ -255,11 +298,26 @@ def link_persons(
             "nothing_to_link",
             f"{len(table)} linkable record(s) after setting aside {len(prepared.unlinked)}: nothing to link",
         )
-    index = {
-        (lst, rid): int(uid)
-        for lst, rid, uid in table[["list_id", "record_id", "unique_id"]].itertuples(index=False)
-    }
-    must, cannot = _label_ids(labels, index, {(r.list_id, r.record_id) for r in items})
+    if settings.link_type == "link_only" and table["list_id"].nunique() < 2:
+        # Splink would divide by zero comparable pairs (a math domain error in predict).
+        return _empty_run(
+            "persons",
+            settings,
+            items,
+            prepared.unlinked,
+            "nothing_to_link",
+            "link_only links records of different lists, and the input holds one list only",
+        )
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
+    if labels:  # a dict of every record key costs ≈ 200 bytes a record: only when needed
+        index = {
+            (lst, rid): int(uid)
+            for lst, rid, uid in table[["list_id", "record_id", "unique_id"]].itertuples(
+                index=False
+            )
+        }
+        must, cannot = _label_ids(labels, index, {(r.list_id, r.record_id) for r in items})
     present = {column for column in table.columns if table[column].notna().any()}
     if table["list_id"].nunique() > 1:
         present.add(SEVERAL_LISTS)
@@ -281,6 +339,14 @@ def link_persons(
     pairs = result.pairs
     if settings.incident_context:
         pairs = apply_incident_context(pairs, add_context_keys(table), result.model)
+    pairs, correction = learn_from_reviews(
+        pairs, matches=must, non_matches=cannot, settled_above=settings.review_high
+    )
+    if correction is not None:
+        messages.append(
+            f"weights corrected from {correction.n_matches} accepted and"
+            f" {correction.n_non_matches} rejected reviewed pairs"
+        )
     return finish_run(
         kind="persons",
         records=items,

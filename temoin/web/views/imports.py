@@ -34,6 +34,7 @@ from temoin.errors import NotFound, PermissionDenied, TemoinError, ValidationFai
 from temoin.evidence.access import visible_evidence
 from temoin.intake import access, selectors, services
 from temoin.intake.models import ImportBatch, QuarantinedRow
+from temoin.intake.reasons import quarantine_message, reason_label, row_message
 from temoin.web import forms
 from temoin.web.messages import attach_problems, problem_message
 
@@ -180,12 +181,33 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     _forget(request, token)
                     token = ""
                 return render(request, "web/import_preview.html", {
-                    **context, "report": report, "token": token, "kind": kind,
+                    **context, "report": _localised_report(report), "token": token, "kind": kind,
                     "kind_label": dict(forms.IMPORT_KINDS)[kind], "name": upload.name,
                     "size": upload.size, "flag_deletions": form.cleaned_data["flag_deletions"]})
             _forget(request, token)
     return render(request, "web/import_upload.html", {**context, "form": form, "loose": loose},
                   status=400)
+
+
+def _localised_report(report: dict[str, Any]) -> dict[str, Any]:
+    """A dry run's report with each quarantine reason and sample row in the viewer's language
+    (the stable codes stay; the verbatim cells are not quoted in a preview)."""
+    return {**report,
+            "reason_labels": [(code, reason_label(code), count) for code, count in
+                              (report.get("quarantine_reasons") or {}).items()],
+            "sample_quarantined": [
+                {**q, "localized": quarantine_message(
+                    reason_code=q["reason_code"], row_number=q["row_number"],
+                    field=q.get("field"), upstream_id=q.get("upstream_id"),
+                    message=q.get("message", ""))}
+                for q in report.get("sample_quarantined") or []]}
+
+
+def _localised_rows(rows: Any) -> Any:
+    """Each quarantined row with ``localized``: its reason in the viewer's language."""
+    for row in rows:
+        row.localized = row_message(row)
+    return rows
 
 
 @login_required
@@ -264,8 +286,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "profile_json": json.dumps(batch.profile, ensure_ascii=False, indent=1)
         if batch.profile else "",
         "settings_json": json.dumps(batch.settings, ensure_ascii=False, indent=1),
-        "quarantine": selectors.quarantine_list(viewer=request.user, batch_id=batch.pk,
-                                                status=None)[:200]})
+        "quarantine": _localised_rows(list(selectors.quarantine_list(
+            viewer=request.user, batch_id=batch.pk, status=None)[:200]))})
 
 
 @login_required
@@ -279,6 +301,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.quarantine_list(viewer=request.user, batch_id=batch_id,
                                      status=None if status == "all" else status)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = _localised_rows(list(page.object_list))
     return render(request, "web/import_quarantine.html", {
         "page": page, "status": status, "batch_id": batch_id,
         "qs": f"status={status}" + (f"&batch={batch_id}" if batch_id else ""),
@@ -323,7 +346,7 @@ def quarantine_row(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Ligne importée dans son lot."))
                 else:
                     messages.error(request, _("La ligne échoue encore : %(message)s") % {
-                        "message": row.message})
+                        "message": row_message(row)})
                 return redirect("import-quarantine-row", pk=row.pk)
     elif raw is not None:
         with transaction.atomic():

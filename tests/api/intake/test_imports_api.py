@@ -107,3 +107,27 @@ def test_other_roles_are_refused_and_nothing_is_written(world, tmp_path, role):
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("open", 0)
     assert APIClient().get("/api/imports/").status_code in (401, 403)
+
+
+def test_quarantined_row_keeps_code_and_english_message_and_adds_the_localised_one(
+        world, tmp_path):
+    api = client_for(world.analyst)
+    path = write_acled_csv(tmp_path / "acled.csv",
+                           [synthetic_row(1), synthetic_row(2, latitude="abc")])
+    assert _upload(api, path, kind="acled", geocode="false").status_code == 201
+    row_id = api.get("/api/imports/quarantine/").json()["results"][0]["id"]
+    english = api.get(f"/api/imports/quarantine/{row_id}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    french = api.get(f"/api/imports/quarantine/{row_id}/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    for body in (english, french):  # the stable code and the core's English message stay
+        assert body["reason_code"] == "bad_coordinate"
+        assert body["message"] == "row 3: field 'latitude': 'abc' is not a number"
+    assert (english["language"], french["language"]) == ("en", "fr")
+    assert english["message_localized"] == (
+        "Row 3 (id “SYN2”), field “latitude”: invalid coordinate (a number is expected, latitude "
+        "between -90 and 90, longitude between -180 and 180, both together) (received: “abc”).")
+    assert french["message_localized"].startswith(
+        "Ligne 3 (identifiant « SYN2 »), champ « latitude » : coordonnée invalide")
+    assert french["reason"] == "coordonnée invalide (un nombre est attendu, latitude entre -90 " \
+                               "et 90, longitude entre -180 et 180, les deux ensemble)"
+    listed = api.get("/api/imports/quarantine/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert listed[0]["message_localized"] == english["message_localized"]

@@ -1,5 +1,6 @@
-"""OpenRosa over HTTP, as ODK Collect speaks it: Basic auth over HTTPS, form list, XForm,
-manifest, HEAD + multipart submissions (plain, testimony, encrypted per the ODK spec,
+"""OpenRosa over HTTP, as ODK Collect speaks it: Basic auth over HTTPS (enabled here by the
+`openrosa_basic` fixture; the default is Digest only: test_openrosa_digest.py), form list,
+XForm, manifest, HEAD + multipart submissions (plain, testimony, encrypted per the ODK spec,
 tampered, received while sealed) → rows of an "odk" batch."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.test import Client
 from tests.app.conftest import PASSPHRASE
 from tests.core.intake.odk_spec_builder import build_encrypted_submission
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("openrosa_basic")]
 PASSWORD = "motdepasse-123"
 PHOTO = b"\xff\xd8\xff SYNTHETIC jpeg bytes " * 40
 
@@ -135,10 +136,11 @@ def test_testimony_person_is_sealed_and_quarantined_rows_are_sealed(world):
     assert person_identity(viewer=world.admin, person=person)["other_names"] == \
         "Pseudo-SYNTHETIQUE-Kadiatou"
     submission = OdkSubmission.objects.get(instance_id="uuid:tem-1")
-    assert submission.xml_sealed
-    from pathlib import Path
+    assert (submission.xml_path, submission.xml_sealed) == ("", False)  # in the vault
+    from django.conf import settings
 
-    assert b"Kadiatou" not in Path(submission.xml_path).read_bytes()
+    assert not [p for p in settings.TEMOIN_HOME.rglob("*")
+                if p.is_file() and b"Kadiatou" in p.read_bytes()]  # nothing in clear
     bad = post(Client(), "monitor", build_testimony_xml("uuid:tem-2", date="2019-13-01"))
     assert bad.status_code == 201
     row = QuarantinedRow.objects.get()

@@ -1,7 +1,8 @@
 """OpenRosa Digest authentication (RFC 7616) with a device password: real Digest responses
 computed as a client does (headers through the test client, and python ``requests``'
 HTTPDigestAuth against the live server), wrong password, stale nonce, replayed
-nonce-count, forged nonce, other URI; Basic over HTTPS kept (synthetic accounts)."""
+nonce-count, forged nonce, other URI; the default challenge is Digest only, Basic only when
+enabled and only over HTTPS (synthetic accounts)."""
 
 from __future__ import annotations
 
@@ -50,13 +51,25 @@ def device_password(world):  # type: ignore[no-untyped-def]
     return openrosa_password_set(actor=world.monitor, user=world.monitor, password=DEVICE)
 
 
-def test_challenge_offers_digest_then_basic(world):
+def test_default_challenge_is_one_digest_challenge(world, settings):
     refused = Client().get(FORMLIST, secure=True)
     assert refused.status_code == 401 and refused["X-OpenRosa-Version"] == "1.0"
     header = refused["WWW-Authenticate"]
     assert header.startswith('Digest realm="Temoin OpenRosa", qop="auth", algorithm=MD5, ')
-    assert header.endswith('Basic realm="Temoin OpenRosa", charset="UTF-8"')
-    assert "stale" not in header
+    assert header.count("Digest ") == 1 and "Basic" not in header and "stale" not in header
+    settings.TEMOIN_OPENROSA_ALLOW_HTTP = True  # development laptop: still no Basic offered
+    plain = Client().get(FORMLIST)
+    assert plain.status_code == 401 and "Basic" not in plain["WWW-Authenticate"]
+
+
+def test_several_algorithms_preferred_last_and_basic_only_when_enabled_on_https(world, settings):
+    settings.TEMOIN_OPENROSA_DIGEST_ALGORITHMS = ("SHA-256", "MD5")
+    settings.TEMOIN_OPENROSA_AUTH = ("digest", "basic")
+    header = Client().get(FORMLIST, secure=True)["WWW-Authenticate"]
+    assert re.findall(r"algorithm=([\w-]+)", header) == ["MD5", "SHA-256"]
+    assert header.endswith(', Basic realm="Temoin OpenRosa", charset="UTF-8"')
+    settings.TEMOIN_OPENROSA_ALLOW_HTTP = True
+    assert "Basic" not in Client().get(FORMLIST)["WWW-Authenticate"]  # never over plain HTTP
 
 
 def test_digest_md5_and_sha256_with_the_device_password(world, device_password):
@@ -131,9 +144,14 @@ def test_basic_over_https_with_either_password_and_settings_can_drop_schemes(
         return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 
     client = Client()
+    assert client.get(FORMLIST, secure=True, **basic(PASSWORD)).status_code == 401  # default
+    settings.TEMOIN_OPENROSA_AUTH = ("digest", "basic")
     assert client.get(FORMLIST, secure=True, **basic(PASSWORD)).status_code == 200
     assert client.get(FORMLIST, secure=True, **basic(DEVICE)).status_code == 200
     assert client.get(FORMLIST, **basic(DEVICE)).status_code == 403  # never plain HTTP
+    settings.TEMOIN_OPENROSA_ALLOW_HTTP = True  # development: Digest over HTTP, Basic never
+    assert client.get(FORMLIST, **basic(DEVICE)).status_code == 401
+    settings.TEMOIN_OPENROSA_ALLOW_HTTP = False
     settings.TEMOIN_OPENROSA_AUTH = ("digest",)
     assert client.get(FORMLIST, secure=True, **basic(PASSWORD)).status_code == 401
     assert "Basic" not in client.get(FORMLIST, secure=True)["WWW-Authenticate"]
@@ -208,13 +226,20 @@ class DjangoTestAdapter:
         pass
 
 
-@pytest.mark.parametrize("algorithms", [("MD5",), ("SHA-256",)])
-def test_python_requests_digest_client(world, device_password, settings, algorithms):
+@pytest.mark.parametrize(("schemes", "algorithms"), [
+    (None, None),  # the defaults: one Digest MD5 challenge
+    (None, ("SHA-256",)),
+    (("digest", "basic"), ("SHA-256", "MD5")),  # a combined header: requests keeps the last
+])
+def test_python_requests_digest_client(world, device_password, settings, schemes, algorithms):
     import requests
     from requests.auth import HTTPDigestAuth
 
-    settings.TEMOIN_OPENROSA_AUTH = ("digest",)  # requests reads a single challenge
-    settings.TEMOIN_OPENROSA_DIGEST_ALGORITHMS = algorithms
+    if schemes is not None:
+        settings.TEMOIN_OPENROSA_AUTH = schemes
+    if algorithms is not None:
+        settings.TEMOIN_OPENROSA_DIGEST_ALGORITHMS = algorithms
+    algorithms = algorithms or ("MD5",)
     url = "https://testserver" + FORMLIST
     with requests.Session() as session:
         session.mount("https://", DjangoTestAdapter())  # type: ignore[arg-type]
