@@ -23,10 +23,11 @@ with other people's load while CPU time much less):
 * ``floor``    the physical floor of that write volume, same run: every row the import
                wrote to the case tables (event, source, information, act, involvement, claim,
                version, search entry, imported record, the dashboard's fact tables) is read
-               back and inserted again, by bare ``executemany`` with no Python logic, into a
-               fresh database of the same schema (indexes, FTS5 trigger: search entries go in
-               one ``INSERT … SELECT`` per chunk, as the import does), committing every 5,000
-               rows per table. What is left between ``import`` and ``floor`` is our code;
+               back and inserted again, with no Python logic, into a fresh database of the
+               same schema (indexes, triggers), committing every 5,000 rows per table: bare
+               ``executemany`` on SQLite (search entries through one ``INSERT … SELECT`` per
+               chunk, as the import does, so that FTS5 indexes them in one statement), ``COPY``
+               on PostgreSQL (as the import's inserter). What is left between ``import`` and ``floor`` is our code;
                the floor itself is the data model's write volume.
 * ``update``   (real file) a newer export where every 10th row changed: versions + diffs.
 * ``geocode``  (real file) the first import with the gazetteer checking every place.
@@ -277,6 +278,10 @@ def floor(source: Path | str) -> dict[str, Any]:
                     cursor.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} '
                                    "FROM floor_stage ORDER BY rowid")  # noqa: S608
                     cursor.execute("DELETE FROM floor_stage")
+                elif connection.vendor == "postgresql":  # COPY, as the import's inserter
+                    with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+                        for row in batch:
+                            copy.write_row(row)
                 else:
                     cursor.executemany(insert, batch)
             wall, cpu = clock.read()

@@ -3,6 +3,10 @@
     .venv/bin/python benchmarks/linkage_bench.py                     # FEBRL4, FEBRL3, Mali 10k
     .venv/bin/python benchmarks/linkage_bench.py --cases mali100k    # add bigger cases
     .venv/bin/python benchmarks/linkage_bench.py --backend spark --cases mali10k
+    .venv/bin/python benchmarks/linkage_bench.py --tools temoin-em temoin-em-u1e5 recordlinkage
+
+Témoin tool names: ``temoin-<training>[-mem<MB>][-u<pairs>]`` (e.g. ``temoin-priors-u3e5``:
+u estimated on 3·10⁵ random pairs instead of the default 10⁶).
 
 Each (tool, data) runs in its own subprocess so peak memory (ru_maxrss, includes data
 loading) is per case.  Mali lists come from the SYNTHETIC scenario generator
@@ -111,8 +115,12 @@ def run_case(tool: str, data: str, backend: str) -> dict[str, Any]:
 
         parts = tool.split("-")
         training = parts[1]
-        memory = int(parts[2].removeprefix("mem")) if len(parts) > 2 else None
+        # Optional parts: "mem<MB>" (DuckDB memory limit), "u<pairs>" (u sample size).
+        memory = next((int(p.removeprefix("mem")) for p in parts[2:] if p.startswith("mem")), None)
+        u_pairs = next((float(p.removeprefix("u")) for p in parts[2:] if p.startswith("u")), None)
+        extra = {"u_max_pairs": u_pairs} if u_pairs else {}
         settings = LinkageSettings(
+            **extra,  # type: ignore[arg-type]
             link_type="link_only" if link_only else "link_and_dedupe",
             backend=backend,  # type: ignore[arg-type]
             training=training,  # type: ignore[arg-type]

@@ -24,7 +24,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from temoin.core.linkage import LinkageSettings, ReviewedPair, link_persons  # noqa: E402
+from temoin.core.linkage import (  # noqa: E402
+    LinkageSettings,
+    ReviewedPair,
+    link_persons,
+    review_queue,
+    review_sample,
+)
 from temoin.core.linkage.comparisons import usable_rules  # noqa: E402
 from temoin.core.linkage.evaluation import (  # noqa: E402
     _agrees,
@@ -36,9 +42,6 @@ from temoin.core.linkage.scenario_adapter import scenario_persons  # noqa: E402
 from temoin.core.scenario import generate  # noqa: E402
 
 INCIDENTS_PER_10K_RECORDS = 1360
-import os
-
-STRATEGY = os.environ.get("STRATEGY", "uncertain")
 
 
 def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -64,7 +67,9 @@ def _partial(row: Any) -> str | None:
     return None
 
 
-def analyse(seed: int, *, size: int, labels: int, settings: LinkageSettings) -> dict[str, Any]:
+def analyse(
+    seed: int, *, size: int, labels: int, settings: LinkageSettings, strategy: str = "sample"
+) -> dict[str, Any]:
     scenario = generate(seed, n_incidents=size * INCIDENTS_PER_10K_RECORDS // 10_000)
     lists = scenario_persons(scenario)
     person_incident = {p.true_person_id: p.true_incident_id for p in scenario.true_persons()}
@@ -76,7 +81,7 @@ def analyse(seed: int, *, size: int, labels: int, settings: LinkageSettings) -> 
     seconds = time.perf_counter() - started
     result: dict[str, Any] = {"seed": seed, "records": len(lists.records), "seconds": seconds}
     if labels:
-        review = _simulated_review(run, truth, labels)
+        review = _simulated_review(run, truth, labels, strategy)
         started = time.perf_counter()
         run = link_persons(lists.records, settings=settings, labels=review)
         result["labelled_seconds"] = time.perf_counter() - started
@@ -171,24 +176,22 @@ def analyse(seed: int, *, size: int, labels: int, settings: LinkageSettings) -> 
     return result
 
 
-def _simulated_review(run: Any, truth: dict[tuple[str, str], str], n: int) -> list[ReviewedPair]:
-    """The ``n`` most uncertain candidate pairs, answered from the SYNTHETIC ground truth."""
-    pairs = run.pairs
-    if STRATEGY == "random":
-        band = pairs[
-            (pairs["match_probability"] >= run.settings.review_low)
-            & (pairs["match_probability"] < run.settings.review_high)
-        ]
-        order = band.sample(n=min(n, len(band)), random_state=0).index
+def _simulated_review(
+    run: Any, truth: dict[tuple[str, str], str], n: int, strategy: str
+) -> list[ReviewedPair]:
+    """``n`` reviewed pairs answered from the SYNTHETIC ground truth.
+
+    ``queue``: the first ``n`` items of :func:`review_queue` (decision impact order);
+    ``sample``: :func:`review_sample` (a random sample of the uncertain band).
+    """
+    if strategy == "queue":
+        items = [(item.left, item.right) for item in review_queue(run, limit=n)]
     else:
-        order = (pairs["match_probability"] - 0.5).abs().sort_values(kind="stable").index[:n]
-    out = []
-    for row in pairs.loc[order].to_dict("records"):
-        left = (row["list_id_l"], row["record_id_l"])
-        right = (row["list_id_r"], row["record_id_r"])
-        decision = "match" if truth[left] == truth[right] else "non_match"
-        out.append(ReviewedPair(left, right, decision))  # type: ignore[arg-type]
-    return out
+        items = [(item.left, item.right) for item in review_sample(run, n=n, seed=0)]
+    return [
+        ReviewedPair(left, right, "match" if truth[left] == truth[right] else "non_match")
+        for left, right in items
+    ]
 
 
 def main() -> None:
@@ -196,9 +199,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--labels", type=int, default=0)
+    parser.add_argument("--strategy", choices=["sample", "queue"], default="sample")
     parser.add_argument("--detail", action="store_true")
     args = parser.parse_args()
-    result = analyse(args.seed, size=args.size, labels=args.labels, settings=LinkageSettings())
+    result = analyse(
+        args.seed,
+        size=args.size,
+        labels=args.labels,
+        settings=LinkageSettings(),
+        strategy=args.strategy,
+    )
     s = result["scores"]
     print(
         f"seed {result['seed']} records {result['records']} labels {result.get('labels', 0)}"

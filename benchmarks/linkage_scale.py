@@ -54,6 +54,7 @@ COLUMNS = [
     "records",
     "blocking",
     "memory_limit_mb",
+    "chunks",
     "pairs compared",
     "pairs kept",
     "load s",
@@ -121,6 +122,7 @@ def run_one(
     with_pair_count: bool,
     blocking: str,
     legacy: bool = False,
+    chunks: int = 0,
 ) -> dict[str, Any]:
     import psutil
     import pyarrow.parquet as pq
@@ -176,8 +178,9 @@ def run_one(
         training=training,  # type: ignore[arg-type]
         blocking=SCALE_BLOCKING if blocking == "scale" else LinkageSettings().blocking,
         memory_limit_mb=memory_mb or None,
-        predict_chunks=4 if memory_mb else 1,
+        predict_chunks=chunks or (4 if memory_mb else 1),
     ).validate()
+    row["chunks"] = settings.predict_chunks
     started = time.perf_counter()
     prepared = prepare_persons(records, min_evidence_fields=settings.min_evidence_fields)
     table = prepared.table if legacy else compact_table(prepared.table)
@@ -261,6 +264,9 @@ def main() -> None:
     )
     parser.add_argument("--one", nargs=2, type=int, metavar=("SIZE", "MEMORY_MB"))
     parser.add_argument("--legacy-one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--chunks", type=int, default=0, help="predict_chunks (default: 4 with a limit, else 1)"
+    )
     args = parser.parse_args()
     if args.one:
         row = run_one(
@@ -270,6 +276,7 @@ def main() -> None:
             not args.no_pair_count,
             args.blocking[0],
             legacy=args.legacy_one,
+            chunks=args.chunks,
         )
         print(json.dumps(row))
         return
@@ -288,6 +295,8 @@ def main() -> None:
                 command.append("--no-pair-count")
             if old:
                 command.append("--legacy-one")
+            if args.chunks:
+                command += ["--chunks", str(args.chunks)]
             done = subprocess.run(
                 command, capture_output=True, text=True, check=False, env=dict(os.environ)
             )

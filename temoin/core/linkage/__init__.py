@@ -27,7 +27,7 @@ from temoin.core.linkage.names import NormalisedName, normalise_name
 from temoin.core.linkage.persons import link_persons
 from temoin.core.linkage.prepare import UnlinkedRecord
 from temoin.core.linkage.records import IncidentRecord, PersonRecord
-from temoin.core.linkage.review import FieldEvidence, ReviewItem, review_queue
+from temoin.core.linkage.review import FieldEvidence, ReviewItem, review_queue, review_sample
 from temoin.core.linkage.run import LinkageRun, ReviewedPair
 from temoin.core.linkage.settings import LinkageSettings
 from temoin.core.linkage.variants import NameVariants, default_variants, load_variants
@@ -61,4 +61,5 @@ __all__ = [
     "load_variants",
     "normalise_name",
     "review_queue",
+    "review_sample",
 ]

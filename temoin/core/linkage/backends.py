@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from splink.internals.exceptions import SplinkException
 
 from temoin.core.linkage.errors import BackendUnavailableError, MemoryLimitError
 from temoin.core.linkage.settings import LinkageSettings
@@ -234,7 +235,14 @@ def memory_errors(settings: LinkageSettings) -> Iterator[None]:
     """Turn DuckDB's out-of-memory error into :class:`MemoryLimitError` with advice."""
     try:
         yield
-    except duckdb.OutOfMemoryException as error:
+    except (duckdb.OutOfMemoryException, SplinkException) as error:
+        # Splink wraps DuckDB's error in its own SplinkException (the DuckDB error is
+        # the cause): look through the chain; any other Splink error is re-raised.
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, duckdb.OutOfMemoryException):
+            cause = cause.__cause__
+        if cause is None:
+            raise
         limit = (
             f"memory_limit_mb={settings.memory_limit_mb}"
             if settings.memory_limit_mb is not None

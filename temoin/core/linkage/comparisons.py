@@ -22,6 +22,8 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from temoin.core.linkage.settings import LinkageSettings
 
 SWAPPED_NAMES = "swapped_names"
+# Two imprecise ages whose intervals overlap and whose centres are this close agree.
+CLOSE_CENTRES_DAYS = 3 * 365
 # Pseudo-column in ``present_columns``: the input holds more than one list.
 SEVERAL_LISTS = "__several_lists"
 
@@ -245,6 +247,18 @@ def _date_comparison(
                 0.01,
             )
         )
+        # "About 40" and "about 45" overlap (± 5 years each) but say less than "about 40"
+        # and "41": the centres of the intervals are compared too.
+        centres = f"abs(({low}_l + {high}_l) - ({low}_r + {high}_r)) <= {2 * CLOSE_CENTRES_DAYS}"
+        levels.append(
+            _lvl(
+                _custom(f"{gap} = 0 AND {centres}"),
+                f"intervals overlap, centres within {CLOSE_CENTRES_DAYS // 365} years",
+                overlap_m * 0.7,
+                0.01,
+            )
+        )
+        overlap_m *= 0.3
     levels.append(
         _lvl(_custom(f"{gap} = 0"), "intervals overlap (imprecise date)", overlap_m, 0.01)
     )

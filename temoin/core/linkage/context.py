@@ -123,14 +123,15 @@ def _pair_u(
     key: str,
     left: np.ndarray,
     right: np.ndarray,
-    accounted: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+    not_competing: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Chance that another victim of the pair's incident shares the key (mean of both sides).
 
     Each side looks at the *other* records of its own list for that incident (the pair's
     own records excluded, so a list's duplicate of one victim is not read as a namesake).
-    ``accounted`` (per side: records to take out of the key count and of the group size)
-    removes the victims already confidently linked to another record of the other list.
+    ``not_competing`` (per side) takes out of the key count the records that share the
+    key but cannot be the other record's person (see :func:`_not_competing`); the group
+    size stays whole — every victim still tells how common the name is there.
     """
     c, g, _ = counts[key]
     n, group = counts["n"], counts["group"]
@@ -138,10 +139,9 @@ def _pair_u(
     sides = []
     for position, side in enumerate((left, right)):
         own = 1.0 + same_group
-        taken_c, taken_n = (0.0, 0.0) if accounted is None else accounted[position]
+        taken = 0.0 if not_competing is None else not_competing[position]
         sides.append(
-            (c[side] - taken_c - own + PSEUDO_RECORDS * g[side])
-            / (n[side] - taken_n - own + PSEUDO_RECORDS)
+            (c[side] - taken - own + PSEUDO_RECORDS * g[side]) / (n[side] - own + PSEUDO_RECORDS)
         )
     stacked = np.vstack(sides)
     known = (~np.isnan(stacked)).sum(axis=0)
@@ -259,22 +259,37 @@ def _name_adjustment(
 def _claims(
     lists: np.ndarray, left: np.ndarray, right: np.ndarray, probability: np.ndarray
 ) -> pd.DataFrame:
-    """(record, list) pairs: the record is linked with ``ACCOUNTED_PROBABILITY`` to a
-    record of that (other) list."""
+    """Links of ``ACCOUNTED_PROBABILITY`` or more between lists, both ways round:
+    ``record`` is linked to ``by_record`` of list ``by_list``."""
     strong = (probability >= ACCOUNTED_PROBABILITY) & (lists[left] != lists[right])
     return pd.DataFrame(
         {
             "record": np.concatenate([left[strong], right[strong]]),
+            "by_record": np.concatenate([right[strong], left[strong]]),
             "by_list": np.concatenate([lists[right[strong]], lists[left[strong]]]),
         }
     ).drop_duplicates()
 
 
-def _is_claimed(records: np.ndarray, by_list: np.ndarray, claimed: pd.DataFrame) -> np.ndarray:
-    """Whether each record is claimed by the list beside it."""
-    query = pd.DataFrame({"record": np.asarray(records, dtype=np.int64), "by_list": by_list})
-    joined = query.merge(claimed, on=["record", "by_list"], how="left", indicator=True)
-    found: np.ndarray = (joined["_merge"] == "both").to_numpy(dtype=bool)
+def _claimed_by_another(
+    records: np.ndarray, partners: np.ndarray, lists: np.ndarray, claims: pd.DataFrame
+) -> np.ndarray:
+    """Whether each record is linked to a record of its partner's list *other than* the
+    partner (a link to the partner itself is the very question, not an answer)."""
+    per_list = claims.groupby(["record", "by_list"]).size().rename("links").reset_index()
+    query = pd.DataFrame(
+        {
+            "record": np.asarray(records, dtype=np.int64),
+            "by_list": lists[partners],
+            "by_record": np.asarray(partners, dtype=np.int64),
+        }
+    )
+    links = query.merge(per_list, on=["record", "by_list"], how="left")["links"]
+    itself = query.merge(
+        claims[["record", "by_record"]], on=["record", "by_record"], how="left", indicator=True
+    )["_merge"]
+    count = links.fillna(0).to_numpy(dtype=float) - (itself == "both").to_numpy(dtype=float)
+    found: np.ndarray = count > 0
     return found
 
 
@@ -284,10 +299,9 @@ def _not_competing(
     left: np.ndarray,
     right: np.ndarray,
     claimed: pd.DataFrame | None,
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Per side of each pair: how many records of that side's incident group sharing the
-    key are no candidate for the *other* record, and how many records of the group are
-    accounted for.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per side of each pair: records of that side's incident group that share the key
+    but are no candidate for the *other* record.
 
     A victim is no candidate when sex or age rule it out (both sexes known and
     different; birth intervals more than ``INCOMPATIBLE_BIRTH_GAP_DAYS`` apart) or, when
@@ -301,15 +315,10 @@ def _not_competing(
     values = counts["values_" + key]
     valid = (group >= 0) & pd.notna(values)
     members = pd.DataFrame(
-        {
-            "record": np.flatnonzero(valid),
-            "grp": group[valid],
-            "val": values[valid],
-        }
+        {"record": np.flatnonzero(valid), "grp": group[valid], "val": values[valid]}
     )
     out = []
     for side, other in ((left, right), (right, left)):
-        cross = lists[side] != lists[other]
         query = pd.DataFrame(
             {
                 "row": np.arange(len(side)),
@@ -331,31 +340,12 @@ def _not_competing(
         low_o, high_o = info["birth_low"][o], info["birth_high"][o]
         with np.errstate(invalid="ignore"):
             gap = np.maximum(low_z - high_o, low_o - high_z)
-        age_clash = np.nan_to_num(gap, nan=-1.0) > INCOMPATIBLE_BIRTH_GAP_DAYS
-        out_of_play = sex_clash | age_clash
-        taken_n = np.zeros(len(side))
+        out_of_play = sex_clash | (np.nan_to_num(gap, nan=-1.0) > INCOMPATIBLE_BIRTH_GAP_DAYS)
         if claimed is not None and len(claimed):
-            flags = _is_claimed(joined["record"].to_numpy(), lists[o], claimed)
-            out_of_play |= flags & cross[joined["row"].to_numpy()]
-            group_claims = (
-                pd.Series(group[claimed["record"].to_numpy()]).astype("string")
-                + "|"
-                + claimed["by_list"].to_numpy()
-            )
-            per_group = group_claims.value_counts()
-            keys = pd.Series(group[side]).astype("string") + "|" + pd.Series(lists[other])
-            in_group = keys.map(per_group).fillna(0).to_numpy(dtype=float)
-            own_claimed = _is_claimed(side, lists[other], claimed)
-            partner_claimed = _is_claimed(other, lists[other], claimed) & (
-                group[other] == group[side]
-            )
-            taken_n = np.where(
-                cross, np.maximum(in_group - own_claimed - partner_claimed, 0.0), 0.0
-            )
-        taken_c = np.bincount(
-            joined["row"].to_numpy(dtype=np.int64)[out_of_play], minlength=len(side)
-        ).astype(float)
-        out.append((taken_c, np.maximum(taken_n, taken_c)))
+            cross = lists[z] != lists[o]
+            out_of_play |= cross & _claimed_by_another(z, o, lists, claimed)
+        rows = joined["row"].to_numpy(dtype=np.int64)[out_of_play]
+        out.append(np.bincount(rows, minlength=len(side)).astype(float))
     return out[0], out[1]
 
 

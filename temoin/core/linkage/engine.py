@@ -334,9 +334,7 @@ def fetch_pairs(
             }
         else:
             index = pd.Index(ids)
-            position = {
-                side: index.get_indexer(frame[f"unique_id_{side}"]) for side in ("l", "r")
-            }
+            position = {side: index.get_indexer(frame[f"unique_id_{side}"]) for side in ("l", "r")}
     data: dict[str, Any] = {}
     for column in columns:
         if column in sourced:

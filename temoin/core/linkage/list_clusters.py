@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-MIN_AVERAGE = 0.0
+MIN_AVERAGE = 0.3
 
 __all__ = ["cluster_pairs_by_list", "cluster_run_pairs"]
 

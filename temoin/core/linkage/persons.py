@@ -26,7 +26,6 @@ from temoin.core.linkage.errors import InvalidRecordError, LabelError
 from temoin.core.linkage.list_clusters import cluster_run_pairs
 from temoin.core.linkage.prepare import UnlinkedRecord, prepare_persons
 from temoin.core.linkage.records import PersonRecord, records_from_rows
-from temoin.core.linkage.review import learn_from_reviews
 from temoin.core.linkage.run import LinkageRun, RecordKey, ReviewedPair, RunStatus
 from temoin.core.linkage.settings import LinkageSettings
 
@@ -44,9 +43,9 @@ def records_from_arrow(table: Any, record_type: type) -> list[Any]:
     instead of one per record: about half the memory of ``records_from_rows(to_pylist())``.
     """
     shared: dict[Any, Any] = {}
-    batches = table.to_batches(max_chunksize=ARROW_BATCH_ROWS) if hasattr(
-        table, "to_batches"
-    ) else table
+    batches = (
+        table.to_batches(max_chunksize=ARROW_BATCH_ROWS) if hasattr(table, "to_batches") else table
+    )
     out: list[Any] = []
     for batch in batches:
         rows = batch.to_pylist()
@@ -339,14 +338,6 @@ def link_persons(
     pairs = result.pairs
     if settings.incident_context:
         pairs = apply_incident_context(pairs, add_context_keys(table), result.model)
-    pairs, correction = learn_from_reviews(
-        pairs, matches=must, non_matches=cannot, settled_above=settings.review_high
-    )
-    if correction is not None:
-        messages.append(
-            f"weights corrected from {correction.n_matches} accepted and"
-            f" {correction.n_non_matches} rejected reviewed pairs"
-        )
     return finish_run(
         kind="persons",
         records=items,

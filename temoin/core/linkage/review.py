@@ -12,24 +12,15 @@ factor) for a side-by-side view: fields that agreed, disagreed or were missing.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.special import expit
 
 from temoin.core.linkage.run import LinkageRun, RecordKey
 
-__all__ = [
-    "FieldEvidence",
-    "LabelCorrection",
-    "ReviewItem",
-    "learn_from_reviews",
-    "review_queue",
-]
+__all__ = ["FieldEvidence", "ReviewItem", "review_queue", "review_sample"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,116 +193,20 @@ def review_queue(
     return items if limit is None else items[:limit]
 
 
-# --- Learning from reviewed pairs -------------------------------------------------------
 
-# L2 penalty on the label corrections (in log-odds units): with few reviewed pairs the
-# unsupervised model stands; with hundreds the analysts' decisions reshape the weights.
-LABEL_PENALTY = 1.0
-# Fewer reviewed pairs than this (or no match / no non-match among them): no correction.
-MIN_LABELS_FOR_CORRECTION = 20
-MIN_LABELS_PER_CLASS = 5
+def review_sample(run: LinkageRun, *, n: int, seed: int = 0) -> list[ReviewItem]:
+    """``n`` pairs drawn at random from the uncertain band (``review_low`` ≤ p < ``review_high``).
 
-
-@dataclass(frozen=True, slots=True)
-class LabelCorrection:
-    """Corrections (log-odds) learnt from reviewed pairs, per feature name."""
-
-    coefficients: dict[str, float]
-    n_matches: int
-    n_non_matches: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "coefficients": dict(self.coefficients),
-            "n_matches": self.n_matches,
-            "n_non_matches": self.n_non_matches,
-        }
-
-
-def _label_features(pairs: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """One column per (comparison, level) reached, plus the incident-context corrections.
-
-    Levels are the comparison vector itself; the indicator of each level lets the
-    reviewed pairs move that level's weight — *given the other fields*, since the model
-    is fitted on top of the full unsupervised weight (the offset).
+    The impact order of :func:`review_queue` puts the pairs nearest p = 0.5 first: the
+    best use of an analyst's time for *this* result, but a biased sample for learning —
+    the decisions on them say little about the pairs at p = 0.9.  Decisions on a random
+    sample of the band describe the whole band, so they teach the model (see the m
+    update from accepted pairs in ``link_persons(labels=...)``) without that bias.
+    Deterministic for a given ``seed``; items carry the same evidence as the queue's.
     """
-    columns: list[np.ndarray] = []
-    names: list[str] = []
-    for column in sorted(c for c in pairs.columns if c.startswith("gamma_")):
-        values = pairs[column].to_numpy()
-        for level in sorted(set(values.tolist())):
-            columns.append((values == level).astype(float))
-            names.append(f"{column}={int(level)}")
-    for column in ("tf_adjustment_name", "tf_adjustment_incident"):
-        if column in pairs:
-            columns.append(pairs[column].to_numpy(dtype=float))
-            names.append(column)
-    if not columns:
-        return np.zeros((len(pairs), 0)), names
-    return np.column_stack(columns), names
-
-
-def learn_from_reviews(
-    pairs: pd.DataFrame,
-    *,
-    matches: Iterable[tuple[int, int]],
-    non_matches: Iterable[tuple[int, int]],
-    penalty: float = LABEL_PENALTY,
-    settled_above: float | None = None,
-) -> tuple[pd.DataFrame, LabelCorrection | None]:
-    """Pairs re-scored with what analysts decided on the reviewed ones.
-
-    A penalised logistic regression whose offset is the unsupervised match weight: the
-    reviewed pairs (accepted = 1, rejected = 0; both sides must be among ``pairs``)
-    learn a correction per comparison level and for the incident-context adjustments,
-    shrunk toward zero (``penalty``), so the model only moves where the decisions
-    contradict it.  The correction is applied to every scored pair (``match_weight``,
-    ``match_probability``) and kept in the column ``label_adjustment`` (bits).
-    Returns the pairs unchanged and ``None`` when there are too few decisions.
-    """
-    wanted = {(min(a, b), max(a, b)): 1.0 for a, b in matches}
-    wanted.update({(min(a, b), max(a, b)): 0.0 for a, b in non_matches})
-    if not len(pairs) or len(wanted) < MIN_LABELS_FOR_CORRECTION:
-        return pairs, None
-    left = pairs["unique_id_l"].to_numpy(dtype=np.int64)
-    right = pairs["unique_id_r"].to_numpy(dtype=np.int64)
-    outcome = np.array(
-        [wanted.get((min(a, b), max(a, b)), np.nan) for a, b in zip(left, right, strict=True)]
-    )
-    labelled = ~np.isnan(outcome)
-    n_matches = int((outcome[labelled] == 1.0).sum())
-    n_non_matches = int(labelled.sum()) - n_matches
-    if min(n_matches, n_non_matches) < MIN_LABELS_PER_CLASS:
-        return pairs, None
-    features, names = _label_features(pairs)
-    offset = pairs["match_weight"].to_numpy(dtype=float) * math.log(2.0)
-    x, y, base = features[labelled], outcome[labelled], offset[labelled]
-
-    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = base + x @ beta
-        # log(1 + e^z) - y z, computed stably; gradient x'(sigmoid(z) - y) + penalty·beta
-        value = float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * penalty * beta @ beta)
-        gradient = x.T @ (expit(z) - y) + penalty * beta
-        return value, gradient
-
-    fitted = minimize(loss, np.zeros(features.shape[1]), jac=True, method="L-BFGS-B")
-    beta = np.asarray(fitted.x, dtype=float)
-    adjustment = (features @ beta) / math.log(2.0)
-    if settled_above is not None:
-        # Pairs the queue treats as settled were never offered for review: the decisions,
-        # all taken in the uncertain band, say nothing about them.
-        adjustment = np.where(
-            pairs["match_probability"].to_numpy() >= settled_above, 0.0, adjustment
-        )
-    weight = pairs["match_weight"].to_numpy(dtype=float) + adjustment
-    rescored = pairs.assign(
-        label_adjustment=adjustment,
-        match_weight=weight,
-        match_probability=expit(weight * math.log(2.0)),
-    )
-    correction = LabelCorrection(
-        coefficients={name: float(b) for name, b in zip(names, beta, strict=True)},
-        n_matches=n_matches,
-        n_non_matches=n_non_matches,
-    )
-    return rescored, correction
+    items = review_queue(run, limit=None)
+    band = [item for item in items if item.match_probability >= run.settings.review_low]
+    if n >= len(band):
+        return band
+    chosen = np.random.default_rng(seed).choice(len(band), size=n, replace=False)
+    return [band[int(i)] for i in sorted(chosen)]

@@ -110,6 +110,9 @@ def test_same_event_gives_same_fingerprint_in_every_layout(tmp_path: Path) -> No
         ({"fatalities": "3.5"}, "fatalities", "bad_number"),
         ({"fatalities": "-1"}, "fatalities", "bad_number"),
         ({"fatalities": "many"}, "fatalities", "bad_number"),
+        ({"fatalities": "nan"}, "fatalities", "bad_number"),  # crashed the parser before
+        ({"fatalities": "inf"}, "fatalities", "bad_number"),
+        ({"fatalities": "1e400"}, "fatalities", "bad_number"),
         ({"latitude": "95"}, "latitude", "bad_coordinate"),
         ({"longitude": "east"}, "longitude", "bad_coordinate"),
         ({"longitude": ""}, "latitude", "bad_coordinate"),

@@ -20,6 +20,7 @@ import pytest
 
 from temoin.core.linkage import engine
 from temoin.core.linkage.capture import capture_histories, capture_history_draws
+from temoin.core.linkage.errors import MemoryLimitError
 from temoin.core.linkage.persons import compact_table, link_persons, records_from_arrow
 from temoin.core.linkage.records import PersonRecord
 from temoin.core.linkage.review import review_queue
@@ -59,7 +60,9 @@ def _assert_same_run(new: LinkageRun, old: LinkageRun) -> None:
     ):
         np.testing.assert_array_equal(draw_new, draw_old)
     pd.testing.assert_frame_equal(capture_histories(new).counts, capture_histories(old).counts)
-    for draw_new, draw_old in zip(capture_history_draws(new), capture_history_draws(old), strict=True):
+    for draw_new, draw_old in zip(
+        capture_history_draws(new), capture_history_draws(old), strict=True
+    ):
         pd.testing.assert_frame_equal(draw_new.counts, draw_old.counts)
     # repr: a missing value is NaN in both queues, and NaN != NaN.
     assert [repr(item) for item in review_queue(new, limit=None)] == [
@@ -67,7 +70,9 @@ def _assert_same_run(new: LinkageRun, old: LinkageRun) -> None:
     ]
     assert new.splink_model is not None and old.splink_model is not None
     assert {k: v for k, v in new.splink_model.items() if k != "linker_uid"} == {
-        k: v for k, v in old.splink_model.items() if k != "linker_uid"  # random per linker
+        k: v
+        for k, v in old.splink_model.items()
+        if k != "linker_uid"  # random per linker
     }
 
 
@@ -156,3 +161,15 @@ def test_link_only_on_one_list_says_there_is_nothing_to_link(
     ]
     assert run.assignments["linked"].sum() == 0
     assert len(run.assignments) == len(one_list)
+
+
+def test_duckdb_out_of_memory_inside_splink_becomes_memory_limit_error(
+    scenario: list[PersonRecord],
+) -> None:
+    # 64 MB cannot hold the blocked pairs of the default rules: Splink wraps DuckDB's
+    # OutOfMemoryException in a SplinkException, which must still read as ours.
+    settings = LinkageSettings(u_max_pairs=2e4, memory_limit_mb=64, threads=1)
+    with pytest.raises(MemoryLimitError) as caught:
+        link_persons(scenario, settings=settings)
+    assert caught.value.code == "memory_limit_exceeded"
+    assert "memory_limit_mb=64" in str(caught.value)

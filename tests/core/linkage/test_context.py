@@ -45,13 +45,49 @@ def test_the_only_traore_of_an_incident_is_stronger_evidence_than_one_of_two() -
     assert math.isclose(_name_adjustment(alone.pairs, "A1", "B1"), 1.0)
     namesakes = [
         *_base(),
-        person("A", "A4", "Bakary", "Traoré", age=12),
-        person("B", "B4", "Bakary", "Traoré", age=12),
+        person("A", "A4", "Bakary", "Traoré"),
+        person("B", "B4", "Oumar", "Traoré"),
     ]
     crowded = link_persons(namesakes, settings=SETTINGS)
-    # Now each side has another Traoré: u = (2 - 1 + 2·0.5) / (4 - 1 + 2) = 0.4,
-    # Ū = 0.5² + 2·0.25² = 0.375.
+    # Now each side has another Traoré, of the same sex and age and linked to nobody on
+    # the other list: u = (2 - 1 + 2·0.5) / (4 - 1 + 2) = 0.4, Ū = 0.5² + 2·0.25² = 0.375.
     assert math.isclose(_name_adjustment(crowded.pairs, "A1", "B1"), math.log2(0.375 / 0.4))
+
+
+def test_a_namesake_that_sex_or_age_rules_out_is_no_competitor() -> None:
+    namesakes = [
+        *_base(),
+        person("A", "A4", "Bakary", "Traoré", age=12),
+        person("B", "B4", "Aminata", "Traoré", sex="f"),
+    ]
+    run = link_persons(namesakes, settings=SETTINGS)
+    # A4 is a child (birth intervals 26 years from B1's), B4 a woman (A1 is a man): the
+    # key count leaves them out, the group size keeps them: u = (0 + 2·0.5) / 5 = 0.2.
+    assert math.isclose(_name_adjustment(run.pairs, "A1", "B1"), math.log2(0.375 / 0.2))
+
+
+def test_a_namesake_already_linked_across_the_lists_is_accounted_for() -> None:
+    namesakes = [
+        *_base(),
+        person("A", "A4", "Bakary", "Traoré"),
+        person("B", "B4", "Bakary", "Traoré"),
+    ]
+    run = link_persons(namesakes, settings=SETTINGS)
+    # Bakary Traoré is on both lists (linked with p >= 0.9): he cannot be list B's
+    # "Traoré" too, so A1 / B1 count no competitor — as if alone, with u = 0.2.
+    assert math.isclose(_name_adjustment(run.pairs, "A1", "B1"), math.log2(0.375 / 0.2))
+    from temoin.core.linkage.context import apply_incident_context
+
+    assert run.splink_model is not None
+    plain = run.pairs.assign(
+        match_weight=run.pairs["match_weight"]
+        - run.pairs["tf_adjustment_name"]
+        - run.pairs["tf_adjustment_incident"]
+    )
+    table = add_context_keys(run.comparison_table)
+    one_pass = apply_incident_context(plain, table, run.splink_model, exclusive=False)
+    # Without the second pass, Bakary counts: u = (2 - 1 + 1) / 5 = 0.4.
+    assert math.isclose(_name_adjustment(one_pass, "A1", "B1"), math.log2(0.375 / 0.4))
 
 
 def test_context_keys_need_a_day_and_a_village() -> None:
