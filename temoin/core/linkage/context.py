@@ -60,6 +60,10 @@ _LEVEL_KEYS: tuple[tuple[str, str], ...] = (
     ("family agrees, related given name", "ctx_family"),
     ("given agrees, a family name missing", "ctx_given"),
 )
+# Full-name levels: a same-list pair there is "named twice" (duplicate or namesakes).
+_FULL_NAME_LEVELS = ("exact", "same variant families", "same names, other order")
+# Weight (bits) of each other list that names the same full name twice in the incident.
+NAMED_TWICE_BITS = -3.0
 _KEYS = ("ctx_family", "ctx_family_first", "ctx_family_initial", "ctx_given")
 _SAME_INCIDENT_PREFIX = "same village, within"
 
@@ -83,7 +87,17 @@ def add_context_keys(table: pd.DataFrame) -> pd.DataFrame:
         ctx_family_first=_join(table["family_canon"], first),
         ctx_family_initial=_join(table["family_canon"], initial),
         ctx_given=table["given_canon"],
+        ctx_full=_full_name_key(table),
     )
+
+
+def _full_name_key(table: pd.DataFrame) -> pd.Series:
+    """Given and family name, in either order ("Traoré Moussa" = "Moussa Traoré")."""
+    given = table["given_canon"].astype("string")
+    family = table["family_canon"].astype("string")
+    in_order = (given <= family).fillna(False).astype(bool)
+    key = _join(given.where(in_order, family), family.where(in_order, given))
+    return key.where(given.notna() & family.notna())
 
 
 def _within_incident_counts(table: pd.DataFrame) -> dict[str, Any]:
@@ -205,6 +219,7 @@ def apply_incident_context(
     incident_adjustment = _incident_size_adjustment(table, place, left, right, same_incident)
     base_weight = pairs["match_weight"].to_numpy(dtype=float) + incident_adjustment
     name_adjustment = _name_adjustment(counts, name, left, right, same_incident, gamma_name)
+    name_adjustment += _named_twice_elsewhere(table, name, left, right, same_incident, gamma_name)
     weight = base_weight + name_adjustment
     if exclusive:
         # Second pass: victims of the incident already confidently linked to another
@@ -212,7 +227,7 @@ def apply_incident_context(
         claimed = _claims(counts["info"]["list_id"], left, right, _probability(weight))
         name_adjustment = _name_adjustment(
             counts, name, left, right, same_incident, gamma_name, claimed=claimed
-        )
+        ) + _named_twice_elsewhere(table, name, left, right, same_incident, gamma_name)
         weight = base_weight + name_adjustment
     probability = _probability(weight)
     return pairs.assign(
@@ -221,6 +236,52 @@ def apply_incident_context(
         match_weight=weight,
         match_probability=probability,
     )
+
+
+def _named_twice_elsewhere(
+    table: pd.DataFrame,
+    name: dict[str, Any],
+    left: np.ndarray,
+    right: np.ndarray,
+    same_incident: np.ndarray,
+    gamma_name: np.ndarray,
+) -> np.ndarray:
+    """Two records of *one list* with the same full name: one victim written twice, or
+    two namesakes?  Every *other* list that also names that full name twice among the
+    incident's victims is evidence for two people (a list rarely repeats a victim; two
+    lists repeating the same one is rarer still): ``NAMED_TWICE_BITS`` per such list.
+    """
+    out = np.zeros(len(left))
+    full_levels = {_gamma_of(name, label) for label in _FULL_NAME_LEVELS} - {None}
+    lists = table["list_id"].astype(str).to_numpy(dtype=object)
+    rows = same_incident & np.isin(gamma_name, list(full_levels)) & (lists[left] == lists[right])
+    keyed = table["incident_key"].notna() & table["ctx_full"].notna()
+    if not rows.any() or not keyed.any():
+        return out
+    named = pd.DataFrame(
+        {
+            "incident": table["incident_key"][keyed].to_numpy(),
+            "full": table["ctx_full"][keyed].to_numpy(),
+            "list": lists[keyed.to_numpy()],
+        }
+    )
+    twice = named.groupby(["incident", "full", "list"]).size()
+    twice = twice[twice >= 2].reset_index()[["incident", "full", "list"]]
+    if not len(twice):
+        return out
+    query = pd.DataFrame(
+        {
+            "row": np.flatnonzero(rows),
+            "incident": table["incident_key"].to_numpy()[left[rows]],
+            "full": table["ctx_full"].to_numpy()[left[rows]],
+            "own_list": lists[left[rows]],
+        }
+    ).dropna()
+    joined = query.merge(twice, on=["incident", "full"], how="inner")
+    joined = joined[joined["list"] != joined["own_list"]]
+    lists_elsewhere = np.bincount(joined["row"].to_numpy(dtype=np.int64), minlength=len(left))
+    out = np.maximum(NAMED_TWICE_BITS * lists_elsewhere, MIN_ADJUSTMENT).astype(float)
+    return out
 
 
 def _probability(weight: np.ndarray) -> np.ndarray:

@@ -7,6 +7,11 @@ every pair of records they would put together *from the same list* is itself a s
 pair at or above the threshold.  Records of one list still merge when the list repeats
 a person (its duplicate pair is scored high), but never only through other lists.
 
+Chains across lists are checked too (``min_average``): two clusters merge only if the
+mean probability over *all* their cross pairs (pairs never scored count 0) reaches
+``settings.cluster_min_average`` — average linkage on top of the strongest edge, so one
+strong bridge does not fuse two people whose other records disagree.
+
 Accepted reviewed pairs are always joined (they override the rule); rejected pairs are
 never used as an edge and also block merges that would put them together.
 """
@@ -17,8 +22,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-
-MIN_AVERAGE = 0.3
 
 __all__ = ["cluster_pairs_by_list", "cluster_run_pairs"]
 
@@ -38,16 +41,24 @@ def cluster_pairs_by_list(
     n_nodes = len(lists)
     parent = list(range(n_nodes))
     members: dict[int, list[int]] = {node: [node] for node in range(n_nodes)}
-    banned = {(min(a, b), max(a, b)) for a, b in cannot_link}
-    strong: set[tuple[int, int]] = set()
-    scored: dict[tuple[int, int], float] = {}
+
+    def pair_key(a: int, b: int) -> int:  # one int per pair: lighter than a tuple
+        return min(a, b) * n_nodes + max(a, b)
+
+    banned = {pair_key(a, b) for a, b in cannot_link}
+    # Probability of every scored pair (strong ones, or all when averages are checked).
+    scored: dict[int, float] = {}
     candidates: list[tuple[float, int, int]] = []
     for a, b, p in zip(left, right, probability, strict=True):
-        key = (min(a, b), max(a, b))
-        scored[key] = p
-        if p >= threshold and key not in banned:
-            strong.add(key)
-            candidates.append((-p, key[0], key[1]))
+        a, b = int(a), int(b)
+        key = pair_key(a, b)
+        if key in banned:
+            continue
+        if p >= threshold:
+            scored[key] = p
+            candidates.append((-p, min(a, b), max(a, b)))
+        elif min_average > 0:
+            scored[key] = p
     candidates.sort()
 
     def find(node: int) -> int:
@@ -66,12 +77,13 @@ def cluster_pairs_by_list(
         total = 0.0
         for x in members[root_a]:
             for y in members[root_b]:
-                key = (min(x, y), max(x, y))
+                key = pair_key(x, y)
                 if key in banned:
                     return False
-                if lists[x] == lists[y] and key not in strong:
+                p = scored.get(key, 0.0)
+                if lists[x] == lists[y] and p < threshold:
                     return False
-                total += scored.get(key, 0.0)
+                total += p
         return total >= min_average * len(members[root_a]) * len(members[root_b])
 
     for a, b in must_link:
@@ -109,7 +121,7 @@ def cluster_run_pairs(
         return cluster_pairs_by_list(lists, left, right, probability,
                                      threshold=settings.match_threshold,
                                      must_link=must_link, cannot_link=cannot_link,
-                                     min_average=MIN_AVERAGE)
+                                     min_average=settings.cluster_min_average)
     return cluster_pairs(len(lists), left, right, probability,
                          threshold=settings.match_threshold,
                          must_link=must_link, cannot_link=cannot_link)

@@ -154,6 +154,10 @@ class LinkageSettings:
     use_term_frequencies: bool = False
     incident_context: bool = True
     clustering: Clustering = "list_aware"
+    # List-aware clustering joins two clusters only if the mean probability over all
+    # their cross pairs (unscored pairs count 0) reaches this: a chain A–B, B–C does not
+    # make A and C one person when A–C was never scored as a likely match.
+    cluster_min_average: float = 0.3
     min_evidence_fields: int = 2
     require_name_evidence: bool = True
     probability_two_random_records_match: float | None = None
@@ -206,6 +210,8 @@ class LinkageSettings:
             values = list(getattr(self, name))
             if not values or values != sorted(values) or values[0] <= 0:
                 found.append(f"{name} must be positive and increasing")
+        if not 0.0 <= self.cluster_min_average < 1.0:
+            found.append("cluster_min_average must be in [0, 1)")
         if self.min_evidence_fields < 0:
             found.append("min_evidence_fields must be >= 0")
         prior = self.probability_two_random_records_match

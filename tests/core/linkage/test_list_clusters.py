@@ -64,3 +64,18 @@ def test_no_cluster_holds_two_records_of_one_list_without_their_own_edge(
         for y in range(x + 1, n):
             if out[x] == out[y] and lists[x] == lists[y]:
                 assert (x, y) in strong
+
+
+def test_a_chain_is_not_closed_when_the_ends_were_never_scored_alike() -> None:
+    # A1–B1 and B1–C1 are strong, A1–C1 never scored: the mean over the cross pairs of
+    # {A1, B1} and {C1} is (0.8 + 0) / 2 = 0.4.
+    lists = ["A", "B", "C"]
+    edges = ([0, 1], [1, 2], [0.95, 0.8])
+    assert cluster_pairs_by_list(lists, *edges, threshold=0.7).tolist() == [0, 0, 0]
+    kept = cluster_pairs_by_list(lists, *edges, threshold=0.7, min_average=0.45)
+    assert kept.tolist() == [0, 0, 2]
+    # A weak but scored A1–C1 (0.2) lifts the mean to 0.5: the chain closes.
+    closed = cluster_pairs_by_list(
+        lists, [0, 1, 0], [1, 2, 2], [0.95, 0.8, 0.2], threshold=0.7, min_average=0.45
+    )
+    assert closed.tolist() == [0, 0, 0]

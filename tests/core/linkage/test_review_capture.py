@@ -12,6 +12,7 @@ from temoin.core.linkage import (
     capture_history_draws,
     link_persons,
     review_queue,
+    review_sample,
 )
 from temoin.core.linkage.clusters import cluster_pairs, sample_clusterings
 from temoin.core.linkage.prepare import UnlinkedRecord
@@ -153,3 +154,17 @@ def test_unlinked_records_are_excluded_from_capture_histories(
     assert run.unlinked == (
         UnlinkedRecord("X", "C", "insufficient_evidence", run.unlinked[0].detail),
     )
+
+
+def test_review_sample_draws_from_the_whole_uncertain_band() -> None:
+    records = [(lst, f"{lst.lower()}{i}") for i in range(6) for lst in ("A", "B")]
+    probabilities = [0.99, 0.9, 0.7, 0.5, 0.2, 0.01]
+    run = _run(
+        [(f"a{i}", f"b{i}", p) for i, p in enumerate(probabilities)], records, threshold=0.6
+    )
+    everything = review_sample(run, n=10)
+    # The settled pair (>= review_high 0.98) is left out; review_low (0.01) is inside.
+    assert sorted(i.match_probability for i in everything) == [0.01, 0.2, 0.5, 0.7, 0.9]
+    three = review_sample(run, n=3, seed=5)
+    assert len(three) == 3 and three == review_sample(run, n=3, seed=5)
+    assert {i.left for i in three} <= {i.left for i in everything}
