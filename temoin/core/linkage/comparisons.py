@@ -72,7 +72,9 @@ def _gap(low: str, high: str) -> str:
     )
 
 
-def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
+def _joint_name_comparison(
+    settings: LinkageSettings, *, known_spellings: bool = False
+) -> dict[str, Any]:
     """Given and family name scored *together* (order swaps and shared family names).
 
     Within one village many victims share a family name; only the pair (given, family)
@@ -85,6 +87,13 @@ def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
     family_same = cll.ExactMatchLevel("family_canon")
     given_same = cll.ExactMatchLevel("given_canon")
     one_missing = "(given_norm_l IS NULL OR given_norm_r IS NULL)"
+    # Two different spellings the variant file knows are two names, not a typo: the
+    # loose fuzzy levels need an unknown spelling on one side (see prepare._known_spellings).
+    given_typo: list[ComparisonLevelCreator] = []
+    family_typo: list[ComparisonLevelCreator] = []
+    if known_spellings:
+        given_typo = [_custom("NOT (given_known_l AND given_known_r)")]
+        family_typo = [_custom("NOT (family_known_l AND family_known_r)")]
     tf = "family_canon" if settings.use_term_frequencies else None
     levels = [
         _lvl(
@@ -145,6 +154,7 @@ def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
                         "given_norm", settings.damerau_levenshtein_threshold
                     ),
                 ),
+                *given_typo,
             ),
             "family agrees, given similar",
             0.03,
@@ -159,6 +169,7 @@ def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
                         "family_norm", settings.damerau_levenshtein_threshold
                     ),
                 ),
+                *family_typo,
             ),
             "given agrees, family similar",
             0.03,
@@ -168,6 +179,8 @@ def _joint_name_comparison(settings: LinkageSettings) -> dict[str, Any]:
             cll.And(
                 cll.JaroWinklerLevel("given_norm", jw_low),
                 cll.JaroWinklerLevel("family_norm", jw_low),
+                *given_typo,
+                *family_typo,
             ),
             "both similar",
             0.02,
@@ -435,7 +448,11 @@ def person_splink_settings(
 ) -> SettingsCreator:
     """Splink settings for person linkage; comparisons on absent fields are left out."""
     link_only = settings.link_type == "link_only"
-    comparisons: list[ComparisonCreator | dict[str, Any]] = [_joint_name_comparison(settings)]
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
+        _joint_name_comparison(
+            settings, known_spellings={"given_known", "family_known"} <= present_columns
+        )
+    ]
     has_place = bool(present_columns & {"village_key", "commune_key", "cercle_key", "lat"})
     if "death_low" in present_columns and has_place:
         comparisons.append(

@@ -209,6 +209,8 @@ def prepare_persons(
         rows.append(row)
     put_names_in_place(rows, variants)
     table = pd.DataFrame(rows, columns=_COLUMNS)
+    table["given_known"] = _known_spellings(table["given_norm"], variants)
+    table["family_known"] = _known_spellings(table["family_norm"], variants)
     table["unique_id"] = range(len(table))
     return PreparedPersons(table=table, unlinked=tuple(unlinked), duplicate_lists=duplicate_lists)
 
@@ -303,6 +305,20 @@ def _row(record: PersonRecord, name: NormalisedName, variants: NameVariants) -> 
         "name_min": min(all_canon) if all_canon else None,
         "name_max": max(all_canon) if all_canon else None,
     }
+
+
+def _known_spellings(names: pd.Series, variants: NameVariants) -> pd.Series:
+    """True where every token of the name is a spelling the variant file knows.
+
+    Two *different* names that are both known ("Koné" and "Konaté", "Madou" and "Alou")
+    are two names, not a typo of one: the fuzzy name levels need an unknown spelling.
+    """
+    verdict = {
+        value: bool(value) and all(token in variants.entries for token in value.split())
+        for value in names.dropna().unique()
+    }
+    known: pd.Series = names.map(verdict).eq(True)
+    return known
 
 
 def _address_key(value: str | None) -> str | None:

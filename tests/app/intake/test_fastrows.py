@@ -145,3 +145,23 @@ def test_chunk_inserter_writes_the_rows_the_base_inserter_writes(world):
     assert stored[1][0][0]["upstream_meta"] == {"kind": "acled", "tags": ["é", 1, None]}
     assert stored[1][0][1]["latitude"] == 13.5 and stored[1][0][0]["latitude"] is None
     assert stored[1][1][0]["data"]["none"] is None and stored[1][1][0]["at"] == now
+
+
+def test_reserved_ids_never_reuse_the_id_of_a_deleted_row(world):
+    """Versions outlive their rows: a reserved id must pass the highest id ever given."""
+    from django.db import transaction
+
+    from temoin.cases.models import Event, SearchEntry
+    from temoin.cases.rawinsert import reserve_ids
+    from temoin.intake.fastrows import ChunkInserter
+
+    with transaction.atomic():
+        (event_id,) = reserve_ids(Event, 1)
+        ChunkInserter(Event).insert([{"id": event_id, "reference": "E-2020-77777",
+                                      "organisation_id": world.host.pk, "title": "SYNTHETIC",
+                                      "created_by_id": world.analyst.pk}])
+    entries = [SearchEntry.objects.create(doc_type="event", doc_id=n, event_id=event_id,
+                                          text="synthetique") for n in (1, 2)]
+    SearchEntry.objects.filter(pk=entries[1].pk).delete()
+    with transaction.atomic():
+        assert reserve_ids(SearchEntry, 2)[0] > entries[1].pk

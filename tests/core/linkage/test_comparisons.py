@@ -33,3 +33,27 @@ def test_about_40_and_about_41_agree_more_than_about_40_and_about_45() -> None:
         for i in items
     }
     assert weight[frozenset(("A1", "B1"))] > weight[frozenset(("A2", "B2"))]
+
+
+def test_two_known_family_names_are_two_names_not_a_typo() -> None:
+    # Koné and Konaté are both in the variant file: different names.  "Konatte" is not:
+    # it may be a misspelling of Konaté and keeps the fuzzy level.
+    records = [
+        person("A", "A1", "Lassana", "Koné"),
+        person("B", "B1", "Lassana", "Konaté"),
+        person("C", "C1", "Lassana", "Konatte"),
+    ]
+    run = link_persons(records, settings=SETTINGS)
+    items = review_queue(run, limit=None, include_decided_above=1.1)
+    levels = {
+        frozenset((i.left[1], i.right[1])): next(
+            f.level for f in i.fields if f.comparison == "name"
+        )
+        for i in items
+    }
+    assert levels[frozenset(("A1", "B1"))] == "given name only agrees"
+    assert levels[frozenset(("B1", "C1"))].startswith("given agrees, family")
+    table = run.comparison_table
+    assert table is not None
+    known = dict(zip(table["record_id"], table["family_known"], strict=True))
+    assert known == {"A1": True, "B1": True, "C1": False}

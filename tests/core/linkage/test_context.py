@@ -108,3 +108,23 @@ def test_turning_the_context_off_leaves_splink_weights_alone() -> None:
         settings=LinkageSettings(training="priors", review_low=1e-12, incident_context=False),
     )
     assert "tf_adjustment_name" not in run.pairs
+
+
+def test_a_name_written_twice_on_two_lists_reads_as_two_namesakes() -> None:
+    twice = [
+        person("A", "A1", "Amadou", "Guindo", age=None),
+        person("A", "A2", "Amadou", "Guindo", age=None),
+        person("B", "B1", "Seydou", "Dicko"),
+    ]
+    alone = link_persons(twice, settings=SETTINGS)
+    # Only list A repeats the name: one victim written twice is as likely as before.
+    assert _name_adjustment(alone.pairs, "A1", "A2") == 0.0
+    both = [
+        *twice,
+        person("B", "B2", "Amadou", "Guindo", age=None),
+        person("B", "B3", "Amadou", "Guindo", age=None),
+    ]
+    run = link_persons(both, settings=SETTINGS)
+    # List B names two Amadou Guindo among the incident's victims too: -3 bits each way.
+    assert _name_adjustment(run.pairs, "A1", "A2") == -3.0
+    assert _name_adjustment(run.pairs, "B2", "B3") == -3.0
