@@ -92,8 +92,8 @@ def _joint_name_comparison(
     given_typo: list[ComparisonLevelCreator] = []
     family_typo: list[ComparisonLevelCreator] = []
     if known_spellings:
-        given_typo = [_custom("NOT (given_known_l AND given_known_r)")]
-        family_typo = [_custom("NOT (family_known_l AND family_known_r)")]
+        given_typo = [_custom("NOT (given_known_l = 'y' AND given_known_r = 'y')")]
+        family_typo = [_custom("NOT (family_known_l = 'y' AND family_known_r = 'y')")]
     tf = "family_canon" if settings.use_term_frequencies else None
     levels = [
         _lvl(

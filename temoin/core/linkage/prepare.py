@@ -308,7 +308,7 @@ def _row(record: PersonRecord, name: NormalisedName, variants: NameVariants) -> 
 
 
 def _known_spellings(names: pd.Series, variants: NameVariants) -> pd.Series:
-    """True where every token of the name is a spelling the variant file knows.
+    """ "y" where every token of the name is a spelling the variant file knows, else "n".
 
     Two *different* names that are both known ("Koné" and "Konaté", "Madou" and "Alou")
     are two names, not a typo of one: the fuzzy name levels need an unknown spelling.
@@ -317,7 +317,9 @@ def _known_spellings(names: pd.Series, variants: NameVariants) -> pd.Series:
         value: bool(value) and all(token in variants.entries for token in value.split())
         for value in names.dropna().unique()
     }
-    known: pd.Series = names.map(verdict).eq(True)
+    # "y"/"n" text, never NULL: the same SQL runs on DuckDB and Spark (which reads every
+    # column it does not know as numeric as a string).
+    known: pd.Series = names.map(verdict).eq(True).map({True: "y", False: "n"})
     return known
 
 

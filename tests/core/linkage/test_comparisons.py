@@ -56,4 +56,4 @@ def test_two_known_family_names_are_two_names_not_a_typo() -> None:
     table = run.comparison_table
     assert table is not None
     known = dict(zip(table["record_id"], table["family_known"], strict=True))
-    assert known == {"A1": True, "B1": True, "C1": False}
+    assert known == {"A1": "y", "B1": "y", "C1": "n"}

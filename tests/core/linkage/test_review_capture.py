@@ -159,9 +159,7 @@ def test_unlinked_records_are_excluded_from_capture_histories(
 def test_review_sample_draws_from_the_whole_uncertain_band() -> None:
     records = [(lst, f"{lst.lower()}{i}") for i in range(6) for lst in ("A", "B")]
     probabilities = [0.99, 0.9, 0.7, 0.5, 0.2, 0.01]
-    run = _run(
-        [(f"a{i}", f"b{i}", p) for i, p in enumerate(probabilities)], records, threshold=0.6
-    )
+    run = _run([(f"a{i}", f"b{i}", p) for i, p in enumerate(probabilities)], records, threshold=0.6)
     everything = review_sample(run, n=10)
     # The settled pair (>= review_high 0.98) is left out; review_low (0.01) is inside.
     assert sorted(i.match_probability for i in everything) == [0.01, 0.2, 0.5, 0.7, 0.9]
