@@ -26,6 +26,14 @@ after loading and preparing (records + comparison table, Python side); the peak 
 it is what Splink/DuckDB and the pair frame added.  ``total s`` is wall-clock time of the linkage phases (load excluded); ``CPU s`` the CPU
 time of those phases (all threads): on a shared machine the wall clock mostly measures
 the neighbours.
+
+With a memory limit, prediction runs in 4 chunks (``--chunks`` to choose).  ``--legacy``
+adds, for each setting, a run of the previous Python side (records via ``to_pylist()``,
+no shared strings, the table as a pandas view in DuckDB, pairs read with Splink's
+``as_pandas_dataframe()``) so old and new are measured in the same run.  The ground
+truth is read after the peak is taken.  Other engineers change the linkage code during
+the day: to compare runs, copy ``temoin/`` and ``benchmarks/`` to a snapshot directory and
+run the script from there (it imports the package beside it).
 """
 
 from __future__ import annotations

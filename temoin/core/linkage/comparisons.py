@@ -73,7 +73,7 @@ def _gap(low: str, high: str) -> str:
 
 
 def _joint_name_comparison(
-    settings: LinkageSettings, *, known_spellings: bool = False
+    settings: LinkageSettings, *, known_spellings: bool = False, initials: bool = False
 ) -> dict[str, Any]:
     """Given and family name scored *together* (order swaps and shared family names).
 
@@ -94,6 +94,16 @@ def _joint_name_comparison(
     if known_spellings:
         given_typo = [_custom("NOT (given_known_l = 'y' AND given_known_r = 'y')")]
         family_typo = [_custom("NOT (family_known_l = 'y' AND family_known_r = 'y')")]
+    # An initial agrees with a given name when it is the first letter of the name or of
+    # a known variant of it ("U." for Oumar, written Umar on another list).
+    initial_agrees = (
+        "(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)"
+    )
+    if initials:
+        initial_agrees = (
+            "(length(given_norm_l) = 1 AND instr(given_initials_r, given_norm_l) > 0)"
+            " OR (length(given_norm_r) = 1 AND instr(given_initials_l, given_norm_r) > 0)"
+        )
     tf = "family_canon" if settings.use_term_frequencies else None
     levels = [
         _lvl(
@@ -189,9 +199,7 @@ def _joint_name_comparison(
         _lvl(
             cll.And(
                 family_same,
-                _custom(
-                    "(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)"
-                ),
+                _custom(initial_agrees),
             ),
             "family agrees, given initial agrees",
             0.04,
@@ -214,6 +222,21 @@ def _joint_name_comparison(
             "given agrees, a family name missing",
             0.02,
             0.003,
+        ),
+        _lvl(
+            cll.And(
+                cll.Or(
+                    cll.JaroWinklerLevel("family_norm", jw_low),
+                    cll.DamerauLevenshteinLevel(
+                        "family_norm", settings.damerau_levenshtein_threshold
+                    ),
+                ),
+                *family_typo,
+                _custom(f"({initial_agrees}) OR {one_missing}"),
+            ),
+            "family similar, given initial or missing",
+            0.005,
+            0.0005,
         ),
         _lvl(family_same.configure(), "family name only agrees", 0.01, 0.02, tf=tf),
         _lvl(given_same, "given name only agrees", 0.01, 0.02),
@@ -450,7 +473,9 @@ def person_splink_settings(
     link_only = settings.link_type == "link_only"
     comparisons: list[ComparisonCreator | dict[str, Any]] = [
         _joint_name_comparison(
-            settings, known_spellings={"given_known", "family_known"} <= present_columns
+            settings,
+            known_spellings={"given_known", "family_known"} <= present_columns,
+            initials="given_initials" in present_columns,
         )
     ]
     has_place = bool(present_columns & {"village_key", "commune_key", "cercle_key", "lat"})

@@ -252,9 +252,13 @@ def _named_twice_elsewhere(
     lists repeating the same one is rarer still): ``NAMED_TWICE_BITS`` per such list.
     """
     out = np.zeros(len(left))
-    full_levels = {_gamma_of(name, label) for label in _FULL_NAME_LEVELS} - {None}
+    full_levels = [
+        gamma
+        for gamma in (_gamma_of(name, label) for label in _FULL_NAME_LEVELS)
+        if gamma is not None
+    ]
     lists = table["list_id"].astype(str).to_numpy(dtype=object)
-    rows = same_incident & np.isin(gamma_name, list(full_levels)) & (lists[left] == lists[right])
+    rows = same_incident & np.isin(gamma_name, full_levels) & (lists[left] == lists[right])
     keyed = table["incident_key"].notna() & table["ctx_full"].notna()
     if not rows.any() or not keyed.any():
         return out

@@ -37,9 +37,8 @@ logging.getLogger("splink").setLevel(logging.WARNING)
 MIN_RECORDS_FOR_EM = 200
 # Pseudo-count of the unsupervised estimate when blending in reviewed matches.
 LABEL_PSEUDO_COUNT = 20.0
-# False restores the previous data path — the pandas table registered as a DuckDB view,
-# scored pairs read with Splink's ``as_pandas_dataframe()`` (a new string object per
-# cell) — to compare old and new in tests/core/linkage/test_compact_parity.py.
+# False reads the scored pairs with Splink's ``as_pandas_dataframe()`` (a new string
+# object per cell), as before: to compare old and new in test_compact_parity.py.
 COMPACT_PAIRS = True
 
 
@@ -188,7 +187,7 @@ def _run(
     prior = settings.probability_two_random_records_match or min(
         0.05, max(1e-7, n_records / max(total_pairs, 1.0) / 2)
     )
-    frame = backend.register(table, copy_into_duckdb=COMPACT_PAIRS)
+    frame = backend.register(table)
     creator = build_settings(present, prior)
     if model is not None:
         creator_or_model: Any = with_parameters(creator, model, dialect=settings.backend)
@@ -223,9 +222,7 @@ def _run(
         if used:
             trained = _blend_labels(trained, labelled)
             retrained = with_parameters(creator, trained, dialect=settings.backend)
-            linker = Linker(
-                backend.register(table, copy_into_duckdb=COMPACT_PAIRS), retrained, log_level=None
-            )
+            linker = Linker(backend.register(table), retrained, log_level=None)
             pairs = _predict(linker, settings, backend, table)
             messages.append(f"m probabilities updated from {used} reviewed matching pairs")
     phases["predict"] = time.perf_counter() - started

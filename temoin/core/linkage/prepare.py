@@ -55,6 +55,7 @@ class PreparedPersons:
     duplicate_lists: dict[str, str]
 
 
+@lru_cache(maxsize=65536)  # places repeat endlessly in victims' lists (3 calls per record)
 def place_key(value: str | None) -> str | None:
     """Normalised place name: 'Ségou' and 'SEGOU' agree; 'Ogossagou-Peulh' keeps its quarter."""
     if value is None:
@@ -211,6 +212,7 @@ def prepare_persons(
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["given_known"] = _known_spellings(table["given_norm"], variants)
     table["family_known"] = _known_spellings(table["family_norm"], variants)
+    table["given_initials"] = _variant_initials(table["given_norm"], variants)
     table["unique_id"] = range(len(table))
     return PreparedPersons(table=table, unlinked=tuple(unlinked), duplicate_lists=duplicate_lists)
 
@@ -321,6 +323,22 @@ def _known_spellings(names: pd.Series, variants: NameVariants) -> pd.Series:
     # column it does not know as numeric as a string).
     known: pd.Series = names.map(verdict).eq(True).map({True: "y", False: "n"})
     return known
+
+
+def _variant_initials(names: pd.Series, variants: NameVariants) -> pd.Series:
+    """First letters of the first given name and of its known variants ("ou" for Oumar,
+    also written Umar): an initial "U." agrees with it.  NULL without a given name."""
+    letters: dict[str, set[str]] = defaultdict(set)
+    for entry in variants.entries.values():
+        letters[entry.canonical].add(entry.variant[:1])
+    verdict = {}
+    for value in names.dropna().unique():
+        first = value.split()[0] if value.split() else ""
+        if first:
+            found = {first[:1]} | letters.get(variants.canonical(first), set())
+            verdict[value] = "".join(sorted(found))
+    initials: pd.Series = names.map(verdict)
+    return initials
 
 
 def _address_key(value: str | None) -> str | None:

@@ -17,9 +17,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from temoin.core.linkage import engine
 from temoin.core.linkage.capture import capture_histories, capture_history_draws
+from temoin.core.linkage.engine import share_strings
 from temoin.core.linkage.errors import MemoryLimitError
 from temoin.core.linkage.persons import compact_table, link_persons, records_from_arrow
 from temoin.core.linkage.records import PersonRecord
@@ -173,3 +176,15 @@ def test_duckdb_out_of_memory_inside_splink_becomes_memory_limit_error(
         link_persons(scenario, settings=settings)
     assert caught.value.code == "memory_limit_exceeded"
     assert "memory_limit_mb=64" in str(caught.value)
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["traore", "cisse", "ségou", ""]), st.text())))
+def test_share_strings_keeps_every_value_and_shares_equal_ones(values: list[str | None]) -> None:
+    # Fresh string objects, as DuckDB or Arrow would hand them over.
+    cells = np.array([None if v is None else "".join(list(v)) for v in values], dtype=object)
+    out = share_strings(cells)
+    assert out.tolist() == values
+    first: dict[str, object] = {}
+    for cell in out.tolist():
+        if cell is not None:
+            assert first.setdefault(cell, cell) is cell
