@@ -96,9 +96,7 @@ def _joint_name_comparison(
         family_typo = [_custom("NOT (family_known_l = 'y' AND family_known_r = 'y')")]
     # An initial agrees with a given name when it is the first letter of the name or of
     # a known variant of it ("U." for Oumar, written Umar on another list).
-    initial_agrees = (
-        "(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)"
-    )
+    initial_agrees = "(length(given_norm_l) = 1 OR length(given_norm_r) = 1) AND substr(given_norm_l, 1, 1) = substr(given_norm_r, 1, 1)"
     if initials:
         initial_agrees = (
             "(length(given_norm_l) = 1 AND instr(given_initials_r, given_norm_l) > 0)"

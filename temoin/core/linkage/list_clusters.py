@@ -118,10 +118,22 @@ def cluster_run_pairs(
 
     several_lists = len(left) > 0 and len(set(lists)) > 1
     if settings.clustering == "list_aware" and kind == "persons" and several_lists:
-        return cluster_pairs_by_list(lists, left, right, probability,
-                                     threshold=settings.match_threshold,
-                                     must_link=must_link, cannot_link=cannot_link,
-                                     min_average=settings.cluster_min_average)
-    return cluster_pairs(len(lists), left, right, probability,
-                         threshold=settings.match_threshold,
-                         must_link=must_link, cannot_link=cannot_link)
+        return cluster_pairs_by_list(
+            lists,
+            left,
+            right,
+            probability,
+            threshold=settings.match_threshold,
+            must_link=must_link,
+            cannot_link=cannot_link,
+            min_average=settings.cluster_min_average,
+        )
+    return cluster_pairs(
+        len(lists),
+        left,
+        right,
+        probability,
+        threshold=settings.match_threshold,
+        must_link=must_link,
+        cannot_link=cannot_link,
+    )

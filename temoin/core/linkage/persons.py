@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from temoin.core.linkage import engine
 from temoin.core.linkage.clusters import conflicting_clusters, sample_clusterings
 from temoin.core.linkage.comparisons import SEVERAL_LISTS, person_splink_settings
 from temoin.core.linkage.context import add_context_keys, apply_incident_context
@@ -278,7 +279,7 @@ def link_persons(
             "persons", settings, items, (), "empty_input", "empty input: nothing to link"
         )
     prepared = prepare_persons(items, min_evidence_fields=settings.min_evidence_fields)
-    table = compact_table(prepared.table)
+    table = compact_table(prepared.table) if engine.COMPACT_PAIRS else prepared.table
     if len(items) == 1:
         return _empty_run(
             "persons",

@@ -337,8 +337,8 @@ def _variant_initials(names: pd.Series, variants: NameVariants) -> pd.Series:
         if first:
             found = {first[:1]} | letters.get(variants.canonical(first), set())
             verdict[value] = "".join(sorted(found))
-    initials: pd.Series = names.map(verdict)
-    return initials
+    initials: pd.Series = names.map(verdict).astype(object)
+    return initials.where(initials.notna(), None)
 
 
 def _address_key(value: str | None) -> str | None:

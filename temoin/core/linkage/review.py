@@ -193,7 +193,6 @@ def review_queue(
     return items if limit is None else items[:limit]
 
 
-
 def review_sample(run: LinkageRun, *, n: int, seed: int = 0) -> list[ReviewItem]:
     """``n`` pairs drawn at random from the uncertain band (``review_low`` ≤ p < ``review_high``).
 

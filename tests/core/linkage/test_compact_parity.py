@@ -3,7 +3,8 @@
 The engine reads Splink's scored pairs from DuckDB without a new string per cell and the
 prepared table stores each distinct string once (:func:`~temoin.core.linkage.engine.fetch_pairs`,
 :func:`~temoin.core.linkage.persons.compact_table`).  ``engine.COMPACT_PAIRS = False``
-restores Splink's ``as_pandas_dataframe()``: both runs must give the same clusters, pairs,
+restores both (no shared strings, Splink's ``as_pandas_dataframe()``): both runs must give
+the same clusters, pairs,
 capture histories, sampled clusterings and review queue, on ~2k records of the scenario
 generator (several lists, incident context, reviewed pairs, a DuckDB memory limit).
 """
@@ -53,9 +54,17 @@ def _sorted_pairs(run: LinkageRun) -> pd.DataFrame:
     return run.pairs.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
 
+def _same_missing(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    """None and NaN are both "missing" to assert_frame_equal: check which one, too."""
+    for column in new.columns:
+        if new[column].dtype == object:
+            assert [v is None for v in new[column]] == [v is None for v in old[column]], column
+
+
 def _assert_same_run(new: LinkageRun, old: LinkageRun) -> None:
     pd.testing.assert_frame_equal(new.assignments, old.assignments)
     pd.testing.assert_frame_equal(_sorted_pairs(new), _sorted_pairs(old))
+    _same_missing(_sorted_pairs(new), _sorted_pairs(old))
     assert new.conflicting_clusters == old.conflicting_clusters
     assert len(new.alternative_assignments) == len(old.alternative_assignments)
     for draw_new, draw_old in zip(
