@@ -75,7 +75,6 @@ def analyse(
     person_incident = {p.true_person_id: p.true_incident_id for p in scenario.true_persons()}
     true_name = {p.true_person_id: (p.given_name, p.family_name) for p in scenario.true_persons()}
     truth = lists.truth
-    actual = true_pairs(truth)
     started = time.perf_counter()
     run = link_persons(lists.records, settings=settings)
     seconds = time.perf_counter() - started
@@ -87,9 +86,30 @@ def analyse(
         result["labelled_seconds"] = time.perf_counter() - started
         result["labels"] = len(review)
         result["label_matches"] = sum(r.decision == "match" for r in review)
+    result.update(
+        error_causes(
+            run,
+            truth=truth,
+            person_incident=person_incident,
+            true_name=true_name,
+            settings=settings,
+        )
+    )
+    return result
+
+
+def error_causes(
+    run: Any,
+    *,
+    truth: dict[tuple[str, str], str],
+    person_incident: dict[str, str],
+    true_name: dict[str, tuple[Any, Any]],
+    settings: LinkageSettings,
+) -> dict[str, Any]:
+    """Scores of ``run`` and its false merges / missed links counted by cause."""
+    actual = true_pairs(truth)
     predicted = cluster_pairs_from_assignments(run.assignments)
-    scores = pair_scores(predicted, actual)
-    result["scores"] = scores
+    result: dict[str, Any] = {"scores": pair_scores(predicted, actual)}
     table = run.comparison_table
     assert table is not None
     pairs = run.pairs

@@ -12,6 +12,7 @@ factor) for a side-by-side view: fields that agreed, disagreed or were missing.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,7 +194,13 @@ def review_queue(
     return items if limit is None else items[:limit]
 
 
-def review_sample(run: LinkageRun, *, n: int, seed: int = 0) -> list[ReviewItem]:
+def review_sample(
+    run: LinkageRun,
+    *,
+    n: int,
+    seed: int = 0,
+    exclude: Collection[tuple[RecordKey, RecordKey]] = (),
+) -> list[ReviewItem]:
     """``n`` pairs drawn at random from the uncertain band (``review_low`` ≤ p < ``review_high``).
 
     The impact order of :func:`review_queue` puts the pairs nearest p = 0.5 first: the
@@ -202,9 +209,17 @@ def review_sample(run: LinkageRun, *, n: int, seed: int = 0) -> list[ReviewItem]
     sample of the band describe the whole band, so they teach the model (see the m
     update from accepted pairs in ``link_persons(labels=...)``) without that bias.
     Deterministic for a given ``seed``; items carry the same evidence as the queue's.
+    ``exclude``: pairs already reviewed (either order), left out of the draw — so that
+    rounds of review, each on the re-run with all decisions so far, never repeat a pair.
     """
     items = review_queue(run, limit=None)
-    band = [item for item in items if item.match_probability >= run.settings.review_low]
+    seen = {frozenset(pair) for pair in exclude}
+    band = [
+        item
+        for item in items
+        if item.match_probability >= run.settings.review_low
+        and frozenset((item.left, item.right)) not in seen
+    ]
     if n >= len(band):
         return band
     chosen = np.random.default_rng(seed).choice(len(band), size=n, replace=False)

@@ -166,3 +166,15 @@ def test_review_sample_draws_from_the_whole_uncertain_band() -> None:
     three = review_sample(run, n=3, seed=5)
     assert len(three) == 3 and three == review_sample(run, n=3, seed=5)
     assert {i.left for i in three} <= {i.left for i in everything}
+
+
+def test_review_sample_leaves_out_pairs_already_reviewed_in_either_order() -> None:
+    records = [(lst, f"{lst.lower()}{i}") for i in range(6) for lst in ("A", "B")]
+    probabilities = [0.99, 0.9, 0.7, 0.5, 0.2, 0.01]
+    run = _run([(f"a{i}", f"b{i}", p) for i, p in enumerate(probabilities)], records, threshold=0.6)
+    reviewed = [(("A", "a1"), ("B", "b1")), (("B", "b3"), ("A", "a3"))]  # 0.9; 0.5 reversed
+    rest = review_sample(run, n=10, exclude=reviewed)
+    assert sorted(i.match_probability for i in rest) == [0.01, 0.2, 0.7]
+    # A second round of three draws the rest of the band, never a reviewed pair again.
+    again = review_sample(run, n=3, seed=1, exclude=reviewed)
+    assert {(i.left, i.right) for i in again} == {(i.left, i.right) for i in rest}
