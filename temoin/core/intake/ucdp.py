@@ -10,6 +10,7 @@ attack_on_civilians); side_a/side_b are actor names. Precision codes are kept ve
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -61,7 +62,7 @@ def _int(raw: Mapping[str, str], column: str) -> int:
         number = float(value) if value is not None else None
     except ValueError:
         number = None
-    if number is None or number != int(number) or number < 0:
+    if number is None or not math.isfinite(number) or number != int(number) or number < 0:
         raise _Problem(column, "bad_number", f"{value!r} is not a whole number ≥ 0")
     return int(number)
 

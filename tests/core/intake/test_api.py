@@ -34,7 +34,8 @@ def test_core_does_not_import_django_or_apps() -> None:
 def test_error_codes_are_stable_and_distinct() -> None:
     from temoin.core.intake import errors
 
-    codes = {name: getattr(errors, name).code for name in errors.__all__}
+    classes = [name for name in errors.__all__ if isinstance(getattr(errors, name), type)]
+    codes = {name: getattr(errors, name).code for name in classes}
     assert len(set(codes.values())) == len(codes)
     assert codes["SignatureMismatchError"] == "signature_mismatch"
     assert issubclass(errors.SignatureMismatchError, errors.IntakeError)

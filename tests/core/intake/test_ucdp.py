@@ -60,6 +60,9 @@ def test_ged_row_becomes_claim_range(tmp_path: Path) -> None:
     [
         ({"best": "200"}, "best", "bad_range"),
         ({"low": "x"}, "low", "bad_number"),
+        ({"best": "nan"}, "best", "bad_number"),
+        ({"high": "inf"}, "high", "bad_number"),
+        ({"low": "1e400"}, "low", "bad_number"),
         ({"type_of_violence": "4"}, "type_of_violence", "unknown_event_type"),
         ({"date_end": "2019-03-01"}, "date_end", "bad_range"),
         ({"date_start": "march"}, "date_start", "bad_date"),
