@@ -13,6 +13,7 @@ counts and id ranges (docs/decisions/0001). Memory stays flat: one chunk at a ti
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from array import array
@@ -69,6 +70,12 @@ def fast_fold(text: str) -> str:
 
 MAX_SAMPLES = 20
 UNKNOWN_VICTIMS = "victimes non précisées (import)"
+
+
+@functools.lru_cache(maxsize=256)
+def _act_search_text(act_type: str) -> str:
+    """An imported act's search text: the parts of ``reindex_act`` (type words, victims)."""
+    return fold(f"{act_type.replace('_', ' ')} {UNKNOWN_VICTIMS}")
 FAR_KM = 25.0  # a gazetteer match farther than this from the source's point is flagged
 
 
@@ -285,12 +292,17 @@ class BatchWriter:
                                   "attributed_by_id": source_id, "remarks": remark,
                                   "created_at": now} for actor_pk, remark in found]
                 search.append({"doc_type": "act", "doc_id": act_id, "event_id": event_id,
-                               "text": act_type.replace("_", " ")})
+                               "text": _act_search_text(act_type)})
             folded_notes = fast_fold(event["description"])
+            # the parts and order of temoin.cases.services.common.reindex_event (a test checks)
             search.append({"doc_type": "event", "doc_id": event_id, "event_id": event_id,
-                           "text": fast_fold(" ".join(str(event.get(k) or "") for k in (
-                               "reference", "title", "place_name", "admin1", "admin2",
-                               "admin3"))) + " " + folded_notes})
+                           "text": " ".join(part for part in (
+                               fast_fold(f"{event.get('reference') or ''} "
+                                         f"{event.get('title') or ''}"),
+                               folded_notes,
+                               fast_fold(" ".join(str(event.get(k) or "") for k in (
+                                   "place_name", "admin1", "admin2", "admin3"))))
+                               if part)})
             search.append({"doc_type": "source", "doc_id": source_id * 1_000_000_000 + event_id,
                            "event_id": event_id,
                            "text": fast_fold(source["title"]) + " " + (

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from temoin.core.linkage import engine
+from temoin.core.linkage import engine, review
 from temoin.core.linkage.clusters import conflicting_clusters, sample_clusterings
 from temoin.core.linkage.comparisons import SEVERAL_LISTS, person_splink_settings
 from temoin.core.linkage.context import add_context_keys, apply_incident_context
@@ -339,6 +339,15 @@ def link_persons(
     pairs = result.pairs
     if settings.incident_context:
         pairs = apply_incident_context(pairs, add_context_keys(table), result.model)
+    if must or cannot:
+        pairs = review.calibrate_with_labels(
+            pairs,
+            must,
+            cannot,
+            review_low=settings.review_low,
+            review_high=settings.review_high,
+            strength=review.LABEL_PATTERN_STRENGTH,
+        )
     return finish_run(
         kind="persons",
         records=items,

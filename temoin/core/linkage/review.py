@@ -254,11 +254,11 @@ def calibrate_with_labels(
     posterior mean of a Beta prior worth ``strength`` reviewed pairs centred on the
     model's probability: ``(strength * p + k) / (strength + n)``.  So a decision also
     teaches about the pairs nobody looked at, and a few decisions cannot overturn the
-    model.  ``must`` / ``cannot``: accepted / rejected pairs as unique ids.  Pairs
+    model.  ``must`` / ``cannot``: accepted / rejected pairs as unique ids.  ``strength`` = inf: no change.  Pairs
     outside the band and vectors without a decision keep their probability.
     """
     gamma = [column for column in pairs.columns if column.startswith("gamma_")]
-    if not gamma or not len(pairs) or not (must or cannot):
+    if not gamma or not len(pairs) or not (must or cannot) or not math.isfinite(strength):
         return pairs
     low = np.minimum(pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy())
     high = np.maximum(pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy())
@@ -278,5 +278,11 @@ def calibrate_with_labels(
     probability = pairs["match_probability"].to_numpy(dtype=float)
     band = (probability >= review_low) & (probability < review_high) & (reviewed[vector] > 0)
     updated = (strength * probability + accepted[vector]) / (strength + reviewed[vector])
-    pairs["match_probability"] = np.where(band, updated, probability)
+    probability = np.where(band, updated, probability)
+    pairs["match_probability"] = probability
+    if "match_weight" in pairs:  # the weight shown in the review queue follows p
+        clipped = np.clip(probability[band], 1e-12, 1 - 1e-12)
+        weight = pairs["match_weight"].to_numpy(dtype=float, copy=True)
+        weight[band] = np.log2(clipped / (1 - clipped))
+        pairs["match_weight"] = weight
     return pairs

@@ -212,3 +212,40 @@ def test_random_cells_import_or_quarantine_and_counts_add_up(world, tmp_path_fac
         return
     assert batch.status == "done"
     assert batch.rows == batch.new + batch.updated + batch.unchanged + batch.quarantined
+
+
+def test_imported_search_entries_equal_what_the_editing_services_index(world, tmp_path):
+    """The bulk insert path indexes events, acts and sources with exactly the text that
+    ``reindex_*`` (the editing services) would write, so a search finds imported and
+    hand-entered records alike (e.g. "victimes" for the acts' victim group)."""
+    from temoin.cases.models import Act, Event, SearchEntry, Source
+    from temoin.cases.search import fold
+    from temoin.intake.services import batch_import
+
+    rows = [synthetic_row(n) for n in range(1, 8)]
+    path = write_acled_csv(tmp_path / "search.csv", rows)
+    batch_import(actor=world.analyst, kind="acled", path=path, geocode=False)
+
+    def text(doc_type: str, doc_id: int) -> str:
+        return SearchEntry.objects.get(doc_type=doc_type, doc_id=doc_id).text
+
+    def folded(parts: list[str]) -> str:
+        return fold(" ".join(p for p in parts if p))
+
+    events = list(Event.objects.all())
+    assert len(events) == 7
+    for event in events:
+        assert text("event", event.pk) == folded([
+            event.reference, event.title, event.description, event.place_name,
+            event.admin1, event.admin2, event.admin3])
+    acts = list(Act.objects.all())
+    assert acts
+    for act in acts:
+        assert text("act", act.pk) == folded([
+            act.act_type.replace("_", " "), act.victim_group, act.consequences,
+            act.place_name])
+        assert "victimes" in text("act", act.pk).split()
+    for source in Source.objects.all():
+        for event_id in source.information.values_list("event_id", flat=True):
+            assert text("source", source.pk * 1_000_000_000 + event_id) == folded(
+                [source.title, source.content])

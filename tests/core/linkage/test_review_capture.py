@@ -178,3 +178,42 @@ def test_review_sample_leaves_out_pairs_already_reviewed_in_either_order() -> No
     # A second round of three draws the rest of the band, never a reviewed pair again.
     again = review_sample(run, n=3, seed=1, exclude=reviewed)
     assert {(i.left, i.right) for i in again} == {(i.left, i.right) for i in rest}
+
+
+def _scored(probabilities: list[float], gammas: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unique_id_l": list(range(0, 2 * len(gammas), 2)),
+            "unique_id_r": list(range(1, 2 * len(gammas), 2)),
+            "gamma_name": gammas,
+            "match_probability": probabilities,
+            "match_weight": [float(np.log2(p / (1 - p))) for p in probabilities],
+        }
+    )
+
+
+def test_decisions_move_uncertain_pairs_with_the_same_comparison_vector() -> None:
+    from temoin.core.linkage.review import calibrate_with_labels
+
+    # Pairs 0–3 share gamma_name 2; pair 4 has level 1; pair 5 (level 2) is settled.
+    pairs = _scored([0.6, 0.6, 0.6, 0.6, 0.6, 0.99], [2, 2, 2, 2, 1, 2])
+    out = calibrate_with_labels(
+        pairs, [(1, 0)], [(2, 3)], review_low=0.05, review_high=0.98, strength=10.0
+    )
+    # One accepted and one rejected of vector 2: (10 * 0.6 + 1) / (10 + 2) = 7/12.
+    assert out["match_probability"].tolist()[:4] == [7 / 12] * 4
+    assert out["match_probability"].tolist()[4:] == [0.6, 0.99]  # no decision / settled
+    assert out["match_weight"].iloc[0] == np.log2((7 / 12) / (5 / 12))
+    rejected = calibrate_with_labels(
+        _scored([0.6, 0.6], [2, 2]), [], [(0, 1)], review_low=0.05, review_high=0.98
+    )
+    assert rejected["match_probability"].tolist() == [6 / 11, 6 / 11]
+    unchanged = calibrate_with_labels(
+        _scored([0.6, 0.6], [2, 2]),
+        [(0, 1)],
+        [],
+        review_low=0.05,
+        review_high=0.98,
+        strength=float("inf"),
+    )
+    assert unchanged["match_probability"].tolist() == [0.6, 0.6]
