@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from temoin.cases import policy
 from temoin.intake.access import can_import
 from temoin.keys.selectors import keys_status
+from temoin.linkage.selectors import can_read as can_read_linkage
 
 
 def web_context(request: HttpRequest) -> dict[str, object]:
@@ -21,6 +22,7 @@ def web_context(request: HttpRequest) -> dict[str, object]:
         "can_review": policy.can_review(user),
         "can_administer": policy.can_administer(user),
         "can_import": can_import(user),
+        "can_read_linkage": can_read_linkage(user),
         "is_partner": policy.is_partner(user),
         "cercle_names": _cercle_names,  # called by the template only where a form needs it
     }

@@ -46,12 +46,13 @@ def _pages(world):  # type: ignore[no-untyped-def]
         f"/imports/{ImportBatch.objects.get().pk}/": "Changements par champ",
         "/imports/quarantaine/": "Lignes en quarantaine",
         f"/imports/quarantaine/{QuarantinedRow.objects.get().pk}/": "Relancer cette ligne",
+        "/doublons/": "Doublons : liaisons",
     }
 
 
 ENGLISH = ["Evidence (vault)", "Add evidence", "Custody log", "Alleged perpetrators per act",
            "Edit the source", "Import batches", "Import a file", "Changes per field",
-           "Quarantined rows", "Retry this row"]
+           "Quarantined rows", "Retry this row", "Duplicates: linkage runs"]
 
 
 def test_new_pages_csp_no_inline_nothing_external_and_both_languages(world):

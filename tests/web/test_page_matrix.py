@@ -17,6 +17,8 @@ EDITORS = {**HOST_READ, "reviewer": 404, "viewer": 404}
 CREATORS = {**EVERY_USER, "reviewer": 404, "viewer": 404, "partner": 404}
 REVIEWERS = {r: (200 if r in ("admin", "reviewer") else 404) for r in ROLES
              if r != "anonymous"}
+LINKAGE_READERS = {r: (200 if r in ("admin", "analyst", "reviewer") else 404) for r in ROLES
+                   if r != "anonymous"}
 
 PAGES = {
     "/": EVERY_USER, "/evenements/": EVERY_USER, "/carte/": EVERY_USER,
@@ -27,7 +29,7 @@ PAGES = {
     "/evenements/nouveau/": CREATORS, "/revision/": REVIEWERS,
     "/administration/utilisateurs/": ADMIN_ONLY, "/administration/partages/": ADMIN_ONLY,
     "/administration/vocabulaires/": ADMIN_ONLY, "/administration/cles/": ADMIN_ONLY,
-    "/administration/journal/": ADMIN_ONLY,
+    "/administration/journal/": ADMIN_ONLY, "/doublons/": LINKAGE_READERS,
 }
 
 
