@@ -31,7 +31,6 @@ from temoin.core.linkage import (  # noqa: E402
     ReviewedPair,
     engine,
     link_persons,
-    review,
     review_sample,
 )
 from temoin.core.linkage.evaluation import (  # noqa: E402
@@ -186,16 +185,7 @@ def main() -> None:
         default=None,
         help="ablation: engine.LABEL_PSEUDO_COUNT (1e12 = labels never move m)",
     )
-    parser.add_argument(
-        "--pattern-strength",
-        type=float,
-        default=None,
-        help="review.LABEL_PATTERN_STRENGTH (inf = decisions do not move pairs scored alike)",
-    )
     args = parser.parse_args()
-    if args.pattern_strength is not None:
-        review.LABEL_PATTERN_STRENGTH = args.pattern_strength
-    print(f"LABEL_PATTERN_STRENGTH = {review.LABEL_PATTERN_STRENGTH:g}")
     if args.pseudo_count is not None:
         engine.LABEL_PSEUDO_COUNT = args.pseudo_count
         print(f"LABEL_PSEUDO_COUNT = {args.pseudo_count:g}")

@@ -20,7 +20,11 @@ histories for estimation).  ``pairs compared`` is the number of distinct pairs t
 blocking rules generate (counted afterwards with DuckDB, not in the times).  F1 is
 pairwise against the generator's ground truth.  ``--blocking scale`` uses
 :data:`SCALE_BLOCKING` (rules scoped by place or day, see below) instead of the default
-rules, whose pairs grow with the square of the input.  ``--memory-mb 0`` means no limit.
+rules, whose pairs grow with the square of the input.  ``--memory-mb`` is the budget
+for the whole process (``memory_limit_mb``; 0 means none): ``budget respected`` says
+whether the peak RSS stayed at or under it (also for a run stopped by
+``MemoryLimitError``), ``DuckDB limits MB`` the limits DuckDB got at the checkpoints
+(first u estimation, then prediction, then reading the pairs).
 ``RSS before Splink`` is the process
 after loading and preparing (records + comparison table, Python side); the peak minus
 it is what Splink/DuckDB and the pair frame added.  ``total s`` is wall-clock time of the linkage phases (load excluded); ``CPU s`` the CPU
@@ -76,6 +80,8 @@ COLUMNS = [
     "CPU s",
     "RSS before Splink MB",
     "peak RSS MB",
+    "budget respected",
+    "DuckDB limits MB",
     "F1",
 ]
 
@@ -135,25 +141,8 @@ def run_one(
     import psutil
     import pyarrow.parquet as pq
 
-    from temoin.core.linkage.capture import capture_histories
-    from temoin.core.linkage.comparisons import (
-        blocking_rule_sql,
-        person_splink_settings,
-        usable_rules,
-    )
-    from temoin.core.linkage.context import add_context_keys, apply_incident_context
-    from temoin.core.linkage.engine import run_splink
-    from temoin.core.linkage.evaluation import (
-        cluster_pairs_from_assignments,
-        pair_scores,
-        true_pairs,
-    )
-    from temoin.core.linkage.persons import (
-        _deterministic_rules,
-        compact_table,
-        finish_run,
-        records_from_arrow,
-    )
+    from temoin.core.linkage.errors import MemoryLimitError
+    from temoin.core.linkage.persons import compact_table, records_from_arrow
     from temoin.core.linkage.prepare import prepare_persons
     from temoin.core.linkage.records import PersonRecord
     from temoin.core.linkage.settings import LinkageSettings
@@ -180,7 +169,8 @@ def run_one(
     row["load s"] = round(time.perf_counter() - started, 1)
     linkage_started = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_before = usage.ru_utime + usage.ru_stime
+    row["_cpu_before"] = usage.ru_utime + usage.ru_stime
+    row["_linkage_started"] = linkage_started
 
     settings = LinkageSettings(
         training=training,  # type: ignore[arg-type]
@@ -195,6 +185,51 @@ def run_one(
     present = {column for column in table.columns if table[column].notna().any()}
     row["prepare s"] = round(time.perf_counter() - started, 1)
     row["RSS before Splink MB"] = round(psutil.Process().memory_info().rss / 2**20)
+    try:
+        return _link(row, records, prepared, table, present, settings, size, with_pair_count)
+    except MemoryLimitError as error:
+        row["F1"] = f"MemoryLimitError ({error.code}): {error.message}"
+        _peak(row, memory_mb)
+        return row
+
+
+def _peak(row: dict[str, Any], memory_mb: int) -> None:
+    row["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    row["budget respected"] = (
+        "—" if not memory_mb else ("yes" if row["peak RSS MB"] <= memory_mb else "NO")
+    )
+
+
+def _link(
+    row: dict[str, Any],
+    records: list[Any],
+    prepared: Any,
+    table: Any,
+    present: set[str],
+    settings: Any,
+    size: int,
+    with_pair_count: bool,
+) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from temoin.core.linkage.backends import require_budget
+    from temoin.core.linkage.capture import capture_histories
+    from temoin.core.linkage.comparisons import (
+        blocking_rule_sql,
+        person_splink_settings,
+        usable_rules,
+    )
+    from temoin.core.linkage.context import add_context_keys, apply_incident_context
+    from temoin.core.linkage.engine import run_splink
+    from temoin.core.linkage.evaluation import (
+        cluster_pairs_from_assignments,
+        pair_scores,
+        true_pairs,
+    )
+    from temoin.core.linkage.persons import _deterministic_rules, finish_run
+
+    linkage_started = row.pop("_linkage_started")
+    cpu_before = row.pop("_cpu_before")
     result = run_splink(
         table,
         settings=settings,
@@ -207,14 +242,18 @@ def run_one(
     row["train s"] = round(result.seconds_by_phase["train"], 1)
     row["predict s"] = round(result.seconds_by_phase["predict"], 1)
     row["pairs kept"] = len(result.pairs)
+    row["DuckDB limits MB"] = " / ".join(str(step.duckdb_limit_mb) for step in result.budget_steps)
     pairs, model = result.pairs, result.model
     messages = list(result.messages)
     del result  # as link_persons does: one pair frame alive at a time
     started = time.perf_counter()
-    if settings.incident_context:
+    holding = f"records, prepared table, {len(pairs):,} scored pairs"
+    if settings.incident_context:  # the checkpoints of link_persons
+        require_budget(settings, phase="before the incident context", holding=holding)
         pairs = apply_incident_context(pairs, add_context_keys(table), model)
     row["context s"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
+    require_budget(settings, phase="before clustering", holding=holding)
     run = finish_run(
         kind="persons",
         records=records,
@@ -235,7 +274,7 @@ def run_one(
     row["total s"] = round(time.perf_counter() - linkage_started, 1)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     row["CPU s"] = round(usage.ru_utime + usage.ru_stime - cpu_before, 1)
-    row["peak RSS MB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    _peak(row, settings.memory_limit_mb or 0)
     row["individuals"] = len(histories.individuals)
     arrow = pq.read_table(data_file(size), columns=["list_id", "record_id", "true_person"])
     truth = dict(

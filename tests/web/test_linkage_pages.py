@@ -138,12 +138,32 @@ def test_names_only_on_audited_request(world, run, loaded):  # noqa: F811
     assert sealed.status_code == 200 and _leaks(sealed.content.decode(), loaded.names) == []
 
 
-def test_pages_in_english(world, run):
+def test_pages_strict_csp_and_in_english(world, run):
     client = signed_in(world, "analyst")
-    client.post("/langue/", {"language": "en", "next": "/"})
     pair = CandidatePair.objects.filter(run=run, review_rank=1).get()
+    for url in ("/doublons/", f"/doublons/{run.pk}/", f"/doublons/paires/{pair.pk}/"):
+        response = client.get(url)
+        assert "unsafe-inline" not in response["Content-Security-Policy"], url
+        html = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert "<style" not in html and " style=" not in html, url
+        assert not re.search(r'(src|href|action)="(https?:)?//', html), url
+    client.post("/langue/", {"language": "en", "next": "/"})
     assert "Duplicates" in client.get("/").content.decode()
     assert "Review queue" in client.get(f"/doublons/{run.pk}/").content.decode()
     html = client.get(f"/doublons/paires/{pair.pk}/").content.decode()
     assert "Compared fields" in html and "Names hidden" in html
     assert "Champs comparés" not in html
+
+
+def test_incident_run_pages(world, loaded):  # noqa: F811
+    run = services.linkage_run_start(actor=world.analyst, kind="events")
+    client = signed_in(world, "analyst")
+    html = client.get(f"/doublons/{run.pk}/").content.decode()
+    assert "évènements" in html
+    pair = CandidatePair.objects.filter(run=run, review_rank__isnull=False).order_by(
+        "review_rank").first()
+    assert pair is not None
+    page = client.get(f"/doublons/paires/{pair.pk}/").content.decode()
+    assert pair.left.event.reference in page and "Afficher les noms" not in page
+    assert _queue_ids(html)[0] == pair.pk

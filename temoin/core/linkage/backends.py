@@ -3,8 +3,8 @@
 :func:`open_backend` is a context manager giving the Splink database API and a way to
 register the comparison table, and cleaning up after the run — also after an error.
 
-* **DuckDB**: an in-memory connection with ``memory_limit`` (``memory_limit_mb``),
-  ``threads`` and a spill directory.  Spilled data holds names of victims, so unless
+* **DuckDB**: an in-memory connection with ``memory_limit``, ``threads`` and a spill
+  directory.  Spilled data holds names of victims, so unless
   ``temp_directory`` is set the spill goes to a *private* directory (``mkdtemp``, mode
   0700) removed when the run ends; DuckDB's own default would be ``.tmp`` in the
   current working directory.  An explicit ``temp_directory`` is used as given and left
@@ -14,6 +14,16 @@ register the comparison table, and cleaning up after the run — also after an e
   its lineage-breaking parquet files to its own private checkpoint directory, removed
   when the run ends.  ``jaro_winkler`` is replaced by DuckDB's exact algorithm
   (:mod:`~temoin.core.linkage.similarity`) so both backends score pairs identically.
+
+**Memory budget.** ``memory_limit_mb`` is the budget for this process's resident memory
+(RSS, MiB) during the run, not only DuckDB's.  At each checkpoint
+(:meth:`Backend.before_phase`: before training, each EM session, prediction and reading
+the pairs) the process RSS is measured (``/proc/self/statm``, else psutil); DuckDB's
+``memory_limit`` becomes ``budget − (RSS − DuckDB's own memory in use) −``
+:func:`safety_margin_mb`, and when that is below :data:`DUCKDB_MIN_MB` the phase is not
+started: :class:`MemoryLimitError` says what holds the memory.  :func:`require_budget`
+is the same check outside DuckDB (reading pair chunks, before clustering).  0 or None:
+no budget (DuckDB's default limit, 80 % of the machine).
 """
 
 from __future__ import annotations
@@ -38,7 +48,17 @@ from temoin.core.linkage.errors import BackendUnavailableError, MemoryLimitError
 from temoin.core.linkage.settings import LinkageSettings
 from temoin.core.linkage.similarity import duckdb_rounding, jaro_winkler_similarity
 
-__all__ = ["Backend", "memory_errors", "open_backend", "spark_session"]
+__all__ = [
+    "DUCKDB_MIN_MB",
+    "Backend",
+    "BudgetStep",
+    "memory_errors",
+    "open_backend",
+    "require_budget",
+    "resident_mb",
+    "safety_margin_mb",
+    "spark_session",
+]
 
 TEMP_PREFIX = "temoin-linkage-"
 # False keeps the jar's commons-text Jaro-Winkler on Spark (for diagnosis only:
@@ -65,6 +85,63 @@ _NUMERIC_COLUMNS = frozenset(
 )
 _ARRAY_COLUMNS = frozenset({"act_types", "perpetrators"})
 
+# The least DuckDB is given for a phase (MiB): below it Splink's smallest steps fail.
+DUCKDB_MIN_MB = 64
+
+
+def safety_margin_mb(budget_mb: int) -> int:
+    """Head-room kept under the budget for what DuckDB's limit does not see (MiB):
+    allocations outside its buffer manager, Python growth inside a phase."""
+    return max(64, budget_mb // 10)
+
+
+def resident_mb() -> float | None:
+    """This process's resident set size now, in MiB (None where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return float(psutil.Process().memory_info().rss) / 2**20
+
+
+def budget_of(settings: LinkageSettings) -> int | None:
+    """The process memory budget in MiB, or None (0 and None both mean no budget)."""
+    return int(settings.memory_limit_mb) if settings.memory_limit_mb else None
+
+
+def require_budget(settings: LinkageSettings, *, phase: str, holding: str) -> float | None:
+    """Raise :class:`MemoryLimitError` when the process RSS already passes the budget.
+
+    ``phase`` names the step about to start or running; ``holding`` what the process
+    holds at that point.  Returns the RSS measured (None without a budget)."""
+    budget = budget_of(settings)
+    if budget is None:
+        return None
+    rss = resident_mb()
+    if rss is not None and rss > budget:
+        raise MemoryLimitError(
+            f"memory_limit_mb={budget} exceeded {phase}: the process holds {rss:.0f} MB "
+            f"resident ({holding}); raise memory_limit_mb or link fewer records at a time"
+        )
+    return rss
+
+
+@dataclass(frozen=True)
+class BudgetStep:
+    """One checkpoint: the RSS measured, DuckDB's memory in use, the limit it was given."""
+
+    phase: str
+    rss_mb: float
+    duckdb_in_use_mb: float
+    margin_mb: int
+    duckdb_limit_mb: int
+
 
 @dataclass
 class Backend:
@@ -75,6 +152,50 @@ class Backend:
     connection: duckdb.DuckDBPyConnection | None = None
     temp_directory: str | None = None
     private_directories: list[str] = field(default_factory=list)
+    budget_steps: list[BudgetStep] = field(default_factory=list)
+
+    def duckdb_in_use_mb(self) -> float:
+        """Memory DuckDB holds now (inside its own limit), in MiB; 0 on Spark."""
+        if self.connection is None:
+            return 0.0
+        row = self.connection.execute(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
+        ).fetchone()
+        return float(row[0]) / 2**20 if row else 0.0
+
+    def before_phase(self, phase: str, *, holding: str) -> BudgetStep | None:
+        """Give DuckDB what the budget leaves for ``phase``, or refuse to start it.
+
+        DuckDB's limit = budget − (RSS − DuckDB's memory in use) − safety margin: what
+        DuckDB already holds counts inside its new limit, not twice.  Raises
+        :class:`MemoryLimitError` (naming ``holding``, what the process holds) when that
+        leaves DuckDB less than :data:`DUCKDB_MIN_MB`.  No budget: does nothing.
+        On Spark only the check is made (the JVM is another process: see the docs).
+        """
+        budget = budget_of(self.settings)
+        if budget is None:
+            return None
+        rss = resident_mb()
+        if rss is None:  # cannot measure here: DuckDB keeps the whole budget
+            return None
+        in_duckdb = self.duckdb_in_use_mb()
+        outside = rss - in_duckdb
+        margin = safety_margin_mb(budget)
+        limit = int(budget - outside - margin)
+        if limit < DUCKDB_MIN_MB:
+            raise MemoryLimitError(
+                f"memory_limit_mb={budget} is too small to start {phase}: the process "
+                f"already holds {rss:.0f} MB resident — {outside:.0f} MB outside DuckDB "
+                f"({holding}) and {in_duckdb:.0f} MB in DuckDB — which leaves {limit} MB "
+                f"for DuckDB after a {margin} MB safety margin, below the {DUCKDB_MIN_MB} MB "
+                f"it needs; raise memory_limit_mb to at least "
+                f"{int(outside + margin + DUCKDB_MIN_MB) + 1} or link fewer records at a time"
+            )
+        if self.connection is not None:
+            self.connection.execute(f"SET memory_limit = '{limit}MiB'")
+        step = BudgetStep(phase, rss, in_duckdb, margin, limit)
+        self.budget_steps.append(step)
+        return step
 
     def register(self, table: pd.DataFrame) -> Any:
         """Register the comparison table with Splink under a fresh name.
@@ -117,8 +238,9 @@ def _duckdb_backend(settings: LinkageSettings) -> Backend:
             directory = settings.temp_directory
         backend.temp_directory = directory
         connection.execute("SET temp_directory = ?", [directory])
-        if settings.memory_limit_mb is not None:
-            connection.execute(f"SET memory_limit = '{int(settings.memory_limit_mb)}MB'")
+        budget = budget_of(settings)
+        if budget is not None:  # lowered at each phase: Backend.before_phase
+            connection.execute(f"SET memory_limit = '{budget}MiB'")
             connection.execute("SET preserve_insertion_order = false")
         if settings.threads is not None:
             connection.execute(f"SET threads = {int(settings.threads)}")
@@ -228,12 +350,12 @@ def memory_errors(settings: LinkageSettings) -> Iterator[None]:
         if cause is None:
             raise
         limit = (
-            f"memory_limit_mb={settings.memory_limit_mb}"
-            if settings.memory_limit_mb is not None
+            f"memory_limit_mb={settings.memory_limit_mb} (DuckDB's share of that budget)"
+            if settings.memory_limit_mb
             else "DuckDB's default memory limit"
         )
         raise MemoryLimitError(
-            f"linkage ran out of memory at {limit} (a step that cannot spill to disk): "
+            f"linkage ran out of memory in DuckDB at {limit} (a step that cannot spill): "
             "raise memory_limit_mb, raise predict_chunks, or use stricter blocking rules"
         ) from error
 

@@ -1,8 +1,9 @@
 """Run Splink on a prepared table: backend, training, prediction, model JSON.
 
-Backends (:mod:`~temoin.core.linkage.backends`): DuckDB (default; memory bounded by
-``memory_limit_mb`` with spill to a private temporary directory, ``threads`` and
-chunked prediction) and Spark local mode (same Splink settings; needs ``pyspark``).
+Backends (:mod:`~temoin.core.linkage.backends`): DuckDB (default; ``memory_limit_mb``
+is the process's memory budget: DuckDB gets what the rest of the process leaves of it,
+re-measured before each phase, with spill to a private temporary directory, ``threads``
+and chunked prediction) and Spark local mode (same Splink settings; needs ``pyspark``).
 Training is unsupervised — u by random sampling, m by expectation-maximisation on the
 ``em_blocking`` rules — or uses the
 priors written in :mod:`temoin.core.linkage.comparisons`.  Reviewed pairs then move
@@ -24,7 +25,13 @@ import pandas as pd
 from splink import Linker, SettingsCreator
 from splink.internals.exceptions import EMTrainingException
 
-from temoin.core.linkage.backends import Backend, memory_errors, open_backend
+from temoin.core.linkage.backends import (
+    Backend,
+    BudgetStep,
+    memory_errors,
+    open_backend,
+    require_budget,
+)
 from temoin.core.linkage.comparisons import blocking_rule_sql, usable_rules
 from temoin.core.linkage.errors import InvalidSettingsError
 from temoin.core.linkage.settings import LinkageSettings
@@ -41,6 +48,13 @@ LABEL_PSEUDO_COUNT = 20.0
 # scored pairs read with Splink's ``as_pandas_dataframe()`` (a new string object per
 # cell) — to compare old and new in tests/core/linkage/test_compact_parity.py.
 COMPACT_PAIRS = True
+# Scored pairs are read from DuckDB this many rows at a time (2048-row vectors), the
+# process RSS checked against the memory budget after each chunk.
+FETCH_VECTORS_PER_CHUNK = 32
+# What the process holds at each checkpoint (for MemoryLimitError messages).
+HOLDING_BEFORE_SPLINK = (
+    "interpreter and libraries, the input records, the prepared comparison table"
+)
 
 
 @dataclass(frozen=True)
@@ -52,10 +66,13 @@ class EngineResult:
     messages: tuple[str, ...]
     labels_used_for_m: int
     seconds_by_phase: dict[str, float] = field(default_factory=dict)
+    # With a memory budget: each checkpoint's RSS and the DuckDB limit it set.
+    budget_steps: tuple[BudgetStep, ...] = ()
 
 
 def _train_em(
     linker: Linker,
+    backend: Backend,
     settings: LinkageSettings,
     present: set[str],
     deterministic_rules: Sequence[str],
@@ -64,14 +81,17 @@ def _train_em(
     messages: list[str] = []
     link_only = settings.link_type == "link_only"
     if settings.probability_two_random_records_match is None and deterministic_rules:
+        backend.before_phase("estimating the match prior", holding=HOLDING_BEFORE_SPLINK)
         linker.training.estimate_probability_two_random_records_match(
             list(deterministic_rules), recall=0.8
         )
+    backend.before_phase("u estimation", holding=HOLDING_BEFORE_SPLINK)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=settings.u_max_pairs, seed=settings.seed
     )
     sessions = 0
     for rule in usable_rules(settings.em_blocking, present):
+        backend.before_phase(f"EM session on {'+'.join(rule)}", holding=HOLDING_BEFORE_SPLINK)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 blocking_rule_sql(rule, link_only=link_only)
@@ -197,10 +217,13 @@ def _run(
     linker = Linker(frame, creator_or_model, log_level=None)
     if model is None:
         if settings.training == "em" and n_records >= MIN_RECORDS_FOR_EM:
-            messages += _train_em(linker, settings, present, deterministic_rules, n_records)
+            messages += _train_em(
+                linker, backend, settings, present, deterministic_rules, n_records
+            )
         elif settings.training == "em":
             messages.append(f"only {n_records} records: too few for EM, expert priors used")
         elif n_records >= MIN_RECORDS_FOR_EM:
+            backend.before_phase("u estimation", holding=HOLDING_BEFORE_SPLINK)
             linker.training.estimate_u_using_random_sampling(
                 max_pairs=settings.u_max_pairs, seed=settings.seed
             )
@@ -233,12 +256,14 @@ def _run(
         messages=tuple(messages),
         labels_used_for_m=used,
         seconds_by_phase=phases,
+        budget_steps=tuple(backend.budget_steps),
     )
 
 
 def _predict(
     linker: Linker, settings: LinkageSettings, backend: Backend, table: pd.DataFrame
 ) -> pd.DataFrame:
+    backend.before_phase("prediction (blocking and scoring)", holding=HOLDING_BEFORE_SPLINK)
     chunks = settings.predict_chunks
     if chunks > 1:
         predictions = linker.inference.predict(
@@ -253,7 +278,10 @@ def _predict(
         )
     try:
         if backend.connection is not None and COMPACT_PAIRS:
-            pairs = fetch_pairs(backend.connection, predictions.physical_name, table)
+            backend.before_phase("reading the scored pairs", holding=HOLDING_BEFORE_SPLINK)
+            pairs = fetch_pairs(
+                backend.connection, predictions.physical_name, table, settings=settings
+            )
         else:
             pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # splink does not annotate it
             # DuckDB's parallel plan and Spark's partitions return pairs in no fixed
@@ -265,6 +293,13 @@ def _predict(
     probability = pairs["match_probability"].to_numpy(dtype=float)
     pairs["match_probability"] = np.where(np.isnan(probability), 0.0, probability)
     return pairs
+
+
+def _concat(pieces: list[pd.Series]) -> pd.Series:
+    """One column from its chunks (the dtype ``.df()`` of the whole result would give)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return pd.concat(pieces, ignore_index=True)
 
 
 def _quoted(column: str) -> str:
@@ -303,7 +338,11 @@ def share_strings(values: np.ndarray) -> np.ndarray:
 
 
 def fetch_pairs(
-    connection: duckdb.DuckDBPyConnection, table_name: str, table: pd.DataFrame
+    connection: duckdb.DuckDBPyConnection,
+    table_name: str,
+    table: pd.DataFrame,
+    *,
+    settings: LinkageSettings | None = None,
 ) -> pd.DataFrame:
     """Splink's scored pairs as a compact pandas frame, same columns and values as
     ``as_pandas_dataframe()``.
@@ -313,6 +352,9 @@ def fetch_pairs(
     copies of prepared fields are taken from ``table`` by record position, so every
     cell points at the table's string object instead of a new one per pair (≈ 0.55 KB
     per pair instead of ≈ 2.4 KB, measured on the synthetic Mali lists).
+
+    Rows are read in chunks; with a memory budget in ``settings`` the process RSS is
+    checked after each, and :class:`MemoryLimitError` stops the read once it passes.
     """
     columns = [row[0] for row in connection.execute(f"DESCRIBE {table_name}").fetchall()]
     sourced = {
@@ -321,10 +363,32 @@ def fetch_pairs(
         if column.endswith(("_l", "_r")) and _table_sourced(table, column[:-2])
     }
     fetched = [column for column in columns if column not in sourced]
-    frame = connection.sql(
+    result = connection.execute(
         f"SELECT {', '.join(_quoted(c) for c in fetched)} FROM {table_name} "
         "ORDER BY unique_id_l, unique_id_r"  # a fixed order: see _predict
-    ).df()
+    )
+    pieces: dict[str, list[pd.Series]] = {column: [] for column in fetched}
+    read = 0
+    while True:
+        chunk = result.fetch_df_chunk(FETCH_VECTORS_PER_CHUNK)
+        if not len(chunk) and read:
+            break
+        read += len(chunk) or -1  # an empty first chunk is kept: it carries the dtypes
+        for column in fetched:
+            pieces[column].append(chunk[column])
+        del chunk
+        if read < 0:
+            break
+        if settings is not None:
+            require_budget(
+                settings,
+                phase="while reading the scored pairs",
+                holding=f"{HOLDING_BEFORE_SPLINK}, {read:,} pairs read so far, DuckDB's "
+                "scored pairs",
+            )
+    frame = pd.DataFrame(
+        {column: _concat(pieces.pop(column)) for column in fetched}, columns=fetched, copy=False
+    )
     if sourced:
         ids = table["unique_id"].to_numpy()
         if np.array_equal(ids, np.arange(len(ids))):

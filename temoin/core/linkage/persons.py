@@ -18,7 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from temoin.core.linkage import engine, review
+from temoin.core.linkage import engine
+from temoin.core.linkage.backends import require_budget
 from temoin.core.linkage.clusters import conflicting_clusters, sample_clusterings
 from temoin.core.linkage.comparisons import SEVERAL_LISTS, person_splink_settings
 from temoin.core.linkage.context import add_context_keys, apply_incident_context
@@ -280,6 +281,7 @@ def link_persons(
         )
     prepared = prepare_persons(items, min_evidence_fields=settings.min_evidence_fields)
     table = compact_table(prepared.table) if engine.COMPACT_PAIRS else prepared.table
+    require_budget(settings, phase="after preparing the records", holding="records, prepared table")
     if len(items) == 1:
         return _empty_run(
             "persons",
@@ -337,17 +339,11 @@ def link_persons(
         model=model,
     )
     pairs = result.pairs
+    holding = f"records, prepared table, {len(pairs):,} scored pairs"
     if settings.incident_context:
+        require_budget(settings, phase="before the incident context", holding=holding)
         pairs = apply_incident_context(pairs, add_context_keys(table), result.model)
-    if must or cannot:
-        pairs = review.calibrate_with_labels(
-            pairs,
-            must,
-            cannot,
-            review_low=settings.review_low,
-            review_high=settings.review_high,
-            strength=review.LABEL_PATTERN_STRENGTH,
-        )
+    require_budget(settings, phase="before clustering", holding=holding)
     return finish_run(
         kind="persons",
         records=items,

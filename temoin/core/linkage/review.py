@@ -12,7 +12,7 @@ factor) for a side-by-side view: fields that agreed, disagreed or were missing.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,18 +21,7 @@ import pandas as pd
 
 from temoin.core.linkage.run import LinkageRun, RecordKey
 
-__all__ = [
-    "LABEL_PATTERN_STRENGTH",
-    "FieldEvidence",
-    "ReviewItem",
-    "calibrate_with_labels",
-    "review_queue",
-    "review_sample",
-]
-
-# Weight of the model's probability, in reviewed pairs, against the decisions on pairs
-# with the same comparison vector (see :func:`calibrate_with_labels`).
-LABEL_PATTERN_STRENGTH = 10.0
+__all__ = ["FieldEvidence", "ReviewItem", "review_queue", "review_sample"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,53 +225,3 @@ def review_sample(
     chosen = np.random.default_rng(seed).choice(len(band), size=n, replace=False)
     return [band[int(i)] for i in sorted(chosen)]
 
-
-def calibrate_with_labels(
-    pairs: pd.DataFrame,
-    must: Sequence[tuple[int, int]],
-    cannot: Sequence[tuple[int, int]],
-    *,
-    review_low: float,
-    review_high: float,
-    strength: float = LABEL_PATTERN_STRENGTH,
-) -> pd.DataFrame:
-    """Move uncertain pairs toward the decisions on pairs that were scored alike.
-
-    Pairs with the same comparison vector (every ``gamma_*`` level) are the same case
-    for the model.  When analysts decided ``n`` of them and accepted ``k``, each pair of
-    that vector in the uncertain band (``review_low`` ≤ p < ``review_high``) gets the
-    posterior mean of a Beta prior worth ``strength`` reviewed pairs centred on the
-    model's probability: ``(strength * p + k) / (strength + n)``.  So a decision also
-    teaches about the pairs nobody looked at, and a few decisions cannot overturn the
-    model.  ``must`` / ``cannot``: accepted / rejected pairs as unique ids.  ``strength`` = inf: no change.  Pairs
-    outside the band and vectors without a decision keep their probability.
-    """
-    gamma = [column for column in pairs.columns if column.startswith("gamma_")]
-    if not gamma or not len(pairs) or not (must or cannot) or not math.isfinite(strength):
-        return pairs
-    low = np.minimum(pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy())
-    high = np.maximum(pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy())
-    index = pd.MultiIndex.from_arrays([low, high])
-    decided = [(min(a, b), max(a, b), 1.0) for a, b in must]
-    decided += [(min(a, b), max(a, b), 0.0) for a, b in cannot]
-    rows = index.get_indexer(pd.MultiIndex.from_tuples([(a, b) for a, b, _ in decided]))
-    found = rows >= 0
-    if not found.any():
-        return pairs
-    vector = pairs.groupby(gamma, sort=False, dropna=False).ngroup().to_numpy()
-    groups = vector[rows[found]]
-    outcome = np.array([value for _, _, value in decided])[found]
-    n_groups = int(vector.max()) + 1
-    reviewed = np.bincount(groups, minlength=n_groups).astype(float)
-    accepted = np.bincount(groups, weights=outcome, minlength=n_groups)
-    probability = pairs["match_probability"].to_numpy(dtype=float)
-    band = (probability >= review_low) & (probability < review_high) & (reviewed[vector] > 0)
-    updated = (strength * probability + accepted[vector]) / (strength + reviewed[vector])
-    probability = np.where(band, updated, probability)
-    pairs["match_probability"] = probability
-    if "match_weight" in pairs:  # the weight shown in the review queue follows p
-        clipped = np.clip(probability[band], 1e-12, 1 - 1e-12)
-        weight = pairs["match_weight"].to_numpy(dtype=float, copy=True)
-        weight[band] = np.log2(clipped / (1 - clipped))
-        pairs["match_weight"] = weight
-    return pairs

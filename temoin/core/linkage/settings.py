@@ -165,6 +165,9 @@ class LinkageSettings:
     u_max_pairs: float = 1e6
     em_max_iterations: int = 25
     seed: int = 20260101
+    # Budget for the whole process's resident memory (RSS, MiB) during the run: DuckDB's
+    # limit is re-set at each phase to what the rest of the process leaves (see
+    # temoin.core.linkage.backends).  0 or None: no budget.
     memory_limit_mb: int | None = None
     threads: int | None = None
     predict_chunks: int = 1
@@ -221,8 +224,8 @@ class LinkageSettings:
             found.append("u_max_pairs must be >= 1000")
         if self.em_max_iterations < 1:
             found.append("em_max_iterations must be >= 1")
-        if self.memory_limit_mb is not None and self.memory_limit_mb < 64:
-            found.append("memory_limit_mb must be >= 64")
+        if self.memory_limit_mb and self.memory_limit_mb < 64:
+            found.append("memory_limit_mb must be >= 64 (or 0/None: no budget)")
         if self.threads is not None and self.threads < 1:
             found.append("threads must be >= 1")
         if self.predict_chunks < 1:

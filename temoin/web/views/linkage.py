@@ -32,8 +32,8 @@ QUEUE_PAGE = 25
 MAX_QUEUE_PAGES = 40  # the selector reads from the top of the queue: 1 000 pairs at most
 SETTINGS_SHOWN = ("backend", "training", "clustering", "match_threshold", "review_low",
                   "review_high", "large_cluster_size")
-METRICS_SHOWN = ("records", "linked_records", "pairs", "clusters", "multi_record_clusters",
-                 "decisions_applied")
+METRICS_SHOWN = ("records", "linked_records", "candidate_pairs", "review_queue", "clusters",
+                 "multi_record_clusters", "decisions_applied")
 
 
 VERDICTS = {"agrees": gettext_lazy("concorde"), "disagrees": gettext_lazy("diverge"),
@@ -41,10 +41,14 @@ VERDICTS = {"agrees": gettext_lazy("concorde"), "disagrees": gettext_lazy("diver
 FLAGS = {"large_cluster": gettext_lazy("grand groupe"),
          "conflicts_with_review": gettext_lazy("contredit une décision"),
          "linked_through_other_records": gettext_lazy("lié par d’autres fiches")}
-DECISIONS = {"accept": gettext_lazy("même personne / même fait"),
-             "reject": gettext_lazy("différents"), "unsure": gettext_lazy("incertain")}
+DECISIONS = {"accept": gettext_lazy("Accepter : même personne / même fait"),
+             "reject": gettext_lazy("Rejeter : différents"),
+             "unsure": gettext_lazy("Incertain")}
 STATUSES = {"running": gettext_lazy("en cours"), "done": gettext_lazy("terminée"),
             "failed": gettext_lazy("échec")}
+IDENTITY_MODES = {"names": gettext_lazy("noms déchiffrés en mémoire seulement"),
+                  "blind_index": gettext_lazy("index aveugles seulement (clés scellées)"),
+                  "none": gettext_lazy("sans identités (évènements)")}
 KINDS = {"persons": gettext_lazy("personnes"), "events": gettext_lazy("évènements")}
 
 
@@ -53,6 +57,9 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
     row["flag_labels"] = [FLAGS.get(f, f) for f in row.get("flags") or []]
     for field in row.get("fields") or []:
         field["verdict_label"] = VERDICTS.get(field.get("verdict"), field.get("verdict"))
+        for side in ("left", "right"):  # the core's compared values, lists as « a · b »
+            if isinstance(field.get(side), list):
+                field[side] = " · ".join("—" if v is None else str(v) for v in field[side])
     if row.get("decision"):
         row["decision"]["label"] = DECISIONS.get(row["decision"]["decision"],
                                                  row["decision"]["decision"])
@@ -127,10 +134,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clusters = selectors.clusters_summary(request.user, run, min_size=large, limit=50)
     return render(request, "web/linkage_run.html", {
         "run": run, "summary": selectors.run_summary(run),
-        "kind": KINDS.get(run.kind, run.kind), "status": STATUSES.get(run.status, run.status), "settings": _settings_summary(run),
+        "kind": KINDS.get(run.kind, run.kind), "status": STATUSES.get(run.status, run.status),
+        "identity_mode": IDENTITY_MODES.get(run.identity_mode, run.identity_mode), "settings": _settings_summary(run),
         "metrics": _metrics_summary(run), "items": items, "number": number,
         "has_next": len(queue) > number * QUEUE_PAGE and number < MAX_QUEUE_PAGES,
-        "large": large, "clusters": clusters, "hidden_message": selectors.QUEUE_HIDDEN,
+        "large": large, "clusters": clusters,
         "can_decide": selectors.can_decide(request.user)})
 
 
@@ -141,7 +149,7 @@ def _pair_page(request: HttpRequest, pair: Any, *,
         "pair": pair, "row": row, "run": pair.run,
         "can_decide": selectors.can_decide(request.user),
         "is_persons": bool(pair.left.person_id and pair.right.person_id),
-        "identities": identities, "decisions": DECISIONS.items(), "hidden_message": selectors.QUEUE_HIDDEN})
+        "identities": identities, "decisions": DECISIONS.items()})
     if identities is not None:
         response["Cache-Control"] = "no-store"
     return response
@@ -189,7 +197,7 @@ def decision_undo(request: HttpRequest, pk: int) -> HttpResponse:
         _report(request, exc)
     else:
         messages.success(request, _("Décision annulée ; regroupements recalculés."))
-    return redirect(reverse("linkage-pair", args=[decision.pair_id]))
+    return redirect(reverse("linkage-pair", args=[decision.pair.pk]))
 
 
 @login_required

@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from temoin.core.linkage import engine
+from temoin.core.linkage.backends import DUCKDB_MIN_MB, resident_mb, safety_margin_mb
 from temoin.core.linkage.capture import capture_histories, capture_history_draws
 from temoin.core.linkage.engine import share_strings
 from temoin.core.linkage.errors import MemoryLimitError
@@ -118,10 +119,11 @@ def test_parity_holds_with_reviewed_pairs_and_a_memory_limit(
     queue = review_queue(baseline, limit=4)
     labels = [ReviewedPair(queue[0].left, queue[0].right, "match")]
     labels += [ReviewedPair(item.left, item.right, "non_match") for item in queue[1:]]
+    # memory_limit_mb budgets the whole process: ≈ 300 MB above what it holds now.
     settings = LinkageSettings(
         u_max_pairs=2e5,
         blocking=SCALE_PERSON_BLOCKING,
-        memory_limit_mb=300,
+        memory_limit_mb=int(resident_mb() or 0) + 400,
         predict_chunks=3,
     )
     new, old = _both(scenario, settings, labels=labels)
@@ -178,13 +180,15 @@ def test_link_only_on_one_list_says_there_is_nothing_to_link(
 def test_duckdb_out_of_memory_inside_splink_becomes_memory_limit_error(
     scenario: list[PersonRecord],
 ) -> None:
-    # 64 MB cannot hold the blocked pairs of the default rules: Splink wraps DuckDB's
+    # DuckDB's share of the budget (≈ 70 MB: the budget is the whole process) cannot
+    # hold the blocked pairs of the default rules: Splink wraps DuckDB's
     # OutOfMemoryException in a SplinkException, which must still read as ours.
-    settings = LinkageSettings(u_max_pairs=2e4, memory_limit_mb=64, threads=1)
+    budget = int(resident_mb() or 0) + safety_margin_mb(1000) + DUCKDB_MIN_MB + 8
+    settings = LinkageSettings(u_max_pairs=2e4, memory_limit_mb=budget, threads=1)
     with pytest.raises(MemoryLimitError) as caught:
         link_persons(scenario, settings=settings)
     assert caught.value.code == "memory_limit_exceeded"
-    assert "memory_limit_mb=64" in str(caught.value)
+    assert f"memory_limit_mb={budget}" in str(caught.value)
 
 
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["traore", "cisse", "ségou", ""]), st.text())))
