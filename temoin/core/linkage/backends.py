@@ -91,8 +91,9 @@ DUCKDB_MIN_MB = 64
 
 def safety_margin_mb(budget_mb: int) -> int:
     """Head-room kept under the budget for what DuckDB's limit does not see (MiB):
-    allocations outside its buffer manager, Python growth inside a phase."""
-    return max(64, budget_mb // 10)
+    allocations outside its buffer manager, Python growth inside a phase.  Measured
+    at 100k records: budget 700 with max(64, budget/10) peaked at 716 MiB."""
+    return max(100, budget_mb // 8)
 
 
 def resident_mb() -> float | None:

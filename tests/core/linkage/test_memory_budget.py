@@ -132,7 +132,7 @@ def test_duckdb_limit_is_budget_minus_rss_minus_margin() -> None:
         assert step is not None and backend.budget_steps == [step]
         assert before - 8 <= step.rss_mb <= after + 8
         assert step.duckdb_in_use_mb > 20
-        assert step.margin_mb == safety_margin_mb(budget) == max(64, budget // 10)
+        assert step.margin_mb == safety_margin_mb(budget) == max(100, budget // 8)
         assert step.duckdb_limit_mb == int(
             budget - (step.rss_mb - step.duckdb_in_use_mb) - step.margin_mb
         )
@@ -162,7 +162,7 @@ def test_each_splink_phase_gets_its_own_limit(scenario: list[PersonRecord]) -> N
         "reading the scored pairs",
     ]
     for step in result.budget_steps:
-        assert step.margin_mb == safety_margin_mb(budget) == max(64, budget // 10)
+        assert step.margin_mb == safety_margin_mb(budget) == max(100, budget // 8)
         assert step.duckdb_limit_mb == int(
             budget - (step.rss_mb - step.duckdb_in_use_mb) - step.margin_mb
         )
